@@ -1,0 +1,2 @@
+export { validateEnv, ConfigValidationError } from './validate-env';
+export { ServiceConfig } from './common.config';

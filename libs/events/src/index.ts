@@ -1,0 +1,11 @@
+export * from './envelope';
+export * from './topics';
+export * from './enums';
+export * from './define-event';
+export * from './catalogue';
+export * from './create-event';
+export { buildAsyncApiDocument, renderAsyncApiDocument, schemaOf, ASYNCAPI_PATH } from './asyncapi';
+export * from './keys/keys.events';
+export * from './coupons/coupons.events';
+export * from './sessions/sessions.events';
+export * from './notifications/notifications.events';
