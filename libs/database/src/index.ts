@@ -1,0 +1,3 @@
+export { ensureDatabase, dropDatabase, parseDatabaseUrl, quoteIdent } from './ensure-database';
+export { serviceDataSourceOptions, runMigrations } from './data-source';
+export type { ServiceDataSourceInput } from './data-source';

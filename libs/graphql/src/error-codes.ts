@@ -1,0 +1,46 @@
+/**
+ * Every machine-readable error code a client can see in `extensions.code`.
+ * Numbered domain errors also carry `extensions.licensingCode` (DOMAIN.md, "Error codes");
+ * those numbers are shown to end users by the applications and must never change.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // numbered domain errors
+  COUPON_NEEDS_KEY: 'COUPON_NEEDS_KEY',
+  NO_FREE_LICENSE: 'NO_FREE_LICENSE',
+  ALREADY_REGISTERED: 'ALREADY_REGISTERED',
+  LICENSE_NOT_ON_KEY: 'LICENSE_NOT_ON_KEY',
+  EMAIL_HAS_KEY_FOR_OTHER_COMPANY: 'EMAIL_HAS_KEY_FOR_OTHER_COMPANY',
+  HOST_REGISTERED_WITH_OTHER_DETAILS: 'HOST_REGISTERED_WITH_OTHER_DETAILS',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The stable numbers of DOMAIN.md, keyed by their machine code. */
+export const LICENSING_CODES: Partial<Record<ErrorCode, number>> = {
+  COUPON_NEEDS_KEY: 1003,
+  NO_FREE_LICENSE: 1051,
+  ALREADY_REGISTERED: 1059,
+  LICENSE_NOT_ON_KEY: 2008,
+  EMAIL_HAS_KEY_FOR_OTHER_COMPANY: 2022,
+  HOST_REGISTERED_WITH_OTHER_DETAILS: 2051,
+};
+
+/** The codes that may pass from a subgraph through the gateway unmasked. */
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set([
+  ...Object.values(ErrorCode),
+  // graphql-js / Apollo's own request errors
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
