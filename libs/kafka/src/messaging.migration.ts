@@ -1,0 +1,59 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The tables every service needs for reliable messaging: the outbox (events written in
+ * the same transaction as the state change), the consumers' processed event ids, and
+ * the messages that were parked for a human to look at.
+ */
+export function createMessagingMigration(timestamp: number): new () => MigrationInterface {
+  class Messaging implements MigrationInterface {
+    name = `Messaging${timestamp}`;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`
+        CREATE TABLE outbox (
+          id uuid PRIMARY KEY,
+          topic text NOT NULL,
+          message_key text NOT NULL,
+          event_type text NOT NULL,
+          payload jsonb NOT NULL,
+          status text NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'DEAD')),
+          attempts int NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz NOT NULL DEFAULT now(),
+          last_error text,
+          created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+          sent_at timestamptz
+        )`);
+      await q.query(`CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, created_at) WHERE status = 'PENDING'`);
+      await q.query(`CREATE INDEX outbox_sent_idx ON outbox (sent_at) WHERE status = 'SENT'`);
+      await q.query(`
+        CREATE TABLE processed_events (
+          consumer text NOT NULL,
+          event_id uuid NOT NULL,
+          processed_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (consumer, event_id)
+        )`);
+      await q.query(`
+        CREATE TABLE dead_letters (
+          id bigserial PRIMARY KEY,
+          consumer text NOT NULL,
+          topic text NOT NULL,
+          partition int NOT NULL,
+          message_offset text NOT NULL,
+          event_id text,
+          event_type text,
+          reason text NOT NULL,
+          payload text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query('DROP TABLE dead_letters');
+      await q.query('DROP TABLE processed_events');
+      await q.query('DROP TABLE outbox');
+    }
+  }
+  Object.defineProperty(Messaging, 'name', { value: `Messaging${timestamp}` });
+  return Messaging;
+}

@@ -1,0 +1,69 @@
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Prepended to every topic name (tests use a unique one per file). */
+  topicPrefix?: string;
+}
+
+/** The smallest logger the library needs; Nest's Logger and console both fit. */
+export interface MessagingLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function topicName(settings: KafkaSettings, baseTopic: string): string {
+  return `${settings.topicPrefix ?? ''}${baseTopic}`;
+}
+
+export function baseTopicName(settings: KafkaSettings, topic: string): string {
+  const prefix = settings.topicPrefix ?? '';
+  return prefix && topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+}
+
+/**
+ * kafkajs stays behind this function: its log lines are routed to our logger without
+ * message payloads (they may carry personal data), warnings and errors only.
+ */
+export function createKafkaClient(settings: KafkaSettings, logger: MessagingLogger = console): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 15_000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, label, log }: LogEntry) => {
+        const text = `kafka ${label}: ${log.message}${log['broker'] ? ` (${String(log['broker'])})` : ''}`;
+        if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(text);
+        else logger.warn(text);
+      },
+  });
+}
+
+/** Creates the topics that do not exist yet (idempotent). */
+export async function ensureTopics(
+  settings: KafkaSettings,
+  baseTopics: readonly string[],
+  { partitions = 3, withDeadLetters = true } = {},
+): Promise<void> {
+  const admin = createKafkaClient(settings).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])).map((t) => topicName(settings, t));
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: topic.endsWith('.dlq') ? 1 : partitions, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

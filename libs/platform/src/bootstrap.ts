@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { DynamicModule, INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { ServiceConfig } from '@licensing/config';
+
+const LEVELS: Record<string, LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  log: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** Creates the Nest application of a subgraph without listening (tests call listen(0)). */
+export async function createSubgraphApp(module: DynamicModule, config: ServiceConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'] });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** The subgraph SDL exactly as the committed `schema.graphql` holds it. */
+export function printServiceSchema(app: INestApplication): string {
+  const { schema } = app.get(GraphQLSchemaHost);
+  return `${printSubgraphSchema(schema).trim()}\n`;
+}
+
+/**
+ * Starts a subgraph service: validated config, Nest app, HTTP listener, graceful SIGTERM.
+ * With WRITE_SCHEMA_TO set it writes the generated SDL there and exits instead of serving.
+ */
+export async function runSubgraph(
+  name: string,
+  module: (config: ServiceConfig) => DynamicModule,
+  config: ServiceConfig,
+): Promise<void> {
+  const logger = new Logger(name);
+  const app = await createSubgraphApp(module(config), config);
+  const schemaTarget = process.env['WRITE_SCHEMA_TO'];
+  if (schemaTarget) {
+    await app.init();
+    writeFileSync(schemaTarget, printServiceSchema(app));
+    await app.close();
+    logger.log(`wrote ${schemaTarget}`);
+    return;
+  }
+  await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
+  logger.log(`${name} subgraph listening on :${config.PORT}`);
+}

@@ -1,0 +1,10 @@
+export { SubgraphModule } from './subgraph.module';
+export type { SubgraphOptions, ServiceName, HealthCheckProvider } from './subgraph.module';
+export { HealthController } from './health';
+export type { HealthCheck } from './health';
+export { createSubgraphApp, printServiceSchema, runSubgraph } from './bootstrap';
+export { inputValidationPipe } from './validation';
+export { SERVICE_CONFIG, SERVICE_NAME, REDIS, HEALTH_CHECKS } from './tokens';
+export { ServiceInfo, serviceInfoResolver } from './service-info';
+export { MessagingModule, MessagingLifecycle, KAFKA_SETTINGS, EVENT_HANDLERS } from './messaging.module';
+export type { EventHandlerRegistry, MessagingOptions } from './messaging.module';

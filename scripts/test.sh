@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The project's one test command (README: `npm ci && npm test`; CI runs exactly that).
+# Starts the real infrastructure it needs, then runs every check and every test tier:
+# type checks, lint, unit, integration (real Postgres, Redis, Kafka) and end-to-end
+# through the gateway with the contract's own operations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools the tests call (docker-compose, to validate docker-compose.yml)"
+bash deploy/local/ensure-tools.sh
+
+step "infrastructure: Postgres, Redis and a real Kafka broker"
+bash deploy/local/infra.sh up
+
+step "type check (production build and tests)"
+npm run --silent build
+npx tsc -p tsconfig.json
+
+step "lint"
+npx eslint . --max-warnings=0
+
+step "tests: unit, integration, end-to-end"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+npx jest --ci "$@"

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { validateEnv } from '@licensing/config';
+import { GatewayAppModule } from './app.module';
+import { GatewayConfig } from './config';
+
+const LEVELS: Record<string, LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  log: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
+    logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'],
+  });
+  // The real client address when a load balancer sits in front (first hop only).
+  app.getHttpAdapter().getInstance().set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.enableShutdownHooks();
+  return app;
+}
+
+if (require.main === module) {
+  (async () => {
+    const config = validateEnv(GatewayConfig);
+    const app = await createGatewayApp(config);
+    await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
+    console.log(`gateway listening on http://127.0.0.1:${config.PORT}/graphql`);
+  })().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,5 @@
+import { createMessagingMigration } from '@licensing/kafka';
+import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
+
+/** Applied in order; each has a working down(). */
+export const keysMigrations = [createMessagingMigration(1731999999000), VendorsProducts1732000000000];

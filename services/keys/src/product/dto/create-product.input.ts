@@ -1,0 +1,40 @@
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
+import { LicenseModelEnum } from '../product.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+@InputType()
+export class CreateProductInput {
+  @Field({ description: 'Letters, digits, dash and underscore; unique within the vendor.' })
+  @Transform(trim)
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, {
+    message: 'code must be 1-40 letters, digits, dashes or underscores',
+  })
+  code!: string;
+
+  @Field()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @Field(() => LicenseModelEnum)
+  @IsIn(LICENSE_MODELS)
+  licenseModel!: LicenseModel;
+
+  @Field(() => Int, { nullable: true, defaultValue: 30 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  trialDays?: number;
+
+  @Field({ nullable: true, description: 'A license of that product must be active for this one to be valid.' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  requiresProductCode?: string;
+}

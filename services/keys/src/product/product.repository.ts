@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Product } from './product.entity';
+
+/** Every query is limited to one vendor. */
+@Injectable()
+export class ProductRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  list(vendorId: string): Promise<Product[]> {
+    return this.dataSource.getRepository(Product).find({ where: { vendorId }, order: { code: 'ASC' } });
+  }
+
+  findByCode(vendorId: string, code: string, manager?: EntityManager): Promise<Product | null> {
+    return (manager ?? this.dataSource.manager).getRepository(Product).findOneBy({ vendorId, code });
+  }
+
+  findById(vendorId: string | undefined, id: string): Promise<Product | null> {
+    return this.dataSource.getRepository(Product).findOneBy(vendorId ? { vendorId, id } : { id });
+  }
+
+  insert(manager: EntityManager, product: Omit<Product, 'id' | 'createdAt'>): Promise<Product> {
+    return manager.getRepository(Product).save(manager.getRepository(Product).create(product));
+  }
+}

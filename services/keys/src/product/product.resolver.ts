@@ -1,0 +1,33 @@
+import { Args, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
+import { CreateProductInput } from './dto/create-product.input';
+import { Product } from './product.entity';
+import { ProductService } from './product.service';
+
+@Resolver(() => Product)
+export class ProductResolver {
+  constructor(private readonly productService: ProductService) {}
+
+  @Allow('vendor')
+  @Mutation(() => Product)
+  createProduct(@CurrentIdentity() identity: Identity, @Args('input') input: CreateProductInput): Promise<Product> {
+    return this.productService.create(requireVendorId(identity), input);
+  }
+
+  @Allow('vendor')
+  @Query(() => [Product], { description: "The caller vendor's catalogue." })
+  products(@CurrentIdentity() identity: Identity): Promise<Product[]> {
+    return this.productService.list(requireVendorId(identity));
+  }
+
+  @ResolveField(() => Product, { nullable: true, description: 'A product whose license must be active for this one.' })
+  requires(@Parent() product: Product): Promise<Product | null> | null {
+    return product.requiresProductId ? this.productService.findById(product.vendorId, product.requiresProductId) : null;
+  }
+
+  /** Other subgraphs reference products by id; they only hold ids the keys service gave them. */
+  @ResolveReference()
+  resolveReference(ref: { id: string }): Promise<Product | null> {
+    return this.productService.findById(undefined, ref.id);
+  }
+}

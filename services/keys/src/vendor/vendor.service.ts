@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { createEvent, VendorCreated } from '@licensing/events';
+import { ConflictError } from '@licensing/graphql';
+import { enqueue } from '@licensing/kafka';
+import { generateApiKey, hashApiKey } from './api-key.secret';
+import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
+import { Vendor } from './vendor.entity';
+import { VendorRepository } from './vendor.repository';
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' && (!constraint || driverError.constraint === constraint);
+}
+
+@Injectable()
+export class VendorService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly vendors: VendorRepository,
+  ) {}
+
+  listAll(): Promise<Vendor[]> {
+    return this.vendors.listAll();
+  }
+
+  findById(id: string): Promise<Vendor | null> {
+    return this.vendors.findById(id);
+  }
+
+  /** Creates the vendor, its first API key and the vendor.created event in one transaction. */
+  async create(input: CreateVendorInput): Promise<CreateVendorPayload> {
+    const secret = generateApiKey(input.prefix);
+    try {
+      const vendor = await this.dataSource.transaction(async (manager) => {
+        const created = await this.vendors.insert(manager, { prefix: input.prefix, name: input.name });
+        await this.vendors.insertApiKey(manager, {
+          vendorId: created.id,
+          keyHash: secret.hash,
+          displayPrefix: secret.displayPrefix,
+        });
+        await enqueue(
+          manager,
+          createEvent(VendorCreated, {
+            vendorId: created.id,
+            subject: created.id,
+            data: { vendorId: created.id, prefix: created.prefix, name: created.name },
+          }),
+        );
+        return created;
+      });
+      return { vendor, apiKey: secret.key };
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(`The prefix ${input.prefix} belongs to another vendor`, 'input.prefix');
+      }
+      throw error;
+    }
+  }
+
+  /** The gateway's API key lookup. */
+  async resolveApiKey(apiKey: string): Promise<{ vendorId: string; apiKeyId: string } | null> {
+    const found = await this.vendors.findActiveApiKeyByHash(hashApiKey(apiKey));
+    return found ? { vendorId: found.vendorId, apiKeyId: found.id } : null;
+  }
+}

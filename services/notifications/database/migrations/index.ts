@@ -1,0 +1,4 @@
+import { createMessagingMigration } from '@licensing/kafka';
+
+/** Applied in order; each has a working down(). */
+export const notificationsMigrations = [createMessagingMigration(1731999999000)];

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+import { validateEnv } from '@licensing/config';
+import { runSubgraph } from '@licensing/platform';
+import { SessionsAppModule } from './app.module';
+import { SessionsConfig } from './config';
+
+runSubgraph('sessions', (c) => SessionsAppModule.forRoot(c as SessionsConfig), validateEnv(SessionsConfig)).catch(
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
