@@ -1,4 +1,4 @@
-import { Consumer, EachMessagePayload, Producer } from 'kafkajs';
+import { Consumer, EachMessagePayload, Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventDefinition, EventEnvelope, EventValidationError, parseEvent, PayloadOf } from '@licensing/events';
 import { backoffDelayMs, sleep } from './backoff';
@@ -51,7 +51,7 @@ export class EventConsumer {
   async start(): Promise<void> {
     if (this.consumer) return;
     const kafka = createKafkaClient(this.options.settings, this.logger);
-    this.producer = kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     await this.producer.connect();
     const consumer = kafka.consumer({
       groupId: `${this.options.settings.topicPrefix ?? ''}${this.options.groupId}`,

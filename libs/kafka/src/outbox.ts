@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Producer } from 'kafkajs';
+import { Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, findEventDefinition } from '@licensing/events';
 import { backoffDelayMs } from './backoff';
@@ -62,10 +62,17 @@ interface OutboxRow {
   attempts: number;
 }
 
-/** Any error that means "the broker is not reachable", as opposed to "this message is bad". */
-function isConnectionFailure(error: unknown): boolean {
-  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
-  return /Connection|ECONNREFUSED|ETIMEDOUT|broker|leader|NumberOfRetriesExceeded|disconnected/i.test(text);
+/**
+ * Whether an error means "the broker cannot be reached" (so every row would fail alike),
+ * as opposed to "this message is bad". kafkajs wraps causes in originalError.
+ */
+export function isBrokerUnavailable(error: unknown): boolean {
+  for (let e = error as { name?: string; message?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (/KafkaJS(Connection|ConnectionClosed|BrokerNotFound|RequestTimeout|LockTimeout)Error/.test(e.name ?? '')) return true;
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(e.message ?? '')) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /**
@@ -187,7 +194,9 @@ export class OutboxRelay {
       this.producer = createKafkaClient(
         { ...this.options.settings, clientId: `${this.options.settings.clientId}-relay` },
         this.logger,
-      ).producer({ allowAutoTopicCreation: true, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
+        // Few client-level retries: the outbox itself retries, with backoff, durably.
+        { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+      ).producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
       this.producer.on(this.producer.events.DISCONNECT, () => {
         this.producerConnected = false;
       });
@@ -239,10 +248,13 @@ export class OutboxRelay {
         sent.push(...rows.map((r) => r.id));
         this.lastError = undefined;
       } catch (error) {
-        if (rows.length === 1 || isConnectionFailure(error)) {
-          failed.push(...rows.map((row) => ({ row, error })));
+        this.lastError = (error as Error)?.message ?? String(error);
+        if (rows.length === 1) {
+          failed.push({ row: rows[0]!, error });
         } else {
-          // Isolate the poison: send one by one, never letting a key overtake its own failure.
+          // Isolate the poison: send one by one, never letting a key overtake its own
+          // failure, and stop at the first sign that the broker itself is unreachable
+          // (the untried rows keep their attempts and go with the next drain).
           const blockedKeys = new Set<string>();
           for (const row of rows) {
             if (blockedKeys.has(row.message_key)) continue;
@@ -252,6 +264,7 @@ export class OutboxRelay {
             } catch (rowError) {
               blockedKeys.add(row.message_key);
               failed.push({ row, error: rowError });
+              if (isBrokerUnavailable(rowError)) break;
             }
           }
         }
@@ -270,9 +283,9 @@ export class OutboxRelay {
           this.logger.error(`outbox event ${row.id} (${row.event_type}) parked as DEAD after ${attempts} attempts: ${message}`);
         }
         await manager.query(
-          `UPDATE outbox SET attempts = $2, last_error = $3,
-                  status = CASE WHEN $2 >= $4 THEN 'DEAD' ELSE 'PENDING' END,
-                  next_attempt_at = now() + make_interval(secs => $5)
+          `UPDATE outbox SET attempts = $2::int, last_error = $3,
+                  status = CASE WHEN $2::int >= $4::int THEN 'DEAD' ELSE 'PENDING' END,
+                  next_attempt_at = now() + make_interval(secs => $5::float8)
             WHERE id = $1`,
           [row.id, attempts, message.slice(0, 2000), this.maxAttempts, backoffDelayMs(attempts, this.backoffBaseMs, this.backoffCapMs) / 1000],
         );

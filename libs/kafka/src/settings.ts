@@ -27,13 +27,17 @@ export function baseTopicName(settings: KafkaSettings, topic: string): string {
  * kafkajs stays behind this function: its log lines are routed to our logger without
  * message payloads (they may carry personal data), warnings and errors only.
  */
-export function createKafkaClient(settings: KafkaSettings, logger: MessagingLogger = console): Kafka {
+export function createKafkaClient(
+  settings: KafkaSettings,
+  logger: MessagingLogger = console,
+  retry: { retries: number; initialRetryTime: number; maxRetryTime: number } = { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 3_000,
     requestTimeout: 15_000,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    retry,
     logLevel: logLevel.WARN,
     logCreator:
       () =>
