@@ -27,6 +27,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   setupFiles: ['reflect-metadata'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   testTimeout: 60_000,
   // Integration suites use their own databases and topic prefixes, so files run in parallel.
   maxWorkers: 2,

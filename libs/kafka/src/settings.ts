@@ -49,23 +49,42 @@ export function createKafkaClient(
   });
 }
 
-/** Creates the topics that do not exist yet (idempotent). */
+/**
+ * Creates the topics that do not exist yet and waits until every partition has a leader.
+ * Idempotent and safe when several services (or test files) create the same topics at
+ * once: the broker answers "already exists" or "not hosted yet" in a race, so it retries.
+ */
 export async function ensureTopics(
   settings: KafkaSettings,
   baseTopics: readonly string[],
-  { partitions = 3, withDeadLetters = true } = {},
+  { partitions = 3, withDeadLetters = true, timeoutMs = 30_000 } = {},
 ): Promise<void> {
   const admin = createKafkaClient(settings).admin();
+  const wanted = baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])).map((t) => topicName(settings, t));
+  const deadline = Date.now() + timeoutMs;
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const wanted = baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])).map((t) => topicName(settings, t));
-    const missing = wanted.filter((t) => !existing.has(t));
-    if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: topic.endsWith('.dlq') ? 1 : partitions, replicationFactor: 1 })),
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = wanted.filter((t) => !existing.has(t));
+        if (missing.length) {
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: topic.endsWith('.dlq') ? 1 : partitions,
+              replicationFactor: 1,
+            })),
+          });
+        }
+        const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * attempt)));
     }
   } finally {
     await admin.disconnect();

@@ -47,6 +47,9 @@ export class GatewayConfig {
 
   @IsInt() @Min(0) API_KEY_CACHE_TTL_MS = 30_000;
 
+  /** Redis key namespace of the rate limiter, so separate deployments do not share windows. */
+  @IsString() RATE_LIMIT_NAMESPACE = 'gateway';
+
   /** Token-less (application) requests per client address per minute. */
   @IsInt() @Min(1) APP_RATE_LIMIT_PER_MINUTE = 600;
 

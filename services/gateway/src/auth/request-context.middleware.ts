@@ -36,7 +36,7 @@ export class RequestContextMiddleware implements NestMiddleware {
     try {
       const identity = await this.authenticator.identify(req.header('authorization'), requestId);
       if (identity.kind === 'application') {
-        const decision = await this.limiter.take(`app:${clientIp}`, this.config.APP_RATE_LIMIT_PER_MINUTE);
+        const decision = await this.limiter.take(`${this.config.RATE_LIMIT_NAMESPACE}:app:${clientIp}`, this.config.APP_RATE_LIMIT_PER_MINUTE);
         if (!decision.allowed) {
           res.setHeader('retry-after', String(decision.retryAfterSeconds));
           return graphqlError(res, 429, ErrorCode.RATE_LIMITED, 'Too many requests from this address', requestId, {
