@@ -38,7 +38,7 @@ export function spawnService(name: string, env: Record<string, string>): Service
     child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const [code] = (await once(child, 'exit')) as [number | null];

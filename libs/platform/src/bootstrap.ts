@@ -15,9 +15,37 @@ const LEVELS: Record<string, LogLevel[]> = {
 
 /** Creates the Nest application of a subgraph without listening (tests call listen(0)). */
 export async function createSubgraphApp(module: DynamicModule, config: ServiceConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'] });
-  app.enableShutdownHooks();
-  return app;
+  return NestFactory.create(module, { logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'] });
+}
+
+/**
+ * SIGTERM/SIGINT close the app (in-flight requests finish, the outbox relay finishes its
+ * batch, consumers leave their group, connections close) and exit 0; a second signal or
+ * a stuck shutdown past `graceMs` exits at once.
+ */
+export function exitGracefullyOnSignals(app: INestApplication, logger: Logger, graceMs = 20_000): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    logger.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${graceMs} ms; exiting`);
+      process.exit(1);
+    }, graceMs).unref();
+    app
+      .close()
+      .then(() => {
+        logger.log('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 /** The subgraph SDL exactly as the committed `schema.graphql` holds it. */
@@ -45,6 +73,7 @@ export async function runSubgraph(
     logger.log(`wrote ${schemaTarget}`);
     return;
   }
+  exitGracefullyOnSignals(app, logger);
   await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
   logger.log(`${name} subgraph listening on :${config.PORT}`);
 }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { validateEnv } from '@licensing/config';
+import { exitGracefullyOnSignals } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 
@@ -18,7 +19,6 @@ export async function createGatewayApp(config: GatewayConfig): Promise<INestAppl
   });
   // The real client address when a load balancer sits in front (first hop only).
   app.getHttpAdapter().getInstance().set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -26,6 +26,7 @@ if (require.main === module) {
   (async () => {
     const config = validateEnv(GatewayConfig);
     const app = await createGatewayApp(config);
+    exitGracefullyOnSignals(app, new Logger('gateway'));
     await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
     console.log(`gateway listening on http://127.0.0.1:${config.PORT}/graphql`);
   })().catch((error: unknown) => {
