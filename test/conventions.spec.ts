@@ -22,6 +22,7 @@ describe('conventions', () => {
 
   it('every query and mutation states who may call it (@Allow)', () => {
     const classes = files.flatMap((file) =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading every discovered resolver file
       Object.values(require(file) as Record<string, unknown>).filter(
         (v): v is new (...args: never[]) => unknown => typeof v === 'function',
       ),
