@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { testInfrastructure } from '@licensing/testing';
+import { dropDatabase, ensureDatabase, runMigrations, serviceDataSourceOptions } from '../src';
+
+class Slow1700000000100 implements MigrationInterface {
+  name = 'Slow1700000000100';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE TABLE applied (id serial PRIMARY KEY, at timestamptz DEFAULT now())');
+    await q.query('INSERT INTO applied DEFAULT VALUES');
+    await q.query('SELECT pg_sleep(0.3)');
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE applied');
+  }
+}
+
+async function urlFor(name: string): Promise<string> {
+  const url = new URL((await testInfrastructure()).postgresUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describe('service databases', () => {
+  it('is created once when ten instances ask for it at the same moment', async () => {
+    const url = await urlFor(`t_ensure_${randomBytes(4).toString('hex')}`);
+    try {
+      await Promise.all(Array.from({ length: 10 }, () => ensureDatabase(url)));
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.end();
+    } finally {
+      await dropDatabase(url);
+    }
+  });
+
+  it('applies each migration once when four instances boot together', async () => {
+    const url = await urlFor(`t_migrate_${randomBytes(4).toString('hex')}`);
+    await ensureDatabase(url);
+    const sources = Array.from(
+      { length: 4 },
+      () => new DataSource(serviceDataSourceOptions({ url, service: 'spec', entities: [], migrations: [Slow1700000000100] })),
+    );
+    try {
+      await Promise.all(sources.map((s) => s.initialize()));
+      const applied = await Promise.all(sources.map((s) => runMigrations(s, 'spec')));
+      expect(applied.flat()).toEqual(['Slow1700000000100']);
+      const [{ n }] = (await sources[0]!.query('SELECT count(*)::int AS n FROM applied')) as { n: number }[];
+      expect(n).toBe(1);
+    } finally {
+      await Promise.all(sources.map((s) => (s.isInitialized ? s.destroy() : undefined)));
+      await dropDatabase(url);
+    }
+  });
+});
