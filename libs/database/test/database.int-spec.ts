@@ -49,7 +49,7 @@ describe('service databases', () => {
       const [{ n }] = (await sources[0]!.query('SELECT count(*)::int AS n FROM applied')) as { n: number }[];
       expect(n).toBe(1);
     } finally {
-      await Promise.all(sources.map((s) => (s.isInitialized ? s.destroy() : undefined)));
+      await Promise.all(sources.map((s) => (s.isInitialized ? s.destroy() : Promise.resolve())));
       await dropDatabase(url);
     }
   });
