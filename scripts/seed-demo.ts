@@ -31,9 +31,16 @@ async function call<T>(token: string, query: string, variables: Record<string, u
 async function main(): Promise<void> {
   if (!operatorToken) throw new Error('OPERATOR_TOKEN is not set');
   const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as { apiKey?: string }) : {};
-  const { vendors } = await call<{ vendors: { prefix: string }[] }>(operatorToken, '{ vendors { prefix } }');
+  const { vendors } = await call<{ vendors: { id: string; prefix: string }[] }>(operatorToken, '{ vendors { id prefix } }');
   let apiKey = saved.apiKey;
-  if (!vendors.some((v) => v.prefix === DEMO.prefix)) {
+  const demo = vendors.find((v) => v.prefix === DEMO.prefix);
+  if (demo && !apiKey) {
+    // The vendor exists (e.g. another checkout on this machine seeded it): issue a key.
+    const issued = await call<{ createApiKey: string }>(operatorToken, 'mutation($id: ID!) { createApiKey(vendorId: $id) }', { id: demo.id });
+    apiKey = issued.createApiKey;
+    writeFileSync(statePath, JSON.stringify({ apiKey }, null, 2), { mode: 0o600 });
+  }
+  if (!demo) {
     const created = await call<{ createVendor: { apiKey: string } }>(
       operatorToken,
       'mutation($input: CreateVendorInput!) { createVendor(input: $input) { apiKey } }',
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
     apiKey = created.createVendor.apiKey;
     writeFileSync(statePath, JSON.stringify({ apiKey }, null, 2), { mode: 0o600 });
   }
-  if (!apiKey) throw new Error(`The DEMO vendor exists but its API key is not in ${statePath}; drop the licensing_keys database to reseed`);
+  if (!apiKey) throw new Error('no API key for the demo vendor');
   const { products } = await call<{ products: { code: string }[] }>(apiKey, '{ products { code } }');
   for (const product of PRODUCTS) {
     if (products.some((p) => p.code === product.code)) continue;

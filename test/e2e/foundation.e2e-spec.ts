@@ -66,6 +66,22 @@ describe('foundation, end to end through the gateway', () => {
       expect(vendor.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     });
 
+    it('issues further API keys to the operator and to the vendor itself, never across vendors', async () => {
+      const mutation = 'mutation($id: ID!) { createApiKey(vendorId: $id) }';
+      const byOperator = await stack.call<{ createApiKey: string }>(mutation, { id: acme.id }, stack.operatorToken);
+      const second = byOperator.data!.createApiKey;
+      expect(second).toMatch(/^lk_acme_/);
+      expect(second).not.toBe(acme.apiKey);
+      const products = await stack.call(contractOperation('Products'), {}, second);
+      expect(products.errors).toBeUndefined();
+      const bySelf = await stack.call(mutation, { id: acme.id }, acme.apiKey);
+      expect(bySelf.errors).toBeUndefined();
+      const across = await stack.call(mutation, { id: globex.id }, acme.apiKey);
+      expect(across.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+      const manager = issueAccessToken(stack.secrets.accessTokenSecret, { kind: 'staff', vendorId: acme.id, staffId: crypto.randomUUID(), role: 'MANAGER' }, 300);
+      expect((await stack.call(mutation, { id: acme.id }, manager.token)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    });
+
     it('announces the vendor on licensing.keys.v1 through the outbox', async () => {
       const kafka = new Kafka({ clientId: 'e2e-probe', brokers: (await import('@licensing/testing').then((t) => t.testInfrastructure())).kafkaBrokers, logLevel: 1 });
       const consumer = kafka.consumer({ groupId: `e2e-probe-${Date.now()}` });

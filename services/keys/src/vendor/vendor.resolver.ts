@@ -1,5 +1,6 @@
-import { Args, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
-import { Allow } from '@licensing/identity';
+import { Args, ID, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
+import { ForbiddenError } from '@licensing/graphql';
+import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
 import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
 import { Vendor } from './vendor.entity';
 import { VendorService } from './vendor.service';
@@ -12,6 +13,20 @@ export class VendorResolver {
   @Mutation(() => CreateVendorPayload, { description: 'Creates a vendor and returns its first API key, once.' })
   createVendor(@Args('input') input: CreateVendorInput): Promise<CreateVendorPayload> {
     return this.vendorService.create(input);
+  }
+
+  @Allow('operator', 'vendor-owner')
+  @Mutation(() => String, {
+    description: 'Issues another API key of the vendor (shown only here). Owners issue keys of their own vendor.',
+  })
+  createApiKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('vendorId', { type: () => ID }) vendorId: string,
+  ): Promise<string> {
+    if (identity.kind !== 'operator' && requireVendorId(identity) !== vendorId) {
+      throw new ForbiddenError('API keys are issued only for your own vendor');
+    }
+    return this.vendorService.createApiKey(vendorId);
   }
 
   @Allow('operator')

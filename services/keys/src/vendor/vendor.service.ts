@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { createEvent, VendorCreated } from '@licensing/events';
-import { ConflictError } from '@licensing/graphql';
+import { ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
 import { generateApiKey, hashApiKey } from './api-key.secret';
 import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
@@ -58,6 +58,17 @@ export class VendorService {
       }
       throw error;
     }
+  }
+
+  /** Issues another API key for a vendor (rotation, a lost key); shown once, stored hashed. */
+  async createApiKey(vendorId: string): Promise<string> {
+    const vendor = await this.vendors.findById(vendorId);
+    if (!vendor) throw new NotFoundError('Vendor', 'vendorId');
+    const secret = generateApiKey(vendor.prefix);
+    await this.dataSource.transaction((manager) =>
+      this.vendors.insertApiKey(manager, { vendorId, keyHash: secret.hash, displayPrefix: secret.displayPrefix }),
+    );
+    return secret.key;
   }
 
   /** The gateway's API key lookup. */
