@@ -13,9 +13,14 @@ const LEVELS: Record<string, LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
+/** Nest's log levels for a service's LOG_LEVEL setting. */
+export function logLevelsFor(level: string): LogLevel[] {
+  return LEVELS[level] ?? LEVELS['log']!;
+}
+
 /** Creates the Nest application of a subgraph without listening (tests call listen(0)). */
 export async function createSubgraphApp(module: DynamicModule, config: ServiceConfig): Promise<INestApplication> {
-  return NestFactory.create(module, { logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'] });
+  return NestFactory.create(module, { logger: logLevelsFor(config.LOG_LEVEL) });
 }
 
 /**

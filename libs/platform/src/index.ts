@@ -2,7 +2,7 @@ export { SubgraphModule } from './subgraph.module';
 export type { SubgraphOptions, ServiceName, HealthCheckProvider } from './subgraph.module';
 export { HealthController } from './health';
 export type { HealthCheck } from './health';
-export { createSubgraphApp, exitGracefullyOnSignals, printServiceSchema, runSubgraph } from './bootstrap';
+export { createSubgraphApp, exitGracefullyOnSignals, logLevelsFor, printServiceSchema, runSubgraph } from './bootstrap';
 export { inputValidationPipe } from './validation';
 export { SERVICE_CONFIG, SERVICE_NAME, REDIS, HEALTH_CHECKS } from './tokens';
 export { ServiceInfo, serviceInfoResolver } from './service-info';

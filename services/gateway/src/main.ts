@@ -1,21 +1,15 @@
 import 'reflect-metadata';
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { validateEnv } from '@licensing/config';
-import { exitGracefullyOnSignals } from '@licensing/platform';
+import { exitGracefullyOnSignals, logLevelsFor } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
 
-const LEVELS: Record<string, LogLevel[]> = {
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  log: ['log', 'warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-};
 
 export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
   const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
-    logger: LEVELS[config.LOG_LEVEL] ?? LEVELS['log'],
+    logger: logLevelsFor(config.LOG_LEVEL),
   });
   // The real client address when a load balancer sits in front (first hop only).
   app.getHttpAdapter().getInstance().set('trust proxy', 'loopback, linklocal, uniquelocal');
