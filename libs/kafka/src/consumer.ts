@@ -1,116 +1,217 @@
-import { Consumer, EachMessagePayload, Partitioners, Producer } from 'kafkajs';
+import { Consumer, EachMessagePayload, IHeaders, Partitioners, Producer } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventDefinition, EventEnvelope, EventValidationError, parseEvent, PayloadOf } from '@licensing/events';
 import { backoffDelayMs, sleep } from './backoff';
+import { describeError } from './errors';
 import { baseTopicName, createKafkaClient, KafkaSettings, MessagingLogger, topicName } from './settings';
 
+/**
+ * Handles one event inside the transaction that also records it as processed: everything
+ * written through `manager` commits together with that mark, or not at all.
+ */
 export type EventHandler<T> = (event: EventEnvelope<T>, manager: EntityManager) => Promise<void>;
 
 export interface EventConsumerOptions {
   dataSource: DataSource;
   settings: KafkaSettings;
-  /** Kafka consumer group; instances of one service share it and split partitions. */
+  /** Kafka consumer group (prefix applied); instances of one service share it and split partitions. */
   groupId: string;
   /** Name under which processed event ids and dead letters are recorded. */
   consumerName: string;
   /** Base topic names (the settings' prefix is applied). */
   topics: readonly string[];
   logger?: MessagingLogger;
-  /** Attempts per message before it is dead-lettered. */
+  /** Handler attempts per message before it is dead-lettered. Default 5. */
   maxAttempts?: number;
+  /** Backoff between attempts. Defaults 100 and 5 000 ms. */
   retryBaseMs?: number;
   retryCapMs?: number;
+  /** Partitions handled in parallel (messages of one partition are always sequential). Default 1. */
+  concurrency?: number;
+  /** Where a new group starts: the beginning of the topics (default) or only new messages. */
+  fromBeginning?: boolean;
+}
+
+export interface EventConsumerStatus {
+  running: boolean;
+  /** Member of its group with partitions assigned. */
+  joined: boolean;
+  /** Set when the Kafka consumer crashed; `restarting` tells whether it comes back by itself. */
+  crash?: { error: string; restarting: boolean };
+}
+
+/** Thrown inside a retry loop when the consumer stops: the offset stays uncommitted. */
+class ConsumerStopping extends Error {
+  constructor() {
+    super('consumer stopping; the message will be delivered again');
+    this.name = 'ConsumerStopping';
+  }
+}
+
+type Parsed = { ok: true; envelope: EventEnvelope<object> } | { ok: false; reason: string; eventId?: string; eventType?: string };
+
+/**
+ * Parses and validates a raw message. Reasons never quote the payload (JSON.parse's own
+ * message does), since they are logged.
+ */
+export function parseMessage(raw: string | undefined): Parsed {
+  if (raw === undefined) return { ok: false, reason: 'empty message (no value)' };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: `not valid JSON (${raw.length} bytes)` };
+  }
+  const claimed = typeof json === 'object' && json !== null ? (json as { id?: unknown; type?: unknown }) : {};
+  const eventId = typeof claimed.id === 'string' ? claimed.id.slice(0, 100) : undefined;
+  const eventType = typeof claimed.type === 'string' ? claimed.type.slice(0, 100) : undefined;
+  try {
+    return { ok: true, envelope: parseEvent(json).envelope };
+  } catch (error) {
+    const reason = error instanceof EventValidationError ? error.message : `validation failed: ${describeError(error)}`;
+    return { ok: false, reason, eventId, eventType };
+  }
 }
 
 /**
- * Runs a consumer group and hands each valid event to its handler exactly once in
- * effect: the handler runs in a transaction that first records the event id in
- * processed_events, so a redelivered event (rebalance, restart, duplicate publish) finds
- * its id and changes nothing. Invalid messages and messages whose handler keeps failing
- * are dead-lettered (table dead_letters and topic `<topic>.dlq`) and the partition moves
- * on. Offsets are committed only after a message is handled or parked: at least once.
+ * Runs a consumer group and gives each valid event to the handler registered for its type,
+ * with one effect per event id: the handler runs in a transaction that first inserts
+ * (consumer, event id) into processed_events, so a redelivered event (rebalance, restart,
+ * duplicate publish) finds its id and changes nothing.
+ *
+ * - Invalid messages (not JSON, envelope or payload breaking its class, unknown type) are
+ *   logged without their payload and dead-lettered: a row in dead_letters and a copy on
+ *   `<topic>.dlq`. The partition moves on.
+ * - Valid events of types without a handler are acknowledged and ignored.
+ * - A handler that throws is retried with backoff in process (its writes roll back each
+ *   time), then dead-lettered.
+ * - An offset is committed only after its message was handled, skipped or dead-lettered:
+ *   at least once. Messages of one partition (one key) are handled in order.
  */
 export class EventConsumer {
   private readonly handlers = new Map<string, EventHandler<object>>();
   private readonly logger: MessagingLogger;
   private consumer?: Consumer;
   private producer?: Producer;
-  private healthy = false;
-  private crashed?: string;
+  private producerConnecting?: Promise<Producer>;
+  private running = false;
+  private starting?: Promise<void>;
+  private stopping?: Promise<void>;
+  private joined = false;
+  private crash?: { error: string; restarting: boolean };
 
   constructor(private readonly options: EventConsumerOptions) {
     this.logger = options.logger ?? console;
   }
 
-  on<D extends EventDefinition>(definition: D, handler: EventHandler<PayloadOf<D>>): this {
-    if (this.consumer) throw new Error('register handlers before start()');
+  /** Registers the handler of one event type (before start()). */
+  on<D extends EventDefinition<object>>(definition: D, handler: EventHandler<PayloadOf<D>>): this {
+    if (this.running) throw new Error('register handlers before start()');
+    if (this.handlers.has(definition.type)) throw new Error(`a handler for ${definition.type} is already registered`);
     this.handlers.set(definition.type, handler as EventHandler<object>);
     return this;
   }
 
-  async start(): Promise<void> {
-    if (this.consumer) return;
-    const kafka = createKafkaClient(this.options.settings, this.logger);
-    this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
-    await this.producer.connect();
+  /** Connects, subscribes and starts consuming in the background. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.running) return;
+    await this.stopping;
+    this.running = true;
+    const { settings } = this.options;
+    const kafka = createKafkaClient(settings, this.logger);
     const consumer = kafka.consumer({
-      groupId: `${this.options.settings.topicPrefix ?? ''}${this.options.groupId}`,
+      groupId: topicName(settings, this.options.groupId),
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
+      // An idle fetch returns after this long; it also bounds how long stop() waits.
+      maxWaitTimeInMs: 250,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.healthy = true;
-      this.crashed = undefined;
+      this.joined = true;
+      this.crash = undefined;
     });
-    consumer.on(consumer.events.CRASH, (e) => {
-      this.healthy = false;
-      this.crashed = e.payload.error.message;
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
     });
     consumer.on(consumer.events.STOP, () => {
-      this.healthy = false;
+      this.joined = false;
     });
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.options.topics.map((t) => topicName(this.options.settings, t)),
-      fromBeginning: true,
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.crash = { error: describeError(payload.error), restarting: payload.restart };
     });
-    await consumer.run({ autoCommit: true, eachMessage: (payload) => this.handle(payload) });
     this.consumer = consumer;
+    this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: this.options.topics.map((t) => topicName(settings, t)),
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        autoCommit: true, // commits only offsets of messages whose eachMessage resolved
+        partitionsConsumedConcurrently: this.options.concurrency ?? 1,
+        eachMessage: (payload) => this.handle(payload),
+      });
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
-    this.producer = undefined;
-    this.healthy = false;
+  /** Lets the message in flight finish (a retry loop gives up; its message comes again), leaves the group. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.running) return this.stopping ?? Promise.resolve();
+    this.running = false;
+    this.stopping = (async () => {
+      const consumer = this.consumer;
+      const producer = this.producer;
+      this.consumer = undefined;
+      this.producer = undefined;
+      await consumer?.disconnect().catch((error: unknown) => this.logger.warn(`consumer disconnect: ${describeError(error)}`));
+      await this.producerConnecting?.catch(() => undefined);
+      this.producerConnecting = undefined;
+      await producer?.disconnect().catch(() => undefined);
+      this.joined = false;
+    })();
+    return this.stopping;
   }
 
+  status(): EventConsumerStatus {
+    return { running: this.running, joined: this.joined, crash: this.crash };
+  }
+
+  /** Resolves while the consumer is a member of its group; rejects with the reason. */
   async health(): Promise<void> {
-    if (this.crashed) throw new Error(`consumer crashed: ${this.crashed}`);
-    if (!this.healthy) throw new Error('consumer has not joined its group');
+    if (!this.running) throw new Error('event consumer is not running');
+    if (this.crash && !this.crash.restarting) throw new Error(`event consumer crashed: ${this.crash.error}`);
+    if (!this.joined) throw new Error(this.crash ? `event consumer restarting after: ${this.crash.error}` : 'event consumer has not joined its group');
   }
 
   /** Resolves once the consumer has joined its group (partitions assigned). */
   async waitUntilJoined(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.healthy) {
-      if (Date.now() > deadline) throw new Error('consumer did not join its group in time');
-      await sleep(50);
+    while (!this.joined) {
+      if (!this.running) throw new Error('event consumer is not running');
+      if (this.crash && !this.crash.restarting) throw new Error(`event consumer crashed: ${this.crash.error}`);
+      if (Date.now() > deadline) throw new Error(`event consumer did not join its group within ${timeoutMs} ms`);
+      await sleep(25);
     }
   }
 
   private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const raw = message.value?.toString('utf8') ?? '';
-    let parsed: ReturnType<typeof parseEvent>;
-    try {
-      parsed = parseEvent(JSON.parse(raw) as unknown);
-    } catch (error) {
-      const reason = error instanceof EventValidationError ? error.message : `unreadable message: ${(error as Error).message}`;
-      await this.deadLetter(topic, partition, message.offset, raw, reason, undefined, undefined);
+    const raw = message.value === null ? undefined : message.value.toString('utf8');
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) {
+      await this.deadLetter({ topic, partition, offset: message.offset, key: message.key, raw: raw ?? '' }, parsed.reason, parsed.eventId, parsed.eventType);
       return;
     }
     const { envelope } = parsed;
@@ -119,54 +220,91 @@ export class EventConsumer {
 
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
+      if (!this.running) throw new ConsumerStopping();
       try {
         await this.options.dataSource.transaction(async (manager) => {
           const fresh = (await manager.query(
-            `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
-             ON CONFLICT DO NOTHING RETURNING event_id`,
+            `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
             [this.options.consumerName, envelope.id],
           )) as unknown[];
-          if (!fresh.length) return; // already handled: a redelivery
+          if (!fresh.length) return; // processed before: a redelivery
           await handler(envelope, manager);
         });
         return;
       } catch (error) {
-        const reason = (error as Error)?.message ?? String(error);
+        const reason = describeError(error);
         if (attempt >= maxAttempts) {
-          await this.deadLetter(topic, partition, message.offset, raw, `handler failed ${attempt} times: ${reason}`, envelope.id, envelope.type);
+          await this.deadLetter(
+            { topic, partition, offset: message.offset, key: message.key, raw: raw ?? '' },
+            `handler failed ${attempt} times: ${reason}`,
+            envelope.id,
+            envelope.type,
+          );
           return;
         }
-        this.logger.warn(`${envelope.type} ${envelope.id}: attempt ${attempt} failed (${reason}); retrying`);
+        this.logger.warn(`${envelope.type} ${envelope.id}: handler attempt ${attempt}/${maxAttempts} failed (${reason}); retrying`);
         await sleep(backoffDelayMs(attempt, this.options.retryBaseMs ?? 100, this.options.retryCapMs ?? 5_000));
+        // Keeps the group membership through long retries; throws when a rebalance took the
+        // partition away (then the new owner gets the message again).
         await heartbeat();
       }
     }
   }
 
   private async deadLetter(
-    topic: string,
-    partition: number,
-    offset: string,
-    raw: string,
+    message: { topic: string; partition: number; offset: string; key: Buffer | null; raw: string },
     reason: string,
     eventId: string | undefined,
     eventType: string | undefined,
   ): Promise<void> {
+    const { topic, partition, offset } = message;
     // Logged without the payload: it may carry personal data.
-    this.logger.error(`dead-lettered ${topic}[${partition}]@${offset} (${eventType ?? 'unknown type'}): ${reason}`);
+    this.logger.error(
+      `dead-lettered ${topic}[${partition}]@${offset}${eventId ? ` event ${eventId}` : ''} (${eventType ?? 'unknown type'}): ${reason}`,
+    );
+    // The table is the record that counts: if this insert fails, the message is not
+    // acknowledged and comes again.
     await this.options.dataSource.query(
       `INSERT INTO dead_letters (consumer, topic, partition, message_offset, event_id, event_type, reason, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [this.options.consumerName, baseTopicName(this.options.settings, topic), partition, offset, eventId ?? null, eventType ?? null, reason.slice(0, 2000), raw],
+      [
+        this.options.consumerName,
+        baseTopicName(this.options.settings, topic),
+        partition,
+        offset,
+        eventId ?? null,
+        eventType ?? null,
+        reason.slice(0, 2_000),
+        message.raw,
+      ],
     );
+    const headers: IHeaders = {
+      'dead-letter-consumer': this.options.consumerName,
+      'dead-letter-reason': reason.slice(0, 500),
+      'original-topic': topic,
+      'original-partition': String(partition),
+      'original-offset': offset,
+    };
+    if (eventId) headers['event-id'] = eventId;
+    if (eventType) headers['event-type'] = eventType;
     try {
-      await this.producer?.send({
-        topic: `${topic}.dlq`,
-        acks: -1,
-        messages: [{ key: eventId ?? null, value: raw, headers: { 'dead-letter-reason': reason.slice(0, 500), consumer: this.options.consumerName } }],
-      });
+      const producer = await this.dlqProducer();
+      await producer.send({ topic: `${topic}.dlq`, acks: -1, messages: [{ key: message.key, value: message.raw, headers }] });
     } catch (error) {
-      this.logger.warn(`could not publish to ${topic}.dlq (kept in dead_letters): ${(error as Error).message}`);
+      this.logger.warn(`could not copy the dead letter to ${topic}.dlq (it is kept in dead_letters): ${describeError(error)}`);
     }
+  }
+
+  private dlqProducer(): Promise<Producer> {
+    const producer = this.producer;
+    if (!producer) return Promise.reject(new Error('consumer stopped'));
+    this.producerConnecting ??= producer.connect().then(
+      () => producer,
+      (error: unknown) => {
+        this.producerConnecting = undefined;
+        throw error;
+      },
+    );
+    return this.producerConnecting;
   }
 }

@@ -1,8 +1,13 @@
+// The messaging library's public surface. kafkajs stays behind it: nothing exported here
+// exposes a kafkajs type, so a client swap stays inside libs/kafka.
 export type { KafkaSettings, MessagingLogger } from './settings';
-export { topicName, ensureTopics } from './settings';
+export { topicName } from './settings';
+export { ensureTopics } from './topics';
+export type { EnsureTopicsOptions } from './topics';
 export { createMessagingMigration } from './messaging.migration';
-export { enqueue, enqueueMany, OutboxRelay, OUTBOX_CHANNEL } from './outbox';
-export type { OutboxRelayOptions } from './outbox';
+export { enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions, OutboxRelayStatus, DrainResult } from './outbox-relay';
 export { EventConsumer } from './consumer';
-export type { EventConsumerOptions, EventHandler } from './consumer';
+export type { EventConsumerOptions, EventConsumerStatus, EventHandler } from './consumer';
 export { backoffDelayMs } from './backoff';

@@ -1,9 +1,10 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 
+/** Where Kafka is and how this process names itself there. */
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
-  /** Prepended to every topic name (tests use a unique one per file). */
+  /** Prepended to every topic and consumer group name (tests use a unique one per file). */
   topicPrefix?: string;
 }
 
@@ -14,79 +15,56 @@ export interface MessagingLogger {
   error(message: string): void;
 }
 
+/** The full topic name of a base topic such as `licensing.coupons.v1`. */
 export function topicName(settings: KafkaSettings, baseTopic: string): string {
   return `${settings.topicPrefix ?? ''}${baseTopic}`;
 }
 
+/** The inverse of topicName: the base topic of a full topic name. */
 export function baseTopicName(settings: KafkaSettings, topic: string): string {
   const prefix = settings.topicPrefix ?? '';
   return prefix && topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
 }
 
+export interface KafkaRetry {
+  retries: number;
+  initialRetryTime: number;
+  maxRetryTime: number;
+}
+
+const DEFAULT_RETRY: KafkaRetry = { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 };
+
+/** Fields of a kafkajs log entry that are safe to print: never the message payloads. */
+const SAFE_LOG_FIELDS = ['broker', 'groupId', 'topic', 'partition', 'clientId', 'retryCount', 'retryTime'] as const;
+
+/** One log line from a kafkajs entry, with the safe fields only. */
+export function formatKafkaLog(label: string, log: Record<string, unknown>): string {
+  const fields = SAFE_LOG_FIELDS.filter((f) => log[f] !== undefined && log[f] !== null).map((f) => `${f}=${String(log[f])}`);
+  const error = typeof log['error'] === 'string' ? log['error'] : undefined;
+  return [`kafka ${label}: ${String(log['message'] ?? '')}`, error && error !== log['message'] ? `(${error})` : '', fields.join(' ')]
+    .filter(Boolean)
+    .join(' ');
+}
+
 /**
- * kafkajs stays behind this function: its log lines are routed to our logger without
- * message payloads (they may carry personal data), warnings and errors only.
+ * The one place that creates a kafkajs client. Its log lines (warnings and errors only) go
+ * to the given logger with a fixed set of fields, so message payloads (which may carry
+ * personal data) never reach the logs. Internal to this library: kafkajs types stay here.
  */
-export function createKafkaClient(
-  settings: KafkaSettings,
-  logger: MessagingLogger = console,
-  retry: { retries: number; initialRetryTime: number; maxRetryTime: number } = { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
-): Kafka {
+export function createKafkaClient(settings: KafkaSettings, logger: MessagingLogger = console, retry: KafkaRetry = DEFAULT_RETRY): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 3_000,
-    requestTimeout: 15_000,
+    requestTimeout: 10_000,
     retry,
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, label, log }: LogEntry) => {
-        const text = `kafka ${label}: ${log.message}${log['broker'] ? ` (${String(log['broker'])})` : ''}`;
-        if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(text);
-        else logger.warn(text);
+        const text = formatKafkaLog(label, log as unknown as Record<string, unknown>);
+        if (level === logLevel.ERROR) logger.error(text);
+        else if (level === logLevel.WARN) logger.warn(text);
       },
   });
-}
-
-/**
- * Creates the topics that do not exist yet and waits until every partition has a leader.
- * Idempotent and safe when several services (or test files) create the same topics at
- * once: the broker answers "already exists" or "not hosted yet" in a race, so it retries.
- */
-export async function ensureTopics(
-  settings: KafkaSettings,
-  baseTopics: readonly string[],
-  { partitions = 3, withDeadLetters = true, timeoutMs = 30_000 } = {},
-): Promise<void> {
-  const admin = createKafkaClient(settings).admin();
-  const wanted = baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])).map((t) => topicName(settings, t));
-  const deadline = Date.now() + timeoutMs;
-  await admin.connect();
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const existing = new Set(await admin.listTopics());
-        const missing = wanted.filter((t) => !existing.has(t));
-        if (missing.length) {
-          await admin.createTopics({
-            waitForLeaders: false,
-            topics: missing.map((topic) => ({
-              topic,
-              numPartitions: topic.endsWith('.dlq') ? 1 : partitions,
-              replicationFactor: 1,
-            })),
-          });
-        }
-        const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
-        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-      if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${wanted.join(', ')}`);
-      await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * attempt)));
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }

@@ -1,139 +1,242 @@
-import { CouponDeactivated, createEvent, EventEnvelope, Topics } from '@licensing/events';
+import { EventEnvelope, Topics } from '@licensing/events';
 import { eventually } from '@licensing/testing';
-import { enqueue, OutboxRelay } from '../src';
-import { collectMessages, messagingFixture, MessagingFixture, quietLogger } from './support';
+import { enqueue, enqueueMany, OutboxRelay, OutboxRelayOptions } from '../src';
+import { capturingLogger, collectMessages, deactivation, messagingFixture, MessagingFixture, ReceivedMessage } from './support';
 
-const vendorId = '6a1f3c2e-5b4d-4e8f-9a7b-1c2d3e4f5a6b';
-
-function deactivation(keyId: string): EventEnvelope<object> {
-  return createEvent(CouponDeactivated, {
-    vendorId,
-    subject: keyId,
-    data: {
-      activationId: crypto.randomUUID(),
-      couponId: crypto.randomUUID(),
-      couponCode: 'DEMOUPD-AAAAA-BBBBB-CCCCC-DDDDD',
-      couponType: 'ADD_PRODUCT',
-      keyId,
-      keyCode: 'DEMO-AAAAA-BBBBB-CCCCC-DDDDD',
-    },
-  });
-}
-
-async function statuses(f: MessagingFixture): Promise<Record<string, string>> {
-  const rows = (await f.dataSource.query('SELECT id, status FROM outbox')) as { id: string; status: string }[];
-  return Object.fromEntries(rows.map((r) => [r.id, r.status]));
+interface OutboxRow {
+  id: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
 }
 
 describe('transactional outbox', () => {
   let f: MessagingFixture;
   const relays: OutboxRelay[] = [];
   const stops: (() => Promise<void>)[] = [];
+  let couponsTopic: string;
 
   beforeAll(async () => {
     f = await messagingFixture('outbox');
+    couponsTopic = `${f.settings.topicPrefix}${Topics.coupons}`;
   });
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((r) => r.stop()));
     await Promise.all(stops.splice(0).map((s) => s()));
   });
   afterAll(async () => {
-    await f.close();
+    await f?.close();
   });
 
-  function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
-    const r = new OutboxRelay({ dataSource: f.dataSource, settings: f.settings, logger: quietLogger, pollIntervalMs: 50, ...overrides });
+  function relay(overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+    const r = new OutboxRelay({ dataSource: f.dataSource, settings: f.settings, logger: capturingLogger(), pollIntervalMs: 50, ...overrides });
     relays.push(r);
     return r;
   }
 
+  async function probe(topic = couponsTopic): Promise<ReceivedMessage[]> {
+    const p = await collectMessages(f.settings, topic);
+    stops.push(p.stop);
+    return p.messages;
+  }
+
+  async function rows(ids: string[]): Promise<Record<string, OutboxRow>> {
+    const found = (await f.dataSource.query('SELECT id, status, attempts, last_error, sent_at FROM outbox WHERE id = ANY($1::uuid[])', [
+      ids,
+    ])) as OutboxRow[];
+    return Object.fromEntries(found.map((r) => [r.id, r]));
+  }
+
+  const idsOf = (messages: ReceivedMessage[], wanted: Set<string>) =>
+    messages.map((m) => m.headers['event-id']!).filter((id) => wanted.has(id));
+
   it('publishes nothing from a transaction that rolled back', async () => {
-    const event = deactivation(crypto.randomUUID());
+    const rolledBack = deactivation();
     await expect(
       f.dataSource.transaction(async (manager) => {
-        await enqueue(manager, event);
+        await enqueue(manager, rolledBack);
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
-    const committed = deactivation(crypto.randomUUID());
+    const committed = deactivation();
     await f.dataSource.transaction((manager) => enqueue(manager, committed));
 
-    const probe = await collectMessages(f.settings, `${f.settings.topicPrefix}${Topics.coupons}`);
-    stops.push(probe.stop);
+    const messages = await probe();
     await relay().start();
-    await eventually(() => probe.messages.some((m) => m.headers['event-id'] === committed.id), { what: 'the committed event' });
-    expect(probe.messages.map((m) => m.headers['event-id'])).not.toContain(event.id);
-    expect((await statuses(f))[event.id]).toBeUndefined();
+    // The committed event was written after the rolled-back one, so once it is out the
+    // other would have been too.
+    await eventually(() => messages.some((m) => m.headers['event-id'] === committed.id), { what: 'the committed event' });
+    expect(messages.map((m) => m.headers['event-id'])).not.toContain(rolledBack.id);
+    expect(await rows([rolledBack.id])).toEqual({});
   });
 
-  it('delivers an event committed while Kafka was unreachable once it is back', async () => {
+  it('refuses to enqueue outside a transaction', async () => {
+    await expect(enqueue(f.dataSource.manager, deactivation())).rejects.toThrow(/inside the transaction/);
+  });
+
+  it('keeps an event committed while Kafka is unreachable, then delivers it with its key and headers', async () => {
     const keyId = crypto.randomUUID();
     const event = deactivation(keyId);
     await f.dataSource.transaction((manager) => enqueue(manager, event));
 
-    const down = relay({ settings: { ...f.settings, brokers: ['127.0.0.1:1'] }, backoffBaseMs: 20, backoffCapMs: 50 });
+    // Nothing listens on port 1. maxAttempts 2: an outage must not park events.
+    const down = relay({ settings: { ...f.settings, brokers: ['127.0.0.1:1'] }, maxAttempts: 2, backoffBaseMs: 20, backoffCapMs: 40 });
     await down.start();
-    await eventually(async () => {
-      const [row] = (await f.dataSource.query('SELECT attempts, status FROM outbox WHERE id = $1', [event.id])) as {
-        attempts: number;
-        status: string;
-      }[];
-      return row && row.attempts >= 2 && row.status === 'PENDING';
-    }, { what: 'failed publish attempts while the broker is unreachable', timeoutMs: 30_000 });
-    await expect(down.health()).rejects.toThrow(/last publish failed/);
+    await eventually(async () => (await rows([event.id]))[event.id]!.attempts >= 3, {
+      what: 'failed publish attempts while Kafka is unreachable',
+      timeoutMs: 15_000,
+    });
+    const waiting = (await rows([event.id]))[event.id]!;
+    expect(waiting.status).toBe('PENDING');
+    expect(waiting.last_error).toMatch(/ECONNREFUSED|Connection/);
+    expect(await down.pendingCount()).toBeGreaterThanOrEqual(1);
+    await expect(down.health()).rejects.toThrow(/cannot reach Kafka/);
     await down.stop();
 
-    const probe = await collectMessages(f.settings, `${f.settings.topicPrefix}${Topics.coupons}`);
-    stops.push(probe.stop);
-    await relay().start();
-    const received = await eventually(() => probe.messages.find((m) => m.headers['event-id'] === event.id), {
-      what: 'the event after Kafka came back',
-      timeoutMs: 20_000,
+    const messages = await probe();
+    const up = relay({ backoffCapMs: 100 });
+    await up.start();
+    const received = await eventually(() => messages.find((m) => m.headers['event-id'] === event.id), {
+      what: 'the event once Kafka is reachable',
+      timeoutMs: 15_000,
     });
     expect(received.key).toBe(keyId);
     expect(received.headers['event-type']).toBe('coupon.deactivated');
-    expect(JSON.parse(received.value)).toMatchObject({ id: event.id, type: 'coupon.deactivated', subject: keyId });
-    expect((await statuses(f))[event.id]).toBe('SENT');
+    expect(JSON.parse(received.value)).toEqual(JSON.parse(JSON.stringify(event)));
+    const sent = (await rows([event.id]))[event.id]!;
+    expect(sent.status).toBe('SENT');
+    expect(sent.sent_at).toBeInstanceOf(Date);
+    await expect(up.health()).resolves.toBeUndefined();
   });
 
   it('publishes each event exactly once with two relays on one database, in order per key', async () => {
-    const keyId = crypto.randomUUID();
-    const events = Array.from({ length: 60 }, () => deactivation(keyId));
-    const probe = await collectMessages(f.settings, `${f.settings.topicPrefix}${Topics.coupons}`);
-    stops.push(probe.stop);
+    const keys = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const perKey = new Map(keys.map((k) => [k, [] as EventEnvelope<object>[]]));
+    const messages = await probe();
     await Promise.all([relay({ batchSize: 7 }).start(), relay({ batchSize: 7 }).start()]);
-    for (let i = 0; i < events.length; i += 6) {
-      await f.dataSource.transaction((manager) => Promise.all(events.slice(i, i + 6).map((e) => enqueue(manager, e))));
+
+    // Writers in parallel, one per key, each committing small batches while both relays run.
+    await Promise.all(
+      keys.map(async (key) => {
+        for (let i = 0; i < 5; i++) {
+          const batch = Array.from({ length: 8 }, () => deactivation(key));
+          perKey.get(key)!.push(...batch);
+          await f.dataSource.transaction(async (manager) => {
+            await enqueueMany(manager, batch.slice(0, 5));
+            for (const e of batch.slice(5)) await enqueue(manager, e);
+          });
+        }
+      }),
+    );
+    const all = new Set([...perKey.values()].flat().map((e) => e.id));
+    expect(all.size).toBe(120);
+    await eventually(() => idsOf(messages, all).length >= all.size, { what: 'all 120 events', timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+    const received = idsOf(messages, all);
+    expect(received).toHaveLength(all.size);
+    expect(new Set(received).size).toBe(all.size);
+    for (const [key, events] of perKey) {
+      const ofKey = messages.filter((m) => m.key === key).map((m) => m.headers['event-id']);
+      expect(ofKey).toEqual(events.map((e) => e.id));
     }
-    const ids = new Set(events.map((e) => e.id));
-    await eventually(() => probe.messages.filter((m) => ids.has(m.headers['event-id']!)).length >= events.length, {
-      what: 'all 60 events',
-      timeoutMs: 20_000,
-    });
-    await new Promise((r) => setTimeout(r, 500)); // let any duplicate arrive
-    const received = probe.messages.filter((m) => ids.has(m.headers['event-id']!)).map((m) => m.headers['event-id']);
-    expect(received).toHaveLength(events.length);
-    expect(new Set(received).size).toBe(events.length);
-    expect(received).toEqual(events.map((e) => e.id));
   });
 
-  it('parks a poison row as DEAD after its attempts while later rows still go out', async () => {
-    const poison = deactivation(crypto.randomUUID());
-    const good = deactivation(crypto.randomUUID());
+  it('keeps the order of a large batch enqueued in one statement', async () => {
+    const keyId = crypto.randomUUID();
+    // One statement gives many rows the same clock_timestamp(); the order must still hold,
+    // also for an event enqueued right after the batch in the same transaction.
+    const events = [...Array.from({ length: 300 }, () => deactivation(keyId))];
+    const after = deactivation(keyId);
     await f.dataSource.transaction(async (manager) => {
-      await enqueue(manager, poison, 'invalid topic name!');
-      await enqueue(manager, good);
+      await enqueueMany(manager, events);
+      await enqueue(manager, after);
     });
-    const probe = await collectMessages(f.settings, `${f.settings.topicPrefix}${Topics.coupons}`);
-    stops.push(probe.stop);
-    await relay({ maxAttempts: 3, backoffBaseMs: 10, backoffCapMs: 20 }).start();
-    await eventually(() => probe.messages.some((m) => m.headers['event-id'] === good.id), { what: 'the good event', timeoutMs: 20_000 });
-    await eventually(async () => (await statuses(f))[poison.id] === 'DEAD', { what: 'the poison row parked', timeoutMs: 20_000 });
-    const [row] = (await f.dataSource.query('SELECT attempts, last_error FROM outbox WHERE id = $1', [poison.id])) as {
-      attempts: number;
-      last_error: string;
-    }[];
-    expect(row!.attempts).toBe(3);
-    expect(row!.last_error).toBeTruthy();
+    const expected = [...events, after].map((e) => e.id);
+    const stored = (await f.dataSource.query(
+      'SELECT id, created_at::text AS t FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY created_at, id',
+      [expected],
+    )) as { id: string; t: string }[];
+    expect(stored.map((r) => r.id)).toEqual(expected);
+    expect(new Set(stored.map((r) => r.t)).size).toBe(expected.length); // no ties for the relay to break at random
+    const messages = await probe();
+    await relay({ batchSize: 50 }).start();
+    const ids = new Set(expected);
+    await eventually(() => idsOf(messages, ids).length === expected.length, { what: 'the batch', timeoutMs: 15_000 });
+    expect(idsOf(messages, ids)).toEqual(expected);
+  });
+
+  it('parks a poison row as DEAD after maxAttempts; other keys go on, its own key waits for it', async () => {
+    const poisonKey = crypto.randomUUID();
+    const poison = deactivation(poisonKey);
+    const sameKey = deactivation(poisonKey);
+    const otherKey = deactivation();
+    await f.dataSource.transaction(async (manager) => {
+      await enqueue(manager, poison, 'invalid topic name!'); // Kafka rejects this name, always
+      await enqueueMany(manager, [sameKey, otherKey]);
+    });
+    const messages = await probe();
+    const logger = capturingLogger();
+    // Drained by hand, so each step can be looked at; the long backoff is cut short below.
+    const r = relay({ maxAttempts: 3, backoffBaseMs: 60_000, backoffCapMs: 60_000, logger });
+
+    const first = await r.drainOnce();
+    expect(first).toMatchObject({ claimed: 3, sent: 1, failed: 1, dead: 0, brokerUnavailable: false });
+    let state = await rows([poison.id, sameKey.id, otherKey.id]);
+    expect(state[otherKey.id]!.status).toBe('SENT');
+    expect(state[poison.id]).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(state[sameKey.id]).toMatchObject({ status: 'PENDING', attempts: 0 });
+
+    // The poison waits for its backoff; its key's later event is due but held back.
+    expect(await r.drainOnce()).toMatchObject({ claimed: 0 });
+
+    const history: string[] = [];
+    for (let i = 0; i < 10 && state[sameKey.id]!.status !== 'SENT'; i++) {
+      await f.dataSource.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1 AND status = 'PENDING'`, [poison.id]);
+      await r.drainOnce();
+      state = await rows([poison.id, sameKey.id]);
+      history.push(`${state[poison.id]!.status}/${state[sameKey.id]!.status}`);
+    }
+    // The later event of the poison's key went out only after the poison was parked.
+    expect(history.filter((h) => h === 'PENDING/SENT')).toEqual([]);
+    expect(state[sameKey.id]!.status).toBe('SENT');
+    expect(state[poison.id]).toMatchObject({ status: 'DEAD', attempts: 3 });
+    expect(state[poison.id]!.last_error).toMatch(/invalid topic/i);
+    expect(r.status().brokerError).toBeUndefined();
+    expect(logger.lines.some((l) => l.startsWith('error') && l.includes(poison.id) && l.includes('DEAD'))).toBe(true);
+
+    await eventually(() => messages.some((m) => m.headers['event-id'] === sameKey.id), { what: 'the held-back event' });
+    expect(messages.map((m) => m.headers['event-id'])).toEqual(expect.arrayContaining([otherKey.id, sameKey.id]));
+    expect(messages.map((m) => m.headers['event-id'])).not.toContain(poison.id);
+  });
+
+  it('wakes on commit through LISTEN/NOTIFY, without waiting for the poll', async () => {
+    const messages = await probe();
+    const r = relay({ pollIntervalMs: 60_000 });
+    await r.start();
+    await eventually(() => r.status().listening, { what: 'the listener' });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first (empty) drains are over
+    const event = deactivation();
+    const committedAt = Date.now();
+    await f.dataSource.transaction((manager) => enqueue(manager, event));
+    await eventually(() => messages.some((m) => m.headers['event-id'] === event.id), { what: 'the notified event', timeoutMs: 5_000 });
+    expect(Date.now() - committedAt).toBeLessThan(5_000);
+  });
+
+  it('counts pending rows and purges sent ones', async () => {
+    const r = relay();
+    const count = async (status: string) =>
+      ((await f.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE status = $1', [status])) as { n: number }[])[0]!.n;
+    const before = await r.pendingCount();
+    await f.dataSource.transaction((manager) => enqueue(manager, deactivation()));
+    expect(await r.pendingCount()).toBe(before + 1);
+    const sent = await count('SENT');
+    const dead = await count('DEAD');
+    expect(sent).toBeGreaterThan(0); // from the tests above
+    expect(await r.purgeSent(60_000)).toBe(0); // nothing is a minute old yet
+    expect(await r.purgeSent(0)).toBe(sent);
+    expect(await count('SENT')).toBe(0);
+    expect(await count('DEAD')).toBe(dead);
+    expect(await r.pendingCount()).toBe(before + 1);
   });
 });

@@ -1,0 +1,49 @@
+import { CouponDeactivated, createEvent } from '@licensing/events';
+import { parseMessage } from './consumer';
+
+function deactivationFixture() {
+  const keyId = crypto.randomUUID();
+  return createEvent(CouponDeactivated, {
+    vendorId: crypto.randomUUID(),
+    subject: keyId,
+    data: {
+      activationId: crypto.randomUUID(),
+      couponId: crypto.randomUUID(),
+      couponCode: 'DEMOUPD-AAAAA-BBBBB-CCCCC-DDDDD',
+      couponType: 'UPGRADE',
+      keyId,
+      keyCode: 'DEMO-AAAAA-BBBBB-CCCCC-DDDDD',
+    },
+  });
+}
+
+describe('parseMessage', () => {
+  it('accepts a valid event', () => {
+    const event = deactivationFixture();
+    const parsed = parseMessage(JSON.stringify(event));
+    expect(parsed.ok && parsed.envelope.id).toBe(event.id);
+  });
+
+  it('rejects non-JSON without quoting it', () => {
+    const parsed = parseMessage('{"email": "alice@example.com" oops');
+    expect(parsed).toEqual({ ok: false, reason: expect.stringMatching(/^not valid JSON/) });
+    expect(JSON.stringify(parsed)).not.toContain('alice');
+  });
+
+  it('rejects an invalid payload, naming the field and keeping the event id', () => {
+    const event = { ...deactivationFixture(), data: { couponCode: 'alice@example.com' } };
+    const parsed = parseMessage(JSON.stringify(event));
+    expect(parsed).toMatchObject({ ok: false, eventId: event.id, eventType: 'coupon.deactivated', reason: expect.stringMatching(/data\.keyId/) });
+    expect(JSON.stringify(parsed)).not.toContain('alice');
+  });
+
+  it('rejects unknown types, empty values and non-objects', () => {
+    expect(parseMessage(JSON.stringify({ ...deactivationFixture(), type: 'coupon.teleported' }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/unknown event type/),
+    });
+    expect(parseMessage(undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/empty/) });
+    expect(parseMessage('42')).toMatchObject({ ok: false });
+    expect(parseMessage('null')).toMatchObject({ ok: false });
+  });
+});
