@@ -1,9 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 
-/** The subgraphs of the supergraph, with the URLs baked into it (the gateway overrides them). */
+/**
+ * The subgraphs of the supergraph, with the URLs baked into it. They suit the local stack
+ * only: the gateway replaces them with its KEYS_URL, COUPONS_URL, ... settings.
+ */
 export const SUBGRAPHS = [
   { name: 'keys', url: 'http://127.0.0.1:4001/graphql' },
   { name: 'coupons', url: 'http://127.0.0.1:4002/graphql' },
@@ -13,26 +16,60 @@ export const SUBGRAPHS = [
 
 export const SUPERGRAPH_PATH = join('services', 'gateway', 'supergraph.graphql');
 
-/** Composes the committed subgraph schemas ahead of time, as rover would, without a binary. */
+export class SupergraphCompositionError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Supergraph composition failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SupergraphCompositionError';
+  }
+}
+
+/** The committed SDL of one subgraph (`services/<name>/schema.graphql`). */
+export function subgraphSchemaPath(root: string, name: string): string {
+  return join(root, 'services', name, 'schema.graphql');
+}
+
+/**
+ * Composes the committed subgraph schemas ahead of time, as rover would, without a binary.
+ * Every subgraph is required: a missing or unparsable schema file fails the composition
+ * with its path, and composition errors are listed one per line.
+ */
 export function composeSupergraph(root: string): string {
-  const result = composeServices(
-    SUBGRAPHS.map(({ name, url }) => ({
-      name,
-      url,
-      typeDefs: parse(readFileSync(join(root, 'services', name, 'schema.graphql'), 'utf8')),
-    })),
-  );
+  const problems: string[] = [];
+  const services: Parameters<typeof composeServices>[0] = [];
+  for (const { name, url } of SUBGRAPHS) {
+    const path = subgraphSchemaPath(root, name);
+    if (!existsSync(path)) {
+      problems.push(`${name}: ${path} is missing (a subgraph writes it with \`npm run generate\`)`);
+      continue;
+    }
+    try {
+      services.push({ name, url, typeDefs: parse(readFileSync(path, 'utf8')) });
+    } catch (error) {
+      problems.push(`${name}: ${path} does not parse: ${error instanceof GraphQLError ? error.message : String(error)}`);
+    }
+  }
+  if (problems.length > 0) throw new SupergraphCompositionError(problems);
+
+  const result = composeServices(services);
   if (result.errors) {
-    throw new Error(`Supergraph composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
+    throw new SupergraphCompositionError(result.errors.map((e) => e.message));
   }
   return `${result.supergraphSdl.trim()}\n`;
 }
 
-export function composeSupergraphFile(root: string): void {
-  writeFileSync(join(root, SUPERGRAPH_PATH), composeSupergraph(root));
+/** Writes `services/gateway/supergraph.graphql` under `root`; returns the path written. */
+export function composeSupergraphFile(root: string): string {
+  const target = join(root, SUPERGRAPH_PATH);
+  writeFileSync(target, composeSupergraph(root));
+  return target;
 }
 
 if (require.main === module) {
-  composeSupergraphFile(process.cwd());
-  console.log(`wrote ${SUPERGRAPH_PATH}`);
+  try {
+    composeSupergraphFile(process.cwd());
+    console.log(`wrote ${SUPERGRAPH_PATH}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 }

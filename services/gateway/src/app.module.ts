@@ -1,33 +1,54 @@
-import { readFileSync } from 'node:fs';
 import { ApolloGatewayDriver, ApolloGatewayDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Logger, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import Redis from 'ioredis';
-import { formatGraphQLError } from '@licensing/graphql';
+import { AuthMiddleware } from './auth/auth.middleware';
 import { Authenticator } from './auth/authenticator';
-import { RequestContextMiddleware } from './auth/request-context.middleware';
 import { GatewayConfig } from './config';
+import { describeInternalError, formatGatewayError } from './gateway-errors';
 import { GatewayHealthController } from './health.controller';
 import { queryLimitsPlugin } from './limits/limits.plugin';
-import { GATEWAY_REDIS, RateLimiter } from './limits/rate-limiter';
-import { requestIdPlugin } from './request-id.plugin';
-import { SignedSubgraphDataSource } from './subgraph-data-source';
+import { RateLimiter } from './limits/rate-limiter';
+import { closeGatewayRedis, createGatewayRedis, GATEWAY_REDIS } from './redis';
+import { currentRequestId } from './request-context';
+import { subgraphServiceBuilder } from './subgraph-data-source';
+import { loadSupergraphSdl, SupergraphStatus, supergraphStatusPlugin } from './supergraph';
 
-function subgraphUrls(config: GatewayConfig): Record<string, string> {
+/** Closes the Redis connection once the HTTP server and Apollo have stopped. */
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(GATEWAY_REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeGatewayRedis(this.redis);
+  }
+}
+
+/** Routes @apollo/gateway's own log lines through Nest's logger (and its LOG_LEVEL). */
+function gatewayLogger(logger: Logger) {
   return {
-    keys: config.KEYS_URL,
-    coupons: config.COUPONS_URL,
-    sessions: config.SESSIONS_URL,
-    notifications: config.NOTIFICATIONS_URL,
+    debug: (message?: unknown) => logger.debug(String(message)),
+    info: (message?: unknown) => logger.log(String(message)),
+    warn: (message?: unknown) => logger.warn(String(message)),
+    error: (message?: unknown) => logger.error(String(message)),
   };
 }
 
 @Module({})
 export class GatewayAppModule implements NestModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    const supergraphSdl = readFileSync(config.SUPERGRAPH_PATH, 'utf8');
-    const urls = subgraphUrls(config);
+    const supergraphSdl = loadSupergraphSdl(config.SUPERGRAPH_PATH);
     const production = config.NODE_ENV === 'production';
+    const status = new SupergraphStatus();
     const logger = new Logger('Gateway');
     return {
       module: GatewayAppModule,
@@ -38,44 +59,54 @@ export class GatewayAppModule implements NestModule {
             path: '/graphql',
             playground: false,
             context: ({ req }: { req: unknown }) => ({ req }),
-            introspection: config.GRAPHQL_INTROSPECTION === 'true',
-            // Refuses batched (array) requests: one HTTP request, one operation.
+            // Introspection is gated by queryLimitsPlugin, which refuses it with FORBIDDEN;
+            // Apollo's own switch would answer GRAPHQL_VALIDATION_FAILED instead.
+            introspection: true,
+            // The auth middleware refuses array bodies first, with a clearer error.
             allowBatchedHttpRequests: false,
             includeStacktraceInErrorResponses: false,
             // No "Did you mean ...?" hints that map the schema for strangers.
             hideSchemaDetailsFromClientErrors: production,
+            // Bounds parsing and validation work before any of the limits below.
+            parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
             formatError: (formatted, error) =>
-              formatGraphQLError(formatted, error, {
-                onInternalError: (e) => logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e)),
+              formatGatewayError(formatted, error, {
+                production,
+                requestId: currentRequestId(),
+                onInternalError: (e, requestId) =>
+                  logger.error(`request ${requestId ?? '-'}: ${describeInternalError(e)}`),
               }),
             plugins: [
               queryLimitsPlugin({
                 maxDepth: config.MAX_QUERY_DEPTH,
                 maxCost: config.MAX_QUERY_COST,
                 maxAliases: config.MAX_ALIASES,
+                introspection: config.GRAPHQL_INTROSPECTION === 'true',
               }),
-              requestIdPlugin(),
+              supergraphStatusPlugin(status),
             ],
           },
           gateway: {
             supergraphSdl,
-            buildService: ({ name, url }) =>
-              new SignedSubgraphDataSource(urls[name] ?? url ?? '', config.IDENTITY_SIGNING_SECRET),
+            buildService: subgraphServiceBuilder(config, (name, url) => status.subgraphs.set(name, url)),
+            logger: gatewayLogger(logger),
           },
         }),
       ],
       controllers: [GatewayHealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
-        { provide: GATEWAY_REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 }) },
+        { provide: SupergraphStatus, useValue: status },
+        { provide: GATEWAY_REDIS, useFactory: () => createGatewayRedis(config.REDIS_URL) },
+        { provide: RateLimiter, useFactory: (redis: Redis) => new RateLimiter(redis), inject: [GATEWAY_REDIS] },
+        RedisLifecycle,
         Authenticator,
-        RateLimiter,
-        RequestContextMiddleware,
+        AuthMiddleware,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('graphql');
+    consumer.apply(AuthMiddleware).forRoutes('graphql');
   }
 }

@@ -5,14 +5,25 @@ import { validateEnv } from '@licensing/config';
 import { exitGracefullyOnSignals, logLevelsFor } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
+import { requestIdMiddleware } from './request-context';
 
+/** Express's `trust proxy` value for the TRUST_PROXY setting. */
+export function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
 
+/** The gateway application, not yet listening (tests call `listen(0)`). */
 export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
   const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
     logger: logLevelsFor(config.LOG_LEVEL),
   });
-  // The real client address when a load balancer sits in front (first hop only).
-  app.getHttpAdapter().getInstance().set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Registered before Nest adds its body parsers at init, so every response, even to a
+  // malformed body, carries x-request-id.
+  app.use(requestIdMiddleware);
+  // The real client address when a load balancer sits in front (TRUST_PROXY).
+  app.getHttpAdapter().getInstance().set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   return app;
 }
 
@@ -20,9 +31,11 @@ if (require.main === module) {
   (async () => {
     const config = validateEnv(GatewayConfig);
     const app = await createGatewayApp(config);
+    // SIGTERM/SIGINT: app.close() drains HTTP and Apollo, then closes Redis
+    // (onApplicationShutdown), and the process exits 0.
     exitGracefullyOnSignals(app, new Logger('gateway'));
     await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
-    console.log(`gateway listening on http://127.0.0.1:${config.PORT}/graphql`);
+    new Logger('gateway').log(`listening on :${config.PORT} (/graphql, /health)`);
   })().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -1,13 +1,11 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { IDENTITY_HEADER, LicensingRequest, REQUEST_ID_HEADER, signIdentityHeader } from '@licensing/identity';
-
-export interface GatewayContext {
-  req?: LicensingRequest;
-}
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentityHeader } from '@licensing/identity';
+import { GatewayConfig } from './config';
+import type { GatewayContext } from './request-context';
 
 /**
- * Calls one subgraph with the caller's verified identity in the signed header; subgraphs
- * trust nothing else. The URL comes from configuration, not from the supergraph file.
+ * Calls one subgraph with the caller's verified identity in the signed header (subgraphs
+ * trust nothing else) and the request id. Never forwards the client's own headers.
  */
 export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -19,8 +17,39 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const licensing = context.req?.licensing;
-    if (!licensing || !request.http) return;
-    request.http.headers.set(IDENTITY_HEADER, signIdentityHeader(this.signingSecret, licensing));
-    request.http.headers.set(REQUEST_ID_HEADER, licensing.requestId);
+    // Every /graphql request passes the auth middleware first; without its context there
+    // is no identity to vouch for, so nothing is sent.
+    if (!licensing) throw new Error('No authenticated request context for a subgraph call');
+    request.http?.headers.set(IDENTITY_HEADER, signIdentityHeader(this.signingSecret, licensing));
+    request.http?.headers.set(REQUEST_ID_HEADER, licensing.requestId);
   }
+}
+
+/** The subgraph URLs of this deployment, by the subgraph names of the supergraph. */
+export function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return {
+    keys: config.KEYS_URL,
+    coupons: config.COUPONS_URL,
+    sessions: config.SESSIONS_URL,
+    notifications: config.NOTIFICATIONS_URL,
+  };
+}
+
+/**
+ * ApolloGateway's `buildService`: the URL baked into the supergraph is ignored in favour
+ * of the configured one, and a subgraph this gateway has no setting for stops the boot.
+ */
+export function subgraphServiceBuilder(
+  config: GatewayConfig,
+  onBuilt: (name: string, url: string) => void = () => undefined,
+): (definition: { name: string; url?: string }) => SignedSubgraphDataSource {
+  const urls = subgraphUrls(config);
+  return ({ name }) => {
+    const url = urls[name];
+    if (!url) {
+      throw new Error(`The supergraph names a subgraph "${name}" that the gateway has no URL setting for`);
+    }
+    onBuilt(name, url);
+    return new SignedSubgraphDataSource(url, config.IDENTITY_SIGNING_SECRET);
+  };
 }

@@ -6,8 +6,8 @@ interface Entry<T> {
 }
 
 /**
- * A small TTL cache for API-key lookups, keyed by a SHA-256 of the key so the key itself
- * never sits in memory longer than the request. Bounded: the oldest entries go first.
+ * A small TTL cache for API-key lookups, keyed by a SHA-256 of the key so the key itself is
+ * never kept. Bounded: when full, expired entries go first, then the oldest.
  */
 export class ApiKeyCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -18,7 +18,7 @@ export class ApiKeyCache<T> {
   ) {}
 
   static fingerprint(apiKey: string): string {
-    return createHash('sha256').update(apiKey).digest('base64url');
+    return createHash('sha256').update(apiKey, 'utf8').digest('base64url');
   }
 
   get(apiKey: string): T | undefined {
@@ -33,17 +33,30 @@ export class ApiKeyCache<T> {
   }
 
   set(apiKey: string, value: T, ttlMs: number): void {
-    if (ttlMs <= 0) return;
+    if (ttlMs <= 0 || this.maxEntries <= 0) return;
     const key = ApiKeyCache.fingerprint(apiKey);
     this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) this.evict();
     this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+  }
+
+  delete(apiKey: string): void {
+    this.entries.delete(ApiKeyCache.fingerprint(apiKey));
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private evict(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now) this.entries.delete(key);
+    }
+    // Insertion order is age order: drop the oldest until there is room for one more.
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
   }
 }

@@ -1,58 +1,45 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  DocumentNode,
-  FieldNode,
-  getNullableType,
-  GraphQLError,
-  GraphQLSchema,
-  isListType,
-  Kind,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-} from 'graphql';
+import { GraphQLError } from 'graphql';
 import { ErrorCode } from '@licensing/graphql';
-import { measureOperation } from './operation-analysis';
+import { measureOperation, schemaFieldFacts } from './operation-analysis';
 
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
+  /** GRAPHQL_INTROSPECTION: whether `__schema` / `__type` may be asked. */
+  introspection: boolean;
 }
 
-function tooComplex(message: string, details: Record<string, unknown>): GraphQLError {
+function tooComplex(message: string, details: Record<string, number>): GraphQLError {
   return new GraphQLError(message, {
     extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...details, http: { status: 400 } },
   });
 }
 
-/** Which field nodes of the document return lists, from the schema. */
-function listFields(schema: GraphQLSchema, document: DocumentNode): Set<FieldNode> {
-  const lists = new Set<FieldNode>();
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      [Kind.FIELD](node: FieldNode) {
-        const type = typeInfo.getType();
-        if (type && isListType(getNullableType(type))) lists.add(node);
-      },
-    }),
-  );
-  return lists;
-}
+export const INTROSPECTION_DISABLED_MESSAGE = 'Introspection is disabled on this gateway';
 
 /**
- * Refuses, before any subgraph is called, operations that are too deep, too costly (fields
- * weighted by the page sizes of the lists around them) or use too many aliases — the
- * usual ways to make one request do the work of thousands.
+ * Refuses, after validation and before the query planner or any subgraph is involved,
+ * operations that are too deep, too costly (fields weighted by the page sizes of the lists
+ * around them) or use too many aliases — the usual ways to make one request do the work of
+ * thousands — and introspection unless it is enabled.
  */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     requestDidStart: async () => ({
-      didResolveOperation: async ({ document, operationName, request, schema }) => {
-        const lists = listFields(schema, document);
-        const measures = measureOperation(document, operationName, request.variables ?? {}, (f) => lists.has(f));
+      didResolveOperation: async ({ document, request, schema }) => {
+        const measures = measureOperation(
+          document,
+          request.operationName,
+          request.variables ?? {},
+          schemaFieldFacts(schema, document),
+        );
+        if (measures.introspection && !limits.introspection) {
+          throw new GraphQLError(INTROSPECTION_DISABLED_MESSAGE, {
+            extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
+          });
+        }
         if (measures.depth > limits.maxDepth) {
           throw tooComplex(`Query depth ${measures.depth} exceeds the limit of ${limits.maxDepth}`, {
             depth: measures.depth,

@@ -1,54 +1,108 @@
 import {
+  ArgumentNode,
   DocumentNode,
   FieldNode,
   FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLSchema,
+  isListType,
   Kind,
   OperationDefinitionNode,
   SelectionSetNode,
+  TypeInfo,
   ValueNode,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 
 export interface OperationMeasures {
-  /** Deepest field nesting (the operation's root fields are depth 1). */
+  /** Deepest field nesting; the operation's root fields are depth 1. Introspection fields do not count. */
   depth: number;
-  /** Fields weighted by the page sizes of the lists around them. */
+  /** Every field costs 1; the selections under a list cost once per item (its page size). */
   cost: number;
+  /** Aliased fields, counted as often as the operation would evaluate them (fragments expanded). */
   aliases: number;
+  /** Whether the operation asks for `__schema` or `__type`. */
+  introspection: boolean;
 }
 
-/** Arguments that size a list, and the size assumed when a list field has none. */
-const PAGE_ARGUMENTS = ['first', 'last', 'count', 'limit'];
+/** What the schema says about one field of the document. */
+export interface FieldFacts {
+  /** The field returns a list. */
+  list: boolean;
+  /** The schema's default for the field's page-size argument, if it has one. */
+  defaultPageSize?: number;
+}
+
+/** Arguments that size a list, and the size assumed when a list has none. */
+export const PAGE_ARGUMENTS: readonly string[] = ['first', 'last', 'count', 'limit'];
 export const DEFAULT_LIST_SIZE = 10;
 
-function numericValue(node: ValueNode, variables: Record<string, unknown>): number | undefined {
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
+/** Without a schema: a field is a list when its name looks plural. For tests and tooling. */
+export function guessFieldFacts(field: FieldNode): FieldFacts {
+  return { list: field.selectionSet !== undefined && /(s|edges|nodes)$/i.test(field.name.value) };
+}
+
+/** The facts of every field node of the document (fragments included), from the schema. */
+export function schemaFieldFacts(schema: GraphQLSchema, document: DocumentNode): (field: FieldNode) => FieldFacts {
+  const facts = new Map<FieldNode, FieldFacts>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      [Kind.FIELD](node: FieldNode) {
+        const type = typeInfo.getType();
+        const pageArg = typeInfo.getFieldDef()?.args.find((a) => PAGE_ARGUMENTS.includes(a.name));
+        const defaultPageSize =
+          pageArg && typeof pageArg.defaultValue === 'number' && getNamedType(pageArg.type).name === 'Int'
+            ? pageArg.defaultValue
+            : undefined;
+        facts.set(node, { list: type !== null && type !== undefined && isListType(getNullableType(type)), defaultPageSize });
+      },
+    }),
+  );
+  return (field) => facts.get(field) ?? { list: false };
+}
+
+interface Measured {
+  /** Depth below the selection set's parent. */
+  depth: number;
+  cost: number;
+  aliases: number;
+  introspection: boolean;
+}
+
+const NOTHING: Measured = { depth: 0, cost: 0, aliases: 0, introspection: false };
+
+function intValue(node: ValueNode, variables: Record<string, unknown>, defaults: Map<string, number>): number | undefined {
   if (node.kind === Kind.INT) return Number(node.value);
   if (node.kind === Kind.VARIABLE) {
-    const v = variables[node.name.value];
-    return typeof v === 'number' ? v : undefined;
+    const value = variables[node.name.value];
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    if (value === undefined) return defaults.get(node.name.value);
   }
   return undefined;
 }
 
-function multiplierOf(field: FieldNode, variables: Record<string, unknown>, isList: (f: FieldNode) => boolean): number {
-  for (const arg of field.arguments ?? []) {
-    if (PAGE_ARGUMENTS.includes(arg.name.value)) {
-      const n = numericValue(arg.value, variables);
-      if (n !== undefined) return Math.max(1, n);
-    }
-  }
-  return isList(field) ? DEFAULT_LIST_SIZE : 1;
-}
-
 /**
- * Measures an operation before it is planned. Fragments are followed (a fragment cycle is
- * a validation error graphql-js reports; here visiting stops at the first repeat), and
- * introspection fields count for depth only.
+ * Measures one operation of a document, before it is planned or executed. Fragments are
+ * followed (each fragment is measured once per page context, so nested fragment fan-out
+ * costs linear time here; a fragment cycle, which validation refuses anyway, counts as
+ * empty), and introspection fields are left out of depth and cost.
+ *
+ * Page sizes: a list field is multiplied by its own `first`/`last`/`count`/`limit`
+ * argument (a literal, a variable, the variable's default or the schema's default), else
+ * by the page argument of the connection right above it (`keys(first: 50) { edges {...} }`),
+ * else by DEFAULT_LIST_SIZE. Multiplication nests.
  */
 export function measureOperation(
   document: DocumentNode,
   operationName: string | undefined | null,
   variables: Record<string, unknown> = {},
-  isList: (field: FieldNode) => boolean = (f) => (f.selectionSet ? /s$|edges$|connection$/i.test(f.name.value) : false),
+  factsOf: (field: FieldNode) => FieldFacts = guessFieldFacts,
 ): OperationMeasures {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
@@ -57,39 +111,75 @@ export function measureOperation(
     else if (def.kind === Kind.OPERATION_DEFINITION) operations.push(def);
   }
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return { depth: 0, cost: 0, aliases: 0 };
+  if (!operation) return { ...NOTHING };
 
-  let aliases = 0;
-  const walk = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; cost: number } => {
-    let maxDepth = depth;
+  const variableDefaults = new Map<string, number>();
+  for (const def of operation.variableDefinitions ?? []) {
+    if (def.defaultValue?.kind === Kind.INT) variableDefaults.set(def.variable.name.value, Number(def.defaultValue.value));
+  }
+  const pageSizeOf = (args: readonly ArgumentNode[] | undefined, facts: FieldFacts): number | undefined => {
+    for (const arg of args ?? []) {
+      if (!PAGE_ARGUMENTS.includes(arg.name.value)) continue;
+      const n = intValue(arg.value, variables, variableDefaults);
+      if (n !== undefined) return Math.max(1, n);
+    }
+    return facts.defaultPageSize;
+  };
+
+  const memo = new Map<string, Measured>();
+  const inProgress = new Set<string>();
+
+  const measureSet = (set: SelectionSetNode, inheritedPage: number | undefined): Measured => {
+    let depth = 0;
     let cost = 0;
+    let aliases = 0;
+    let introspection = false;
+    const add = (m: Measured) => {
+      depth = Math.max(depth, m.depth);
+      cost += m.cost;
+      aliases += m.aliases;
+      introspection ||= m.introspection;
+    };
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
         if (sel.alias) aliases++;
-        if (sel.name.value === '__typename') continue;
-        const fieldDepth = depth + 1;
-        if (!sel.selectionSet) {
-          maxDepth = Math.max(maxDepth, fieldDepth);
-          cost += 1;
+        const name = sel.name.value;
+        if (name.startsWith('__')) {
+          // __typename, __schema, __type: answered by the gateway itself, no subgraph work.
+          if (INTROSPECTION_ROOTS.has(name)) introspection = true;
           continue;
         }
-        const inner = walk(sel.selectionSet, fieldDepth, seen);
-        maxDepth = Math.max(maxDepth, inner.depth);
-        const introspection = sel.name.value.startsWith('__');
-        cost += introspection ? 1 : 1 + multiplierOf(sel, variables, isList) * inner.cost;
+        const facts = factsOf(sel);
+        const page = pageSizeOf(sel.arguments, facts);
+        const multiplier = facts.list ? (page ?? inheritedPage ?? DEFAULT_LIST_SIZE) : 1;
+        // A page argument on an object (a connection) sizes the lists directly inside it.
+        const childPage = facts.list ? undefined : page;
+        const inner = sel.selectionSet ? measureSet(sel.selectionSet, childPage) : NOTHING;
+        add({
+          depth: 1 + inner.depth,
+          cost: 1 + multiplier * inner.cost,
+          aliases: inner.aliases,
+          introspection: inner.introspection,
+        });
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        add(measureSet(sel.selectionSet, inheritedPage));
       } else {
-        const target =
-          sel.kind === Kind.INLINE_FRAGMENT ? sel.selectionSet : fragments.get(sel.name.value)?.selectionSet;
-        if (!target) continue;
-        const name = sel.kind === Kind.FRAGMENT_SPREAD ? sel.name.value : undefined;
-        if (name && seen.has(name)) continue;
-        const inner = walk(target, depth, name ? new Set([...seen, name]) : seen);
-        maxDepth = Math.max(maxDepth, inner.depth);
-        cost += inner.cost;
+        const fragment = fragments.get(sel.name.value);
+        if (!fragment) continue;
+        const key = `${sel.name.value}|${inheritedPage ?? ''}`;
+        let measured = memo.get(key);
+        if (!measured) {
+          if (inProgress.has(key)) continue;
+          inProgress.add(key);
+          measured = measureSet(fragment.selectionSet, inheritedPage);
+          inProgress.delete(key);
+          memo.set(key, measured);
+        }
+        add(measured);
       }
     }
-    return { depth: maxDepth, cost };
+    return { depth, cost, aliases, introspection };
   };
-  const result = walk(operation.selectionSet, 0, new Set());
-  return { ...result, aliases };
+
+  return measureSet(operation.selectionSet, undefined);
 }
