@@ -8,6 +8,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ServiceConfig } from '@licensing/config';
@@ -32,6 +33,7 @@ export interface EventHandlerRegistry {
   register(consumer: EventConsumer): void;
 }
 export const EVENT_HANDLERS = Symbol('EVENT_HANDLERS');
+type HandlerClass = new (...args: never[]) => EventHandlerRegistry;
 
 /** Runs the outbox relay of the service and its consumer group, for the app's lifetime. */
 @Injectable()
@@ -43,7 +45,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
-    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions & { handlers: EventHandlerRegistry[] },
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions & { handlers: HandlerClass[] },
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,7 +67,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
         topics: [...ALL_TOPICS],
         logger: this.logger,
       });
-      for (const h of this.options.handlers) h.register(consumer);
+      // Handlers are providers of the service's own module, with its repositories injected.
+      for (const cls of this.options.handlers) this.moduleRef.get(cls, { strict: false }).register(consumer);
       this.consumer = consumer;
       await consumer.start();
     }
@@ -88,7 +92,11 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
 @Global()
 @Module({})
 export class MessagingModule {
-  static forRoot(options: MessagingOptions & { handlers?: (new (...args: never[]) => EventHandlerRegistry)[] }): DynamicModule {
+  /**
+   * `handlers` are classes the service provides in its own module (so they can inject its
+   * repositories); the lifecycle looks them up when the application starts.
+   */
+  static forRoot(options: MessagingOptions & { handlers?: HandlerClass[] }): DynamicModule {
     const settings: KafkaSettings = {
       brokers: options.config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
       clientId: `licensing-${options.service}`,
@@ -99,12 +107,7 @@ export class MessagingModule {
       module: MessagingModule,
       providers: [
         { provide: KAFKA_SETTINGS, useValue: settings },
-        ...handlers,
-        {
-          provide: MESSAGING_OPTIONS,
-          inject: handlers,
-          useFactory: (...registries: EventHandlerRegistry[]) => ({ ...options, handlers: registries }),
-        },
+        { provide: MESSAGING_OPTIONS, useValue: { ...options, handlers } },
         MessagingLifecycle,
       ],
       exports: [KAFKA_SETTINGS, MessagingLifecycle],

@@ -17,4 +17,28 @@ export class KeysConfig extends ServiceConfig {
   @Min(60)
   @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  /** Failed staff logins allowed per e-mail, and per client address, in 15 minutes. */
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURES_PER_EMAIL = 10;
+
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURES_PER_ADDRESS = 50;
+
+  /** Failed client-cabinet logins (unknown key or coupon) allowed per client address in 15 minutes. */
+  @IsInt()
+  @Min(1)
+  CLIENT_LOGIN_FAILURES_PER_ADDRESS = 20;
+
+  /** Failed client-cabinet logins allowed per minute across all addresses (a distributed guess). */
+  @IsInt()
+  @Min(1)
+  CLIENT_LOGIN_FAILURES_GLOBAL = 2_000;
+
+  /** How often the expiry scheduler looks for licenses to remind about or expire; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  EXPIRY_SCAN_MS = 60_000;
 }

@@ -20,6 +20,15 @@ export class ProductRepository {
     return this.dataSource.getRepository(Product).findOneBy(vendorId ? { vendorId, id } : { id });
   }
 
+  findByIds(vendorId: string, ids: readonly string[], manager?: EntityManager): Promise<Product[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Product)
+      .createQueryBuilder('p')
+      .where('p.vendor_id = :vendorId AND p.id = ANY(:ids)', { vendorId, ids })
+      .getMany();
+  }
+
   insert(manager: EntityManager, product: Omit<Product, 'id' | 'createdAt'>): Promise<Product> {
     return manager.getRepository(Product).save(manager.getRepository(Product).create(product));
   }

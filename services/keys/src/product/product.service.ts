@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createEvent, ProductCreated } from '@licensing/events';
 import { ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../vendor/vendor.service';
+import { isUniqueViolation } from '../common/postgres-errors';
 import { CreateProductInput } from './dto/create-product.input';
 import { Product } from './product.entity';
 import { ProductRepository } from './product.repository';

@@ -17,6 +17,10 @@ export class VendorRepository {
     return this.dataSource.getRepository(Vendor).findOneBy({ id });
   }
 
+  findByPrefix(prefix: string): Promise<Vendor | null> {
+    return this.dataSource.getRepository(Vendor).findOneBy({ prefix });
+  }
+
   findByIds(ids: readonly string[]): Promise<Vendor[]> {
     return this.dataSource.getRepository(Vendor).createQueryBuilder('v').where('v.id = ANY(:ids)', { ids }).getMany();
   }

@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createEvent, VendorCreated } from '@licensing/events';
 import { ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
+import { isUniqueViolation } from '../common/postgres-errors';
 import { generateApiKey, hashApiKey } from './api-key.secret';
 import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
 import { Vendor } from './vendor.entity';
 import { VendorRepository } from './vendor.repository';
-
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError = error.driverError as { code?: string; constraint?: string };
-  return driverError.code === '23505' && (!constraint || driverError.constraint === constraint);
-}
 
 @Injectable()
 export class VendorService {

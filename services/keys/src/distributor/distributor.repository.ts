@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Distributor } from './distributor.entity';
+
+@Injectable()
+export class DistributorRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  list(vendorId: string): Promise<Distributor[]> {
+    return this.dataSource.getRepository(Distributor).find({ where: { vendorId }, order: { name: 'ASC' } });
+  }
+
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Distributor | null> {
+    return (manager ?? this.dataSource.manager).getRepository(Distributor).findOneBy(vendorId ? { vendorId, id } : { id });
+  }
+
+  insert(manager: EntityManager, distributor: Pick<Distributor, 'vendorId' | 'name' | 'email'>): Promise<Distributor> {
+    const repo = manager.getRepository(Distributor);
+    return repo.save(repo.create(distributor));
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Client } from './client.entity';
+import { LicenseKey, searchTextOf } from './license-key.entity';
+
+export interface KeySearch {
+  /** Lower case, at least three characters. */
+  search?: string | null;
+  distributorId?: string | null;
+  productId?: string | null;
+}
+
+/** Escapes LIKE wildcards so a search for "50%" means those characters. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * License keys and their clients. Every query takes the vendor id and never sees a
+ * deleted key.
+ */
+@Injectable()
+export class LicenseKeyRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private keys(manager?: EntityManager): SelectQueryBuilder<LicenseKey> {
+    return (manager ?? this.dataSource.manager)
+      .getRepository(LicenseKey)
+      .createQueryBuilder('k')
+      .innerJoinAndSelect('k.client', 'c')
+      .where('k.deleted_at IS NULL');
+  }
+
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<LicenseKey | null> {
+    const q = this.keys(manager).andWhere('k.id = :id', { id });
+    return (vendorId ? q.andWhere('k.vendor_id = :vendorId', { vendorId }) : q).getOne();
+  }
+
+  /** Any vendor's key by its canonical code (applications and client login bring only the code). */
+  findByCode(code: string, manager?: EntityManager): Promise<LicenseKey | null> {
+    return this.keys(manager).andWhere('k.code = :code', { code }).getOne();
+  }
+
+  /** Locks the key row for a change of the key or of its licenses. */
+  lock(manager: EntityManager, vendorId: string, id: string): Promise<LicenseKey | null> {
+    return this.keys(manager)
+      .andWhere('k.vendor_id = :vendorId AND k.id = :id', { vendorId, id })
+      .setLock('pessimistic_write', undefined, ['k'])
+      .getOne();
+  }
+
+  /** A page of keys, newest first, after the key with insertion number `afterSeq`. */
+  async search(vendorId: string, filter: KeySearch, first: number, afterSeq?: string): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number }> {
+    const q = this.keys().andWhere('k.vendor_id = :vendorId', { vendorId });
+    if (filter.search) q.andWhere(`k.search LIKE :pattern`, { pattern: `%${likeLiteral(filter.search)}%` });
+    if (filter.distributorId) q.andWhere('k.distributor_id = :distributorId', { distributorId: filter.distributorId });
+    if (filter.productId) {
+      q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', { productId: filter.productId });
+    }
+    const total = await q.clone().getCount();
+    if (afterSeq) q.andWhere('k.seq < :afterSeq', { afterSeq });
+    const keys = (await q.addSelect('k.seq').orderBy('k.seq', 'DESC').limit(first + 1).getMany()) as (LicenseKey & { seq: string })[];
+    return { keys, total };
+  }
+
+  findClient(vendorId: string, id: string, manager?: EntityManager): Promise<Client | null> {
+    return (manager ?? this.dataSource.manager).getRepository(Client).findOneBy({ vendorId, id });
+  }
+
+  /** The vendor's oldest client with this company name, ignoring case. */
+  findClientByCompany(manager: EntityManager, vendorId: string, company: string): Promise<Client | null> {
+    return manager
+      .getRepository(Client)
+      .createQueryBuilder('c')
+      .where('c.vendor_id = :vendorId AND lower(c.company) = lower(:company)', { vendorId, company })
+      .orderBy('c.created_at', 'ASC')
+      .getOne();
+  }
+
+  insertClient(manager: EntityManager, client: Pick<Client, 'vendorId' | 'company' | 'contactName' | 'phone' | 'email'>): Promise<Client> {
+    const repo = manager.getRepository(Client);
+    return repo.save(repo.create(client));
+  }
+
+  async updateClient(manager: EntityManager, client: Client): Promise<void> {
+    await manager.getRepository(Client).update(
+      { id: client.id },
+      { company: client.company, contactName: client.contactName, phone: client.phone, email: client.email },
+    );
+  }
+
+  /** Live keys of a client, locked, with the client joined. */
+  keysOfClient(manager: EntityManager, vendorId: string, clientId: string): Promise<LicenseKey[]> {
+    return this.keys(manager)
+      .andWhere('k.vendor_id = :vendorId AND k.client_id = :clientId', { vendorId, clientId })
+      .orderBy('k.created_at', 'ASC')
+      .setLock('pessimistic_write', undefined, ['k'])
+      .getMany();
+  }
+
+  async insertKey(
+    manager: EntityManager,
+    key: Pick<LicenseKey, 'vendorId' | 'code' | 'distributorId' | 'managerId' | 'comment' | 'origin'>,
+    client: Client,
+  ): Promise<LicenseKey> {
+    const repo = manager.getRepository(LicenseKey);
+    const saved = await repo.save(repo.create({ ...key, clientId: client.id, search: searchTextOf(key.code, client) }));
+    return Object.assign(saved, { client });
+  }
+
+  /** Saves the key's own fields and refreshes its search text from its client. */
+  async updateKey(manager: EntityManager, key: LicenseKey, client: Client): Promise<void> {
+    await manager.getRepository(LicenseKey).update(
+      { id: key.id },
+      {
+        clientId: client.id,
+        distributorId: key.distributorId,
+        managerId: key.managerId,
+        comment: key.comment,
+        search: searchTextOf(key.code, client),
+      },
+    );
+  }
+
+  /** Marks the key deleted; false when it was not there (or deleted already). */
+  async softDelete(manager: EntityManager, vendorId: string, id: string): Promise<LicenseKey | null> {
+    const rows = (await manager.query(
+      `UPDATE license_keys SET deleted_at = now(), updated_at = now()
+        WHERE vendor_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id, code`,
+      [vendorId, id],
+    )) as [{ id: string; code: string }[], number];
+    const row = rows[0][0];
+    return row ? Object.assign(new LicenseKey(), { ...row, vendorId }) : null;
+  }
+}

@@ -1,0 +1,102 @@
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { NotFoundError } from '@licensing/graphql';
+import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
+import { Distributor } from '../distributor/distributor.entity';
+import { DistributorRepository } from '../distributor/distributor.repository';
+import { LicenseService } from '../license/license.service';
+import { KeyProductView, LicenseView } from '../license/license.view';
+import { Staff } from '../staff/staff.entity';
+import { StaffRepository } from '../staff/staff.repository';
+import { Client } from './client.entity';
+import { CreateLicenseKeyInput, LicenseKeyConnection, LicenseKeyFilter, UpdateLicenseKeyInput } from './dto/license-key.inputs';
+import { LicenseKey } from './license-key.entity';
+import { LicenseKeyService } from './license-key.service';
+
+@Resolver(() => LicenseKey)
+export class LicenseKeyResolver {
+  constructor(
+    private readonly keys: LicenseKeyService,
+    private readonly licenseService: LicenseService,
+    private readonly distributors: DistributorRepository,
+    private readonly staff: StaffRepository,
+  ) {}
+
+  @Allow('vendor')
+  @Mutation(() => LicenseKey, { description: 'Issues a new key to a new client of the caller’s vendor.' })
+  createLicenseKey(@CurrentIdentity() identity: Identity, @Args('input') input: CreateLicenseKeyInput): Promise<LicenseKey> {
+    return this.keys.create(requireVendorId(identity), input);
+  }
+
+  @Allow('vendor')
+  @Mutation(() => LicenseKey, { description: 'Edits the key card; see UpdateLicenseKeyInput for re-binding.' })
+  updateLicenseKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateLicenseKeyInput,
+  ): Promise<LicenseKey> {
+    return this.keys.update(requireVendorId(identity), id, input);
+  }
+
+  @Allow('vendor')
+  @Mutation(() => Boolean, { description: 'Deletes the key: its licenses stop validating, its bindings and sessions end.' })
+  deleteLicenseKey(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    return this.keys.delete(requireVendorId(identity), id);
+  }
+
+  @Allow('vendor')
+  @Query(() => LicenseKey, { description: 'The key card, by the key code as typed (any case, spaces, missing dashes).' })
+  licenseKey(@CurrentIdentity() identity: Identity, @Args('code') code: string): Promise<LicenseKey> {
+    return this.keys.getByCode(requireVendorId(identity), code);
+  }
+
+  @Allow('vendor')
+  @Query(() => LicenseKeyConnection, { description: 'The caller vendor’s keys, newest first.' })
+  licenseKeys(
+    @CurrentIdentity() identity: Identity,
+    @Args('filter', { type: () => LicenseKeyFilter, nullable: true }) filter?: LicenseKeyFilter,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { type: () => String, nullable: true }) after?: string,
+  ): Promise<LicenseKeyConnection> {
+    return this.keys.search(requireVendorId(identity), filter, first ?? undefined, after);
+  }
+
+  @Allow('client')
+  @Query(() => LicenseKey, { description: 'Client cabinet: the key the client logged in with.' })
+  async myLicenseKey(@CurrentIdentity() identity: Identity): Promise<LicenseKey> {
+    if (identity.kind !== 'client') throw new NotFoundError('License key');
+    const key = await this.keys.findById(identity.vendorId, identity.keyId);
+    if (!key) throw new NotFoundError('License key');
+    return key;
+  }
+
+  @ResolveField(() => Client)
+  client(@Parent() key: LicenseKey): Promise<Client> {
+    return this.keys.getClient(key);
+  }
+
+  @ResolveField(() => Distributor, { nullable: true })
+  distributor(@Parent() key: LicenseKey): Promise<Distributor | null> | null {
+    return key.distributorId ? this.distributors.findById(key.vendorId, key.distributorId) : null;
+  }
+
+  @ResolveField(() => Staff, { nullable: true, description: 'The responsible manager.' })
+  manager(@Parent() key: LicenseKey): Promise<Staff | null> | null {
+    return key.managerId ? this.staff.findById(key.vendorId, key.managerId) : null;
+  }
+
+  @ResolveField(() => [LicenseView], { description: 'Every license on the key, oldest first, with whether it is in force now.' })
+  async licenses(@Parent() key: LicenseKey): Promise<LicenseView[]> {
+    return (await this.licenseService.forKey(key.vendorId, key.id)).licenses;
+  }
+
+  @ResolveField(() => [KeyProductView], { description: 'One line per product on the key: in force, seats, until when.' })
+  async products(@Parent() key: LicenseKey): Promise<KeyProductView[]> {
+    return (await this.licenseService.forKey(key.vendorId, key.id)).products;
+  }
+
+  /** Other subgraphs reference keys by the ids they learnt from key events. */
+  @ResolveReference()
+  resolveReference(ref: { id: string }): Promise<LicenseKey | null> {
+    return this.keys.findById(undefined, ref.id);
+  }
+}

@@ -1,0 +1,24 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentIdentity, Identity } from '@licensing/identity';
+import { LicenseView } from '../license/license.view';
+import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
+import { RegistrationService } from './registration.service';
+
+@Resolver()
+export class RegistrationResolver {
+  constructor(private readonly registrations: RegistrationService) {}
+
+  @Allow('application')
+  @Mutation(() => RegisterPayload, {
+    description: 'Self-registration from an application: a new key with a trial of the product. Errors 1059, 2051, 2022.',
+  })
+  register(@Args('input') input: RegisterInput): Promise<RegisterPayload> {
+    return this.registrations.register(input);
+  }
+
+  @Allow('application', 'client', 'vendor')
+  @Mutation(() => LicenseView, { description: 'A trial of a product on an existing key; once per key and product.' })
+  activateTrial(@CurrentIdentity() identity: Identity, @Args('input') input: ActivateTrialInput): Promise<LicenseView> {
+    return this.registrations.activateTrial(identity, input);
+  }
+}

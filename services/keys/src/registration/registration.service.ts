@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { createEvent, KeyRegistered } from '@licensing/events';
+import { BadInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@licensing/graphql';
+import { Identity, vendorIdOf } from '@licensing/identity';
+import { enqueue } from '@licensing/kafka';
+import { isUniqueViolation } from '../common/postgres-errors';
+import { LicenseKeyService } from '../license-key/license-key.service';
+import { DAY_MS, LicenseService } from '../license/license.service';
+import { LicenseView } from '../license/license.view';
+import { ProductRepository } from '../product/product.repository';
+import { VendorRepository } from '../vendor/vendor.repository';
+import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+interface EarlierRegistration {
+  email: string;
+  company: string;
+}
+
+/** Trials get one seat: enough to try the product on one host or in one session. */
+export const TRIAL_SEATS = 1;
+
+/**
+ * Self-registration from an application, and trials on existing keys (DOMAIN.md,
+ * "Registration" and "Trial"). Everything is scoped to the vendor of the prefix.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly vendors: VendorRepository,
+    private readonly products: ProductRepository,
+    private readonly keys: LicenseKeyService,
+    private readonly licenses: LicenseService,
+  ) {}
+
+  /**
+   * Creates a client, a key and a trial of the product, and the key.registered event the
+   * notifications service turns into the key letter. Refusals, checked in this order:
+   *
+   *  1. This host registered before (its fingerprint, for this vendor):
+   *       with the same e-mail and company  → 1059 (a key was already issued here)
+   *       with another e-mail or company    → 2051 (registered before with other details)
+   *  2. This e-mail has a key of this vendor:
+   *       for another company               → 2022
+   *       for the same company              → 1059
+   *
+   * The host comes first because it identifies this copy of the application: when a known
+   * host arrives with an e-mail that also belongs to another company, the answer that helps
+   * is "this copy was registered before" (2051), which tells the user to look for the
+   * earlier letter. Concurrent registrations of one host or one e-mail are serialized by
+   * transaction-scoped advisory locks, so none of these checks can be raced.
+   */
+  async register(input: RegisterInput): Promise<RegisterPayload> {
+    const vendor = await this.vendors.findByPrefix(input.vendorPrefix);
+    if (!vendor) throw new NotFoundError(`Vendor ${input.vendorPrefix}`, 'input.vendorPrefix');
+    const product = await this.products.findByCode(vendor.id, input.productCode);
+    if (!product) throw new NotFoundError(`Product ${input.productCode}`, 'input.productCode');
+    const fingerprint = input.host.fingerprint;
+
+    return this.dataSource.transaction(async (manager) => {
+      // Host before e-mail, always: no two registrations wait for each other in a cycle.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`, [
+        `registration:host:${vendor.id}:${fingerprint}`,
+        `registration:email:${vendor.id}:${input.email}`,
+      ]);
+      const byHost = (await manager.query(
+        `SELECT email, company FROM registrations WHERE vendor_id = $1 AND host_fingerprint = $2`,
+        [vendor.id, fingerprint],
+      )) as EarlierRegistration[];
+      const host = byHost[0];
+      if (host) {
+        if (sameText(host.email, input.email) && sameText(host.company, input.company)) throw alreadyIssued();
+        throw new DomainError(
+          ErrorCode.HOST_REGISTERED_WITH_OTHER_DETAILS,
+          'This copy was registered before with another e-mail or company. Look for the earlier key letter, or register with the same e-mail and company.',
+          'input.host.fingerprint',
+        );
+      }
+      const byEmail = (await manager.query(
+        `SELECT c.company FROM clients c JOIN license_keys k ON k.client_id = c.id AND k.deleted_at IS NULL
+          WHERE c.vendor_id = $1 AND c.email = $2`,
+        [vendor.id, input.email],
+      )) as { company: string }[];
+      if (byEmail.some((c) => !sameText(c.company, input.company))) {
+        throw new DomainError(
+          ErrorCode.EMAIL_HAS_KEY_FOR_OTHER_COMPANY,
+          'A key was already issued to this e-mail for another company. Register with that company’s name, or use another e-mail.',
+          'input.email',
+        );
+      }
+      if (byEmail.length) throw alreadyIssued();
+
+      const key = await this.keys.issue(manager, vendor, {
+        client: { company: input.company, contactName: input.contactName, phone: input.phone ?? null, email: input.email },
+        origin: 'REGISTRATION',
+      });
+      const now = new Date();
+      const trial = await this.licenses.grant(manager, key, product, {
+        kind: 'TRIAL',
+        seats: TRIAL_SEATS,
+        startsAt: now,
+        expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
+        active: true,
+        source: { type: 'REGISTRATION' },
+      });
+      await manager.query(
+        `INSERT INTO registrations (vendor_id, host_fingerprint, email, company, key_id, product_id, host)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [vendor.id, fingerprint, input.email, input.company, key.id, product.id, JSON.stringify(input.host)],
+      );
+      await enqueue(
+        manager,
+        createEvent(KeyRegistered, {
+          vendorId: vendor.id,
+          subject: key.id,
+          data: {
+            keyId: key.id,
+            code: key.code,
+            productCode: product.code,
+            company: input.company,
+            contactName: input.contactName,
+            email: input.email,
+            hostFingerprint: fingerprint,
+            trialExpiresAt: trial.expiresAt!.toISOString(),
+          },
+        }),
+      );
+      const view = await this.licenses.evaluate(vendor.id, [trial], now, manager);
+      return { licenseKey: key, license: view.licenses[0]! };
+    });
+  }
+
+  /**
+   * A trial of a product on an existing key, once per key and product (a database
+   * constraint holds that under concurrency). The key is the credential; a caller with a
+   * token may ask only for keys it sees.
+   */
+  async activateTrial(identity: Identity, input: ActivateTrialInput): Promise<LicenseView> {
+    const found = this.keys.findByTypedCode(input.keyCode);
+    if (!found) throw new BadInputError('input.keyCode', 'keyCode is not a well-formed license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)');
+    const key = await found;
+    if (!key) throw new NotFoundError('License key', 'input.keyCode');
+    const callerVendor = vendorIdOf(identity);
+    if ((callerVendor && callerVendor !== key.vendorId) || (identity.kind === 'client' && identity.keyId !== key.id)) {
+      throw new NotFoundError('License key', 'input.keyCode');
+    }
+    if (identity.kind === 'operator') throw new ForbiddenError('Trials are requested for a key by its holder or vendor');
+    const product = await this.products.findByCode(key.vendorId, input.productCode);
+    if (!product) throw new NotFoundError(`Product ${input.productCode}`, 'input.productCode');
+    const refused = () => new ConflictError(`A trial of ${product.code} was already issued on this key`, 'input.productCode');
+    try {
+      return await this.dataSource.transaction(async (manager: EntityManager) => {
+        const current = await this.licenses.lockedForKey(manager, key);
+        const own = current.filter((l) => l.productId === product.id);
+        if (own.some((l) => l.kind === 'TRIAL')) throw refused();
+        const now = new Date();
+        const evaluated = await this.licenses.evaluate(key.vendorId, current, now, manager);
+        if (evaluated.products.some((p) => p.productId === product.id && p.active)) {
+          throw new ConflictError(`The key already has a license of ${product.code} in force`, 'input.productCode');
+        }
+        const trial = await this.licenses.grant(manager, key, product, {
+          kind: 'TRIAL',
+          seats: TRIAL_SEATS,
+          startsAt: now,
+          expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
+          active: true,
+          source: { type: 'TRIAL' },
+        });
+        const view = await this.licenses.evaluate(key.vendorId, [...current, trial], now, manager);
+        return view.licenses.find((l) => l.id === trial.id)!;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'licenses_one_trial_key')) throw refused();
+      throw error;
+    }
+  }
+}
+
+function alreadyIssued(): DomainError {
+  return new DomainError(
+    ErrorCode.ALREADY_REGISTERED,
+    'A key was already issued for this computer or e-mail. Look for the key letter; registering twice is not possible.',
+    'input',
+  );
+}
