@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OperationDefinitionNode, parse } from 'graphql';
+import { OperationDefinitionNode, parse, print, visit } from 'graphql';
 
 const contractDir = join(__dirname, '..', '..', 'contract');
 
@@ -21,4 +21,15 @@ export function contractOperation(name: string): string {
   const text = operations.get(name);
   if (!text) throw new Error(`No contract operation named ${name}`);
   return text;
+}
+
+/**
+ * A contract operation with the named fields taken out, wherever they stand: used to
+ * exercise what one service owns of an operation that spans services not built yet.
+ */
+export function contractOperationWithout(name: string, fields: readonly string[]): string {
+  const trimmed = visit(parse(contractOperation(name)), {
+    Field: (node) => (fields.includes(node.name.value) ? null : undefined),
+  });
+  return print(trimmed);
 }

@@ -53,7 +53,7 @@ export async function postGraphQL<T>(url: string, body: unknown, token?: string,
  * The whole system in this process: the four subgraphs, each on its own fresh database
  * and a topic prefix of this stack, behind a real gateway with a real supergraph.
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(subgraphEnv: Partial<Record<SubgraphName, Record<string, string>>> = {}): Promise<TestStack> {
   const infra = await testInfrastructure();
   const secrets = {
     identitySigningSecret: randomBytes(32).toString('hex'),
@@ -77,6 +77,8 @@ export async function startTestStack(): Promise<TestStack> {
         ACCESS_TOKEN_SECRET: shared.accessTokenSecret,
         LOG_LEVEL: 'warn',
         OUTBOX_POLL_MS: '100',
+        THROTTLE_NAMESPACE: `t-${shared.topicPrefix.replace(/\W/g, '')}`,
+        ...(subgraphEnv[name] ?? {}),
       });
       await waitForHealth(proc, port);
       const baseUrl = `http://127.0.0.1:${port}`;
@@ -100,6 +102,7 @@ export async function startTestStack(): Promise<TestStack> {
     KEYS_INTERNAL_URL: subgraphs.keys.baseUrl,
     SUPERGRAPH_PATH: join(__dirname, '..', '..', 'services', 'gateway', 'supergraph.graphql'),
     LOG_LEVEL: 'error',
+    RATE_LIMIT_NAMESPACE: `g-${shared.topicPrefix.replace(/\W/g, '')}`,
     ...overrides,
   });
 

@@ -34,6 +34,8 @@ describe('license rules', () => {
     const v = evaluateKey([trial, main], none, now);
     expect(v.licenses.get(trial.id)).toEqual({ active: false, reason: 'SUPERSEDED_BY_MAIN' });
     expect(v.products.get('pbx')).toMatchObject({ seats: 2, validUntil: days(300) });
+    const retired = evaluateKey([{ ...trial, active: false }, main], none, now);
+    expect(retired.licenses.get(trial.id)).toEqual({ active: false, reason: 'SUPERSEDED_BY_MAIN' });
   });
 
   it('reports a required product without a license in force as the reason', () => {

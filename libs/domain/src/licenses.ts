@@ -104,7 +104,8 @@ export function evaluateKey(
     for (const l of own) {
       let reason = reasons.get(l.id) ?? null;
       if (reason === null && l.kind === 'ADDITIONAL' && !mainInForce) reason = 'NO_MAIN_LICENSE';
-      if (reason === null && l.kind === 'TRIAL' && mainInForce) reason = 'SUPERSEDED_BY_MAIN';
+      // A trial beside a main license in force is superseded, whether or not it was retired yet.
+      if (l.kind === 'TRIAL' && mainInForce) reason = 'SUPERSEDED_BY_MAIN';
       verdicts.set(l.id, { active: reason === null, reason });
     }
   }

@@ -37,6 +37,11 @@ export class KeysConfig extends ServiceConfig {
   @Min(1)
   CLIENT_LOGIN_FAILURES_GLOBAL = 2_000;
 
+  /** Redis key namespace of the login throttles, so separate deployments do not share counters. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'THROTTLE_NAMESPACE may hold letters, digits, ":", "_" and "-"' })
+  THROTTLE_NAMESPACE = 'keys';
+
   /** How often the expiry scheduler looks for licenses to remind about or expire; 0 turns it off. */
   @IsInt()
   @Min(0)

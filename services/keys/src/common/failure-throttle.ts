@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimitedError } from '@licensing/graphql';
 import { REDIS } from '@licensing/platform';
+import { KeysConfig } from '../config';
 
 /** One counter of failed attempts: at most `limit` failures per `windowSeconds`. */
 export interface ThrottleScope {
@@ -21,12 +22,15 @@ export interface ThrottleScope {
 export class FailureThrottle {
   private readonly logger = new Logger('FailureThrottle');
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: KeysConfig,
+  ) {}
 
   private counterKey(scope: ThrottleScope, now: number): { key: string; resetsIn: number } {
     const windowMs = scope.windowSeconds * 1000;
     const bucket = Math.floor(now / windowMs);
-    return { key: `throttle:${scope.name}:${bucket}`, resetsIn: Math.ceil(((bucket + 1) * windowMs - now) / 1000) };
+    return { key: `${this.config.THROTTLE_NAMESPACE}:throttle:${scope.name}:${bucket}`, resetsIn: Math.ceil(((bucket + 1) * windowMs - now) / 1000) };
   }
 
   /** Throws RATE_LIMITED when any scope is at its limit. */

@@ -188,7 +188,10 @@ export class LicenseKeyService {
         const namesake = await this.keys.findClientByCompany(manager, vendorId, input.company);
         const others = namesake ? [] : (await this.keys.keysOfClient(manager, vendorId, target.id)).filter((k) => k.id !== key.id);
         if (namesake) target = namesake;
-        else if (others.length) target = await this.keys.insertClient(manager, { ...target, company: input.company });
+        else if (others.length) {
+          const { vendorId: v, contactName, phone, email } = target;
+          target = await this.keys.insertClient(manager, { vendorId: v, company: input.company, contactName, phone, email });
+        }
         company = namesake ? namesake.company : input.company;
       }
       const edited: Client = {
