@@ -32,22 +32,22 @@ const NOTICES: Notice[] = [
     // Runs before the 7-day notice, so a license found with a day or less left gets only this one.
     name: 'expiring in a day',
     event: LicenseExpiringSoon,
-    due: `l.expires_at > $1 AND l.expires_at <= $1 + interval '1 day' AND l.reminded_1d_at IS NULL`,
-    marks: 'reminded_1d_at = $1, reminded_7d_at = coalesce(l.reminded_7d_at, $1)',
+    due: `l.expires_at > $1::timestamptz AND l.expires_at <= $1::timestamptz + interval '1 day' AND l.reminded_1d_at IS NULL`,
+    marks: 'reminded_1d_at = $1::timestamptz, reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
     daysLeft: () => 1,
   },
   {
     name: 'expiring within 7 days',
     event: LicenseExpiringSoon,
-    due: `l.expires_at > $1 + interval '1 day' AND l.expires_at <= $1 + interval '7 days' AND l.reminded_7d_at IS NULL`,
-    marks: 'reminded_7d_at = $1',
+    due: `l.expires_at > $1::timestamptz + interval '1 day' AND l.expires_at <= $1::timestamptz + interval '7 days' AND l.reminded_7d_at IS NULL`,
+    marks: 'reminded_7d_at = $1::timestamptz',
     daysLeft: (expiresAt, now) => Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS),
   },
   {
     name: 'expired',
     event: LicenseExpired,
-    due: `l.expires_at <= $1`,
-    marks: 'expired_notified_at = $1, reminded_1d_at = coalesce(l.reminded_1d_at, $1), reminded_7d_at = coalesce(l.reminded_7d_at, $1)',
+    due: `l.expires_at <= $1::timestamptz`,
+    marks: 'expired_notified_at = $1::timestamptz, reminded_1d_at = coalesce(l.reminded_1d_at, $1::timestamptz), reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
     daysLeft: () => 0,
   },
 ];
