@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
- * Loads the demo data through the gateway, as a real operator and vendor would:
- * the DEMO vendor and a small catalogue. Idempotent: the demo API key (shown only once
- * by createVendor) is kept in the local state file, and existing products are skipped.
- * Prints the demo vendor's API key on stdout.
+ * Loads the demo data through the gateway, as a real operator, vendor and application
+ * would: the DEMO vendor, a small catalogue, an owner who can log in to the cabinet, a
+ * distributor, two keys issued from the cabinet and one self-registration with its trial.
+ * Idempotent: the demo API key and owner password (shown only once) are kept in the local
+ * state file, and what exists is skipped. Prints the demo vendor's API key on stdout.
  */
 const gatewayUrl = process.env['GATEWAY_URL'] ?? 'http://127.0.0.1:4000/graphql';
 const operatorToken = process.env['OPERATOR_TOKEN'] ?? '';
@@ -17,10 +19,34 @@ const PRODUCTS = [
   { code: 'ACC-ADDON', name: 'Accounting add-on', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 30 },
 ];
 
-async function call<T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+const OWNER = { email: 'owner@demo.test', name: 'Demo Owner', role: 'OWNER' };
+const DISTRIBUTOR = { name: 'Demo Partner', email: 'sales@partner.demo.test' };
+const KEYS = [
+  { company: 'Roga i Kopyta LLC', contactName: 'Ivan Petrov', phone: '+7 495 000-00-01', email: 'it@roga.demo.test' },
+  { company: 'Horns and Hooves Ltd', contactName: 'Anna Smith', phone: '+44 20 0000 0002', email: 'admin@horns.demo.test' },
+];
+const REGISTRATION = {
+  vendorPrefix: 'DEMO',
+  productCode: 'PBX-CORE',
+  company: 'Self Service Inc',
+  contactName: 'Sam Self',
+  email: 'sam@selfservice.demo.test',
+  host: { fingerprint: 'demo-host-0001', name: 'PBX-01', os: 'Debian 12', ip: '192.0.2.10', platformVersion: '2026.1' },
+};
+
+interface DemoState {
+  apiKey?: string;
+  ownerPassword?: string;
+}
+
+function save(state: DemoState): void {
+  writeFileSync(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+async function call<T>(token: string | undefined, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const res = await fetch(gatewayUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
@@ -30,7 +56,7 @@ async function call<T>(token: string, query: string, variables: Record<string, u
 
 async function main(): Promise<void> {
   if (!operatorToken) throw new Error('OPERATOR_TOKEN is not set');
-  const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as { apiKey?: string }) : {};
+  const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as DemoState) : {};
   const { vendors } = await call<{ vendors: { id: string; prefix: string }[] }>(operatorToken, '{ vendors { id prefix } }');
   let apiKey = saved.apiKey;
   const demo = vendors.find((v) => v.prefix === DEMO.prefix);
@@ -38,7 +64,7 @@ async function main(): Promise<void> {
     // The vendor exists (e.g. another checkout on this machine seeded it): issue a key.
     const issued = await call<{ createApiKey: string }>(operatorToken, 'mutation($id: ID!) { createApiKey(vendorId: $id) }', { id: demo.id });
     apiKey = issued.createApiKey;
-    writeFileSync(statePath, JSON.stringify({ apiKey }, null, 2), { mode: 0o600 });
+    save({ ...saved, apiKey });
   }
   if (!demo) {
     const created = await call<{ createVendor: { apiKey: string } }>(
@@ -47,7 +73,7 @@ async function main(): Promise<void> {
       { input: DEMO },
     );
     apiKey = created.createVendor.apiKey;
-    writeFileSync(statePath, JSON.stringify({ apiKey }, null, 2), { mode: 0o600 });
+    save({ ...saved, apiKey });
   }
   if (!apiKey) throw new Error('no API key for the demo vendor');
   const { products } = await call<{ products: { code: string }[] }>(apiKey, '{ products { code } }');
@@ -55,7 +81,38 @@ async function main(): Promise<void> {
     if (products.some((p) => p.code === product.code)) continue;
     await call(apiKey, 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', { input: product });
   }
+  await seedCabinet(apiKey, { ...saved, apiKey });
   process.stdout.write(apiKey);
+}
+
+/** Staff, a distributor, keys and a registration: what the cabinets show on first login. */
+async function seedCabinet(apiKey: string, state: DemoState): Promise<void> {
+  const { staff } = await call<{ staff: { email: string }[] }>(apiKey, '{ staff { email } }');
+  if (!staff.some((s) => s.email === OWNER.email)) {
+    const password = state.ownerPassword ?? `demo-${randomBytes(9).toString('base64url')}`;
+    save({ ...state, ownerPassword: password });
+    await call(apiKey, 'mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }', { input: { ...OWNER, password } });
+  }
+  const { distributors } = await call<{ distributors: { id: string; name: string }[] }>(apiKey, '{ distributors { id name } }');
+  const distributorId =
+    distributors.find((d) => d.name === DISTRIBUTOR.name)?.id ??
+    (await call<{ createDistributor: { id: string } }>(apiKey, 'mutation($input: CreateDistributorInput!) { createDistributor(input: $input) { id } }', { input: DISTRIBUTOR }))
+      .createDistributor.id;
+  for (const client of KEYS) {
+    const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(apiKey, 'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }', {
+      s: client.email,
+    });
+    if (licenseKeys.totalCount > 0) continue;
+    await call(apiKey, 'mutation($input: CreateLicenseKeyInput!) { createLicenseKey(input: $input) { id } }', {
+      input: { client, distributorId, comment: 'demo key' },
+    });
+  }
+  const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(apiKey, 'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }', {
+    s: REGISTRATION.email,
+  });
+  if (licenseKeys.totalCount === 0) {
+    await call(undefined, 'mutation($input: RegisterInput!) { register(input: $input) { licenseKey { code } } }', { input: REGISTRATION });
+  }
 }
 
 main().catch((error: unknown) => {

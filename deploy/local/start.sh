@@ -79,6 +79,7 @@ Licensing platform is up.
   Gateway (GraphQL):  http://127.0.0.1:4000/graphql
   Operator token:     $OPERATOR_TOKEN
   Demo vendor DEMO, API key: $DEMO_API_KEY
+  Cabinet login:      owner@demo.test, password in $STATE/demo.json
   Logs:               $LOGS
   Stop:               bash deploy/local/stop.sh
 
