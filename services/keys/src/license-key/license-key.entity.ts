@@ -58,7 +58,26 @@ export class LicenseKey {
   deletedAt!: Date | null;
 }
 
-/** The text the search index holds for a key. */
+/**
+ * The text the search index holds for a key: the code without the vendor prefix (with and
+ * without dashes), the company and the e-mail, lower case. The prefix is the same on every
+ * key of the vendor, so it would only make every trigram lookup scan all of them; a search
+ * that starts with it is matched without it (see searchTermOf).
+ */
 export function searchTextOf(code: string, client: Pick<Client, 'company' | 'email'>): string {
-  return [code, code.replace(/-/g, ''), client.company, client.email ?? ''].join(' ').toLowerCase();
+  const body = code.slice(code.indexOf('-') + 1);
+  return [body, body.replace(/-/g, ''), client.company, client.email ?? ''].join(' ').toLowerCase();
+}
+
+/**
+ * What to look for in the search text: the term in lower case, without the vendor's prefix
+ * when the term is the start of a key code ("acme-7k3", "ACME7K3"). Undefined when nothing
+ * of the code is left to look for.
+ */
+export function searchTermOf(term: string, vendorPrefix: string): string | undefined {
+  const lower = term.trim().toLowerCase();
+  const prefix = vendorPrefix.toLowerCase();
+  if (!prefix || !lower.startsWith(prefix) || !/^[a-z]{4}-?[0-9a-z-]*$/.test(lower)) return lower;
+  const rest = lower.slice(prefix.length).replace(/^-/, '');
+  return rest.length >= 3 ? rest : undefined;
 }

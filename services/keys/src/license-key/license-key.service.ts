@@ -13,7 +13,7 @@ import { Vendor } from '../vendor/vendor.entity';
 import { VendorRepository } from '../vendor/vendor.repository';
 import { Client } from './client.entity';
 import { ClientInput, CreateLicenseKeyInput, LicenseKeyConnection, LicenseKeyFilter, UpdateLicenseKeyInput } from './dto/license-key.inputs';
-import { LicenseKey } from './license-key.entity';
+import { LicenseKey, searchTermOf } from './license-key.entity';
 import { LicenseKeyRepository } from './license-key.repository';
 
 export const DEFAULT_PAGE = 20;
@@ -101,9 +101,15 @@ export class LicenseKeyService {
       if (!product) return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
       productId = product.id;
     }
+    let search: string | undefined;
+    if (filter?.search) {
+      const vendor = await this.vendors.findById(vendorId);
+      search = searchTermOf(filter.search, vendor?.prefix ?? '');
+      if (!search) throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
+    }
     const { keys, total } = await this.keys.search(
       vendorId,
-      { search: filter?.search?.toLowerCase(), distributorId: filter?.distributorId, productId },
+      { search, distributorId: filter?.distributorId, productId },
       first,
       afterSeq,
     );
