@@ -4,7 +4,8 @@
 //   next to the foundation's ceilings measured in the same run.
 // The keys service and the gateway run as their own processes from dist/, on a database
 // created for this run and dropped after; scripts/seed-keys fills it with COPY.
-const { execFileSync, spawn } = require('node:child_process');
+const { execFile, execFileSync, spawn } = require('node:child_process');
+const { promisify } = require('node:util');
 const { randomBytes } = require('node:crypto');
 const { createServer } = require('node:net');
 const path = require('node:path');
@@ -48,11 +49,15 @@ function start(root, name, env) {
   const child = spawn(process.execPath, ['-r', './scripts/runtime-paths.js', `dist/services/${name}/src/main.js`], {
     cwd: root,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
-  child.stderr.on('data', (d) => (errors = (errors + d).slice(-4000)));
-  return { child, errors: () => errors };
+  const keep = (d) => (errors = (errors + d).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const proc = { name, child, errors: () => errors };
+  services.push(proc);
+  return proc;
 }
 
 async function healthy(proc, port) {
@@ -69,11 +74,17 @@ async function healthy(proc, port) {
   }
 }
 
+let services = [];
+
 async function gql(url, token, query, variables) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
+  }).catch((error) => {
+    const exited = services.filter((p) => p.child.exitCode !== null).map((p) => `${p.name} exited ${p.child.exitCode}: ${p.errors()}`);
+    const logs = services.map((p) => `${p.name}: ${p.errors().slice(-1500)}`).join('\n');
+    throw new Error(`${JSON.stringify(variables)} ${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${exited.join('; ') || 'all services running'}\n${logs}`);
   });
   const body = await res.json();
   if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
@@ -132,13 +143,13 @@ async function run({ root, ceilings }) {
     const { createProduct } = await gql(url, apiKey, 'mutation { createProduct(input: { code: "PBX", name: "PBX", licenseModel: HOST_BINDING }) { id } }');
 
     console.log(`bench: seeding ${KEYS.toLocaleString('en-US')} keys`);
-    const seeded = JSON.parse(
-      execFileSync(process.execPath, ['-r', './scripts/runtime-paths.js', 'dist/scripts/seed-keys.js'], {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: dbUrl.toString(), VENDOR_ID: createVendor.vendor.id, PRODUCT_ID: createProduct.id, COUNT: String(KEYS) },
-        maxBuffer: 64 * 1024 * 1024,
-      }).toString(),
-    );
+    // Asynchronously: a blocked event loop would miss the gateway closing idle sockets.
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/runtime-paths.js', 'dist/scripts/seed-keys.js'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: dbUrl.toString(), VENDOR_ID: createVendor.vendor.id, PRODUCT_ID: createProduct.id, COUNT: String(KEYS) },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const seeded = JSON.parse(stdout);
     const sample = seeded.sample;
     const pick = (i) => sample[(i * 7919) % sample.length];
 

@@ -1,9 +1,10 @@
 import { Client as PgClient } from 'pg';
 import { Topics } from '@licensing/events';
+import { IDENTITY_HEADER, signIdentityHeader } from '@licensing/identity';
 import { eventually } from '@licensing/testing';
 import { contractOperation, contractOperationWithout } from '../support/contract';
 import { EventProbe, probeTopic } from '../support/kafka';
-import { GraphQLResponse, startTestStack, TestStack } from '../support/stack';
+import { GraphQLResponse, postGraphQL, startTestStack, TestStack } from '../support/stack';
 
 /** The key card and the client cabinet without the fields of services still to come. */
 const NOT_YET = ['activations', 'bindings', 'sessions'];
@@ -233,6 +234,47 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       expect((await call('LicenseKeys', { filter: { search: 'doomed' } }, acme.apiKey)).data!['licenseKeys'].totalCount).toBe(0);
       expect(errorOf(await call('DeleteLicenseKey', { id: doomed.id }, acme.apiKey)).code).toBe('NOT_FOUND');
       await eventually(() => probe.events.find((e) => e.type === 'key.deleted' && e.subject === doomed.id), { what: 'key.deleted' });
+    });
+  });
+
+  describe('federation', () => {
+    it('resolves keys, products, distributors, staff and vendors by reference for the other subgraphs', async () => {
+      const key = await createKey(acme.apiKey, { company: 'Referenced Co' });
+      const product = (await call('CreateProduct', { input: { code: 'REF', name: 'Referenced', licenseModel: 'HOST_BINDING' } }, acme.apiKey)).data!['createProduct'];
+      const distributor = (await call('Distributors', {}, acme.apiKey)).data!['distributors'][0];
+      const staff = (await stack.call('{ staff { id } }', {}, acme.apiKey)).data!['staff'][0];
+      const header = signIdentityHeader(stack.secrets.identitySigningSecret, { identity: { kind: 'vendor', vendorId: acme.id, apiKeyId: 'k' }, requestId: 'ref', clientIp: '' });
+      const res = await postGraphQL<{ _entities: unknown[] }>(
+        stack.subgraphs.keys.graphqlUrl,
+        {
+          query: `query($r: [_Any!]!) { _entities(representations: $r) {
+            ... on LicenseKey { code client { company } }
+            ... on Product { code }
+            ... on Distributor { name }
+            ... on Staff { email }
+            ... on Vendor { prefix }
+          } }`,
+          variables: {
+            r: [
+              { __typename: 'LicenseKey', id: key.id },
+              { __typename: 'Product', id: product.id },
+              { __typename: 'Distributor', id: distributor.id },
+              { __typename: 'Staff', id: staff.id },
+              { __typename: 'Vendor', id: acme.id },
+            ],
+          },
+        },
+        undefined,
+        { [IDENTITY_HEADER]: header },
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!._entities).toEqual([
+        { code: key.code, client: { company: 'Referenced Co' } },
+        { code: 'REF' },
+        { name: distributor.name },
+        { email: expect.any(String) },
+        { prefix: 'ACME' },
+      ]);
     });
   });
 

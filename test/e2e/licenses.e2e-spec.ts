@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CouponActivated, CouponDeactivated, CouponType, createEvent, Topics } from '@licensing/events';
+import { generateCode } from '@licensing/domain';
 import { eventually } from '@licensing/testing';
 import { contractOperation, contractOperationWithout } from '../support/contract';
 import { EventProbe, probeTopic, publisher } from '../support/kafka';
@@ -85,6 +86,26 @@ describe('licenses through the gateway: registration, trials, coupon grants from
     await bus?.close();
     await probe?.stop();
     await stack?.close();
+  });
+
+  describe('catalogue changes', () => {
+    const UPDATE = 'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { code name licenseModel trialDays requires { code } } }';
+
+    it('edits a product, announces product.updated, and refuses a requirement that loops', async () => {
+      const created = await call('CreateProduct', { input: { code: 'ADDON', name: 'Add-on', licenseModel: 'HOST_BINDING', requiresProductCode: 'PBX' } }, acme.apiKey);
+      const id = created.data!['createProduct'].id as string;
+      const res = await stack.call(UPDATE, { id, input: { name: 'Add-on 2', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requiresProductCode: null } }, acme.apiKey);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!['updateProduct']).toEqual({ code: 'ADDON', name: 'Add-on 2', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requires: null });
+      const updated = await eventually(() => probe.events.find((e) => e.type === 'product.updated' && e.subject === id), { what: 'product.updated' });
+      expect(updated.data).toMatchObject({ code: 'ADDON', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requiresProductCode: null });
+
+      await stack.call(UPDATE, { id: acme.products['PBX'], input: { requiresProductCode: 'ADDON' } }, acme.apiKey);
+      const loop = await stack.call(UPDATE, { id, input: { requiresProductCode: 'PBX' } }, acme.apiKey);
+      expect(errorOf(loop)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.requiresProductCode' });
+      await stack.call(UPDATE, { id: acme.products['PBX'], input: { requiresProductCode: null } }, acme.apiKey);
+      expect(errorOf(await stack.call(UPDATE, { id, input: { name: 'mine' } }, globex.apiKey))).toMatchObject({ code: 'NOT_FOUND' });
+    });
   });
 
   describe('registration', () => {
@@ -207,7 +228,7 @@ describe('licenses through the gateway: registration, trials, coupon grants from
 
     function activation(key: { id: string; code: string }, type: CouponType, grants: { product: string; periodDays?: number | null; seats?: number; trialDays?: number }[], vendorId = acme.id) {
       const activationId = randomUUID();
-      const couponCode = `ACMEUPD-${randomUUID().slice(0, 5).toUpperCase()}`;
+      const couponCode = generateCode('coupon', 'ACME');
       const event = createEvent(CouponActivated, {
         vendorId,
         subject: key.id,
@@ -246,6 +267,10 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       expect(afterFirst.find((l) => l.kind === 'MAIN')).toMatchObject({ seats: 5, active: true, source: 'COUPON' });
       expect(afterFirst.find((l) => l.kind === 'TRIAL')).toMatchObject({ active: false });
 
+      // The client may now log in to its cabinet with the activated coupon instead of the key.
+      const byCoupon = await call('ClientLogin', { input: { code: first.event.data.couponCode.toLowerCase() } });
+      expect(byCoupon.data!['clientLogin'].licenseKey).toEqual({ code: key.code });
+
       const second = activation(key, 'ADD_PRODUCT', [{ product: 'PBX', periodDays: null, seats: 2 }]);
       await bus.publish(couponTopic(), [second.event, first.event, second.event]);
       const afterSecond = await waitFor(key.code, 'additional license', (l) => l.some((x) => x.kind === 'ADDITIONAL'));
@@ -265,6 +290,7 @@ describe('licenses through the gateway: registration, trials, coupon grants from
         ['TRIAL', true],
         ['ADDITIONAL', false],
       ]);
+      expect(errorOf(await call('ClientLogin', { input: { code: first.event.data.couponCode } })).code).toBe('UNAUTHENTICATED');
       const revoked = await eventually(() => probe.events.find((e) => e.type === 'license.revoked' && e.data.keyId === key.id), { what: 'license.revoked' });
       expect(revoked.data).toMatchObject({ kind: 'MAIN', seats: 5, active: false, source: { type: 'COUPON', id: first.activationId } });
     });

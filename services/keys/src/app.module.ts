@@ -5,6 +5,7 @@ import { ClientAccessResolver } from './client-access/client-access.resolver';
 import { ClientAccessService } from './client-access/client-access.service';
 import { FailureThrottle } from './common/failure-throttle';
 import { KeysConfig } from './config';
+import { CouponApplicationRepository } from './coupon-grants/coupon-application.repository';
 import { CouponGrantsHandler } from './coupon-grants/coupon-grants.handler';
 import { Distributor } from './distributor/distributor.entity';
 import { DistributorRepository } from './distributor/distributor.repository';
@@ -24,6 +25,7 @@ import { Product } from './product/product.entity';
 import { ProductRepository } from './product/product.repository';
 import { ProductResolver } from './product/product.resolver';
 import { ProductService } from './product/product.service';
+import { RegistrationRepository } from './registration/registration.repository';
 import { RegistrationResolver } from './registration/registration.resolver';
 import { RegistrationService } from './registration/registration.service';
 import { Staff } from './staff/staff.entity';
@@ -84,6 +86,8 @@ export class KeysAppModule {
         LicenseRepository,
         RegistrationService,
         CouponGrantsHandler,
+        CouponApplicationRepository,
+        RegistrationRepository,
         ClientAccessService,
         ExpiryScheduler,
       ],

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { parseCode } from '@licensing/domain';
 import { BadInputError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
 import { FailureThrottle, ThrottleScope } from '../common/failure-throttle';
 import { KeysConfig } from '../config';
-import { LicenseKey } from '../license-key/license-key.entity';
 import { LicenseKeyRepository } from '../license-key/license-key.repository';
 import { ClientLoginPayload } from './dto/client-login.inputs';
 
@@ -19,7 +16,6 @@ import { ClientLoginPayload } from './dto/client-login.inputs';
 @Injectable()
 export class ClientAccessService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: LicenseKeyRepository,
     private readonly throttle: FailureThrottle,
     private readonly config: KeysConfig,
@@ -33,7 +29,7 @@ export class ClientAccessService {
     await this.throttle.assertAllowed(scopes);
     const parsed = parseCode(typed);
     if (!parsed) throw new BadInputError('input.code', 'code is neither a license key nor a coupon code');
-    const key = parsed.kind === 'key' ? await this.keys.findByCode(parsed.code) : await this.keyOfCoupon(parsed.code);
+    const key = parsed.kind === 'key' ? await this.keys.findByCode(parsed.code) : await this.keys.findByActiveCoupon(parsed.code);
     if (!key) {
       await this.throttle.recordFailure(scopes);
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Unknown license key or coupon', 'input.code');
@@ -44,14 +40,5 @@ export class ClientAccessService {
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );
     return { token, expiresAt, licenseKey: key };
-  }
-
-  /** The key a coupon is active on; none for a reusable coupon active on several keys. */
-  private async keyOfCoupon(code: string): Promise<LicenseKey | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT key_id FROM coupon_applications WHERE coupon_code = $1 AND rolled_back_at IS NULL LIMIT 2`,
-      [code],
-    )) as { key_id: string }[];
-    return rows.length === 1 ? this.keys.findById(undefined, rows[0]!.key_id) : null;
   }
 }

@@ -5,19 +5,12 @@ import { CouponActivated, CouponActivatedData, CouponDeactivated, CouponGrant, E
 import { EventConsumer } from '@licensing/kafka';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { LicenseKeyRepository } from '../license-key/license-key.repository';
-import { LicenseRecord, LicenseTerms } from '../license/license.entity';
-import { ChangeJournal, DAY_MS, KeyRef, LicenseService } from '../license/license.service';
+import { LicenseRecord } from '../license/license.entity';
+import { ChangeJournal, DAY_MS, LicenseService } from '../license/license.service';
 import { Product } from '../product/product.entity';
 import { ProductRepository } from '../product/product.repository';
 import { TRIAL_SEATS } from '../registration/registration.service';
-
-interface StoredTerms {
-  kind: LicenseTerms['kind'];
-  seats: number;
-  startsAt: string;
-  expiresAt: string | null;
-  active: boolean;
-}
+import { CouponApplicationRepository } from './coupon-application.repository';
 
 /**
  * Applies what an activated coupon grants to the key's licenses, and rolls it back when the
@@ -37,6 +30,7 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
     private readonly keys: LicenseKeyRepository,
     private readonly products: ProductRepository,
     private readonly licenses: LicenseService,
+    private readonly applications: CouponApplicationRepository,
   ) {}
 
   register(consumer: EventConsumer): void {
@@ -52,20 +46,16 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
       this.logger.warn(`activation ${data.activationId}: key ${data.keyId} of vendor ${event.vendorId} not found; nothing applied`);
       return;
     }
-    const claimed = (await manager.query(
-      `INSERT INTO coupon_applications (activation_id, vendor_id, key_id, coupon_code, coupon_type)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (activation_id) DO NOTHING RETURNING activation_id`,
-      [data.activationId, event.vendorId, key.id, data.couponCode, data.couponType],
-    )) as unknown[];
-    if (!claimed.length) return;
+    const claimed = await this.applications.claim(manager, {
+      activationId: data.activationId,
+      vendorId: event.vendorId,
+      keyId: key.id,
+      couponCode: data.couponCode,
+      couponType: data.couponType,
+    });
+    if (!claimed) return;
 
-    const journal: ChangeJournal = async (licenseId, before) => {
-      await manager.query(`INSERT INTO coupon_changes (activation_id, license_id, before) VALUES ($1, $2, $3)`, [
-        data.activationId,
-        licenseId,
-        before ? JSON.stringify(before) : null,
-      ]);
-    };
+    const journal: ChangeJournal = (licenseId, before) => this.applications.journal(manager, data.activationId, licenseId, before);
     const source = { type: 'COUPON' as const, id: data.activationId };
     const products = await this.grantedProducts(event.vendorId, data.grants, manager);
     let current = await this.licenses.lockedForKey(manager, key);
@@ -111,24 +101,14 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
   }
 
   async rollback(activationId: string, manager: EntityManager): Promise<void> {
-    const rows = (await manager.query(
-      `SELECT vendor_id, key_id FROM coupon_applications WHERE activation_id = $1 AND rolled_back_at IS NULL FOR UPDATE`,
-      [activationId],
-    )) as { vendor_id: string; key_id: string }[];
-    const application = rows[0];
-    if (!application) return; // never applied, or rolled back already
-    await manager.query(`UPDATE coupon_applications SET rolled_back_at = now() WHERE activation_id = $1`, [activationId]);
-    const keyRow = (await manager.query(`SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`, [application.key_id])) as KeyRef[];
-    const key = keyRow[0]!;
+    const taken = await this.applications.takeForRollback(manager, activationId);
+    if (!taken) return; // never applied, or rolled back already
+    const key = await this.keys.findRefById(manager, taken.keyId);
     const current = new Map((await this.licenses.lockedForKey(manager, key)).map((l) => [l.id, l]));
-    const changes = (await manager.query(
-      `SELECT license_id, before FROM coupon_changes WHERE activation_id = $1 ORDER BY id DESC`,
-      [activationId],
-    )) as { license_id: string; before: StoredTerms | null }[];
     const productIds = [...new Set([...current.values()].map((l) => l.productId))];
     const products = new Map((await this.products.findByIds(key.vendorId, productIds, manager)).map((p) => [p.id, p]));
-    for (const change of changes) {
-      const license = current.get(change.license_id);
+    for (const change of taken.changes) {
+      const license = current.get(change.licenseId);
       if (!license) continue; // removed since by something else
       const product = products.get(license.productId)!;
       if (!change.before) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Client } from './client.entity';
 import { LicenseKey, searchTextOf } from './license-key.entity';
 
@@ -14,6 +14,17 @@ export interface KeySearch {
 /** Escapes LIKE wildcards so a search for "50%" means those characters. */
 function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Narrows a query over license_keys `k` to one vendor's keys matching the filter. */
+function matching<T extends ObjectLiteral>(q: SelectQueryBuilder<T>, vendorId: string, filter: KeySearch): SelectQueryBuilder<T> {
+  q.andWhere('k.vendor_id = :vendorId', { vendorId });
+  if (filter.search) q.andWhere('k.search LIKE :pattern', { pattern: `%${likeLiteral(filter.search)}%` });
+  if (filter.distributorId) q.andWhere('k.distributor_id = :distributorId', { distributorId: filter.distributorId });
+  if (filter.productId) {
+    q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', { productId: filter.productId });
+  }
+  return q;
 }
 
 /**
@@ -42,6 +53,26 @@ export class LicenseKeyRepository {
     return this.keys(manager).andWhere('k.code = :code', { code }).getOne();
   }
 
+  /** A key, deleted or not, as license events need it (a rollback after deletion still records). */
+  async findRefById(manager: EntityManager, id: string): Promise<{ id: string; vendorId: string; code: string }> {
+    const rows = (await manager.query(`SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`, [id])) as {
+      id: string;
+      vendorId: string;
+      code: string;
+    }[];
+    if (!rows[0]) throw new Error(`key ${id} is missing`);
+    return rows[0];
+  }
+
+  /** The live key a coupon is active on; null for a coupon active on several keys (reusable). */
+  async findByActiveCoupon(couponCode: string): Promise<LicenseKey | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT key_id FROM coupon_applications WHERE coupon_code = $1 AND rolled_back_at IS NULL LIMIT 2`,
+      [couponCode],
+    )) as { key_id: string }[];
+    return rows.length === 1 ? this.findById(undefined, rows[0]!.key_id) : null;
+  }
+
   /** Locks the key row for a change of the key or of its licenses. */
   lock(manager: EntityManager, vendorId: string, id: string): Promise<LicenseKey | null> {
     return this.keys(manager)
@@ -50,18 +81,24 @@ export class LicenseKeyRepository {
       .getOne();
   }
 
-  /** A page of keys, newest first, after the key with insertion number `afterSeq`. */
+  /**
+   * A page of keys, newest first, after the key with insertion number `afterSeq`, and how
+   * many keys match in all. The count reads license_keys alone (its partial indexes answer
+   * it); the page joins the clients of its few rows. Both run at once, on two connections.
+   */
   async search(vendorId: string, filter: KeySearch, first: number, afterSeq?: string): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number }> {
-    const q = this.keys().andWhere('k.vendor_id = :vendorId', { vendorId });
-    if (filter.search) q.andWhere(`k.search LIKE :pattern`, { pattern: `%${likeLiteral(filter.search)}%` });
-    if (filter.distributorId) q.andWhere('k.distributor_id = :distributorId', { distributorId: filter.distributorId });
-    if (filter.productId) {
-      q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', { productId: filter.productId });
-    }
-    const total = await q.clone().getCount();
-    if (afterSeq) q.andWhere('k.seq < :afterSeq', { afterSeq });
-    const keys = (await q.addSelect('k.seq').orderBy('k.seq', 'DESC').limit(first + 1).getMany()) as (LicenseKey & { seq: string })[];
-    return { keys, total };
+    const page = matching(this.keys(), vendorId, filter);
+    if (afterSeq) page.andWhere('k.seq < :afterSeq', { afterSeq });
+    const count = matching(
+      this.dataSource.createQueryBuilder().select('count(*)::int', 'total').from(LicenseKey, 'k').where('k.deleted_at IS NULL'),
+      vendorId,
+      filter,
+    );
+    const [keys, counted] = await Promise.all([
+      page.addSelect('k.seq').orderBy('k.seq', 'DESC').limit(first + 1).getMany() as Promise<(LicenseKey & { seq: string })[]>,
+      count.getRawOne<{ total: number }>(),
+    ]);
+    return { keys, total: counted?.total ?? 0 };
   }
 
   findClient(vendorId: string, id: string, manager?: EntityManager): Promise<Client | null> {

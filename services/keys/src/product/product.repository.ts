@@ -16,8 +16,21 @@ export class ProductRepository {
     return (manager ?? this.dataSource.manager).getRepository(Product).findOneBy({ vendorId, code });
   }
 
-  findById(vendorId: string | undefined, id: string): Promise<Product | null> {
-    return this.dataSource.getRepository(Product).findOneBy(vendorId ? { vendorId, id } : { id });
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager, lock = false): Promise<Product | null> {
+    const q = (manager ?? this.dataSource.manager)
+      .getRepository(Product)
+      .createQueryBuilder('p')
+      .where('p.id = :id', { id });
+    if (vendorId) q.andWhere('p.vendor_id = :vendorId', { vendorId });
+    if (lock) q.setLock('pessimistic_write');
+    return q.getOne();
+  }
+
+  async save(manager: EntityManager, product: Product): Promise<void> {
+    await manager.getRepository(Product).update(
+      { id: product.id, vendorId: product.vendorId },
+      { name: product.name, licenseModel: product.licenseModel, trialDays: product.trialDays, requiresProductId: product.requiresProductId },
+    );
   }
 
   findByIds(vendorId: string, ids: readonly string[], manager?: EntityManager): Promise<Product[]> {

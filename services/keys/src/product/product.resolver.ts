@@ -1,6 +1,6 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
-import { CreateProductInput } from './dto/create-product.input';
+import { CreateProductInput, UpdateProductInput } from './dto/create-product.input';
 import { Product } from './product.entity';
 import { ProductService } from './product.service';
 
@@ -12,6 +12,16 @@ export class ProductResolver {
   @Mutation(() => Product)
   createProduct(@CurrentIdentity() identity: Identity, @Args('input') input: CreateProductInput): Promise<Product> {
     return this.productService.create(requireVendorId(identity), input);
+  }
+
+  @Allow('vendor')
+  @Mutation(() => Product, { description: 'Edits a product of the caller’s vendor; announced as product.updated.' })
+  updateProduct(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateProductInput,
+  ): Promise<Product> {
+    return this.productService.update(requireVendorId(identity), id, input);
   }
 
   @Allow('vendor')

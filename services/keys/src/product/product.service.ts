@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { createEvent, ProductCreated } from '@licensing/events';
-import { ConflictError, NotFoundError } from '@licensing/graphql';
+import { createEvent, ProductCreated, ProductData, ProductUpdated } from '@licensing/events';
+import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
 import { isUniqueViolation } from '../common/postgres-errors';
-import { CreateProductInput } from './dto/create-product.input';
+import { CreateProductInput, UpdateProductInput } from './dto/create-product.input';
 import { Product } from './product.entity';
 import { ProductRepository } from './product.repository';
 
@@ -43,18 +43,7 @@ export class ProductService {
         });
         await enqueue(
           manager,
-          createEvent(ProductCreated, {
-            vendorId,
-            subject: product.id,
-            data: {
-              productId: product.id,
-              code: product.code,
-              name: product.name,
-              licenseModel: product.licenseModel,
-              trialDays: product.trialDays,
-              requiresProductCode: input.requiresProductCode ?? null,
-            },
-          }),
+          createEvent(ProductCreated, { vendorId, subject: product.id, data: productData(product, input.requiresProductCode ?? null) }),
         );
         return product;
       });
@@ -65,4 +54,47 @@ export class ProductService {
       throw error;
     }
   }
+
+  /**
+   * Edits a product and announces its full state (product.updated). A requirement may not
+   * lead back to the product itself.
+   */
+  async update(vendorId: string, id: string, input: UpdateProductInput): Promise<Product> {
+    return this.dataSource.transaction(async (manager) => {
+      const product = await this.products.findById(vendorId, id, manager, true);
+      if (!product) throw new NotFoundError('Product', 'id');
+      let requiresProductId = product.requiresProductId;
+      if (input.requiresProductCode === null) requiresProductId = null;
+      else if (input.requiresProductCode !== undefined) {
+        const required = await this.products.findByCode(vendorId, input.requiresProductCode, manager);
+        if (!required) throw new NotFoundError(`Product ${input.requiresProductCode}`, 'input.requiresProductCode');
+        for (let at: Product | null = required; at; at = at.requiresProductId ? await this.products.findById(vendorId, at.requiresProductId, manager) : null) {
+          if (at.id === product.id) throw new BadInputError('input.requiresProductCode', `${product.code} cannot require a product that requires it`);
+        }
+        requiresProductId = required.id;
+      }
+      const updated: Product = {
+        ...product,
+        name: input.name ?? product.name,
+        licenseModel: input.licenseModel ?? product.licenseModel,
+        trialDays: input.trialDays ?? product.trialDays,
+        requiresProductId,
+      };
+      await this.products.save(manager, updated);
+      const required = requiresProductId ? await this.products.findById(vendorId, requiresProductId, manager) : null;
+      await enqueue(manager, createEvent(ProductUpdated, { vendorId, subject: product.id, data: productData(updated, required?.code ?? null) }));
+      return updated;
+    });
+  }
+}
+
+function productData(product: Product, requiresProductCode: string | null): ProductData {
+  return {
+    productId: product.id,
+    code: product.code,
+    name: product.name,
+    licenseModel: product.licenseModel,
+    trialDays: product.trialDays,
+    requiresProductCode,
+  };
 }

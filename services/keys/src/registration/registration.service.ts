@@ -2,23 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { createEvent, KeyRegistered } from '@licensing/events';
-import { BadInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@licensing/graphql';
+import { BadInputError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
 import { enqueue } from '@licensing/kafka';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { LicenseKeyService } from '../license-key/license-key.service';
-import { DAY_MS, LicenseService } from '../license/license.service';
+import { DAY_MS, LicenseService, NewLicense } from '../license/license.service';
+import { Product } from '../product/product.entity';
 import { LicenseView } from '../license/license.view';
 import { ProductRepository } from '../product/product.repository';
 import { VendorRepository } from '../vendor/vendor.repository';
 import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
+import { RegistrationRepository } from './registration.repository';
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-
-interface EarlierRegistration {
-  email: string;
-  company: string;
-}
 
 /** Trials get one seat: enough to try the product on one host or in one session. */
 export const TRIAL_SEATS = 1;
@@ -35,6 +32,7 @@ export class RegistrationService {
     private readonly products: ProductRepository,
     private readonly keys: LicenseKeyService,
     private readonly licenses: LicenseService,
+    private readonly registrations: RegistrationRepository,
   ) {}
 
   /**
@@ -62,16 +60,8 @@ export class RegistrationService {
     const fingerprint = input.host.fingerprint;
 
     return this.dataSource.transaction(async (manager) => {
-      // Host before e-mail, always: no two registrations wait for each other in a cycle.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`, [
-        `registration:host:${vendor.id}:${fingerprint}`,
-        `registration:email:${vendor.id}:${input.email}`,
-      ]);
-      const byHost = (await manager.query(
-        `SELECT email, company FROM registrations WHERE vendor_id = $1 AND host_fingerprint = $2`,
-        [vendor.id, fingerprint],
-      )) as EarlierRegistration[];
-      const host = byHost[0];
+      await this.registrations.lockHostAndEmail(manager, vendor.id, fingerprint, input.email);
+      const host = await this.registrations.byHost(manager, vendor.id, fingerprint);
       if (host) {
         if (sameText(host.email, input.email) && sameText(host.company, input.company)) throw alreadyIssued();
         throw new DomainError(
@@ -80,12 +70,8 @@ export class RegistrationService {
           'input.host.fingerprint',
         );
       }
-      const byEmail = (await manager.query(
-        `SELECT c.company FROM clients c JOIN license_keys k ON k.client_id = c.id AND k.deleted_at IS NULL
-          WHERE c.vendor_id = $1 AND c.email = $2`,
-        [vendor.id, input.email],
-      )) as { company: string }[];
-      if (byEmail.some((c) => !sameText(c.company, input.company))) {
+      const byEmail = await this.registrations.companiesOfEmail(manager, vendor.id, input.email);
+      if (byEmail.some((company) => !sameText(company, input.company))) {
         throw new DomainError(
           ErrorCode.EMAIL_HAS_KEY_FOR_OTHER_COMPANY,
           'A key was already issued to this e-mail for another company. Register with that company’s name, or use another e-mail.',
@@ -99,19 +85,8 @@ export class RegistrationService {
         origin: 'REGISTRATION',
       });
       const now = new Date();
-      const trial = await this.licenses.grant(manager, key, product, {
-        kind: 'TRIAL',
-        seats: TRIAL_SEATS,
-        startsAt: now,
-        expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
-        active: true,
-        source: { type: 'REGISTRATION' },
-      });
-      await manager.query(
-        `INSERT INTO registrations (vendor_id, host_fingerprint, email, company, key_id, product_id, host)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [vendor.id, fingerprint, input.email, input.company, key.id, product.id, JSON.stringify(input.host)],
-      );
+      const trial = await this.licenses.grant(manager, key, product, trialTerms(product, now, 'REGISTRATION'));
+      await this.registrations.insert(manager, { vendorId: vendor.id, host: input.host, email: input.email, company: input.company, keyId: key.id, productId: product.id });
       await enqueue(
         manager,
         createEvent(KeyRegistered, {
@@ -148,7 +123,6 @@ export class RegistrationService {
     if ((callerVendor && callerVendor !== key.vendorId) || (identity.kind === 'client' && identity.keyId !== key.id)) {
       throw new NotFoundError('License key', 'input.keyCode');
     }
-    if (identity.kind === 'operator') throw new ForbiddenError('Trials are requested for a key by its holder or vendor');
     const product = await this.products.findByCode(key.vendorId, input.productCode);
     if (!product) throw new NotFoundError(`Product ${input.productCode}`, 'input.productCode');
     const refused = () => new ConflictError(`A trial of ${product.code} was already issued on this key`, 'input.productCode');
@@ -162,14 +136,7 @@ export class RegistrationService {
         if (evaluated.products.some((p) => p.productId === product.id && p.active)) {
           throw new ConflictError(`The key already has a license of ${product.code} in force`, 'input.productCode');
         }
-        const trial = await this.licenses.grant(manager, key, product, {
-          kind: 'TRIAL',
-          seats: TRIAL_SEATS,
-          startsAt: now,
-          expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
-          active: true,
-          source: { type: 'TRIAL' },
-        });
+        const trial = await this.licenses.grant(manager, key, product, trialTerms(product, now, 'TRIAL'));
         const view = await this.licenses.evaluate(key.vendorId, [...current, trial], now, manager);
         return view.licenses.find((l) => l.id === trial.id)!;
       });
@@ -178,6 +145,18 @@ export class RegistrationService {
       throw error;
     }
   }
+}
+
+/** A trial of the product from now, for its trialDays. */
+function trialTerms(product: Product, now: Date, source: 'REGISTRATION' | 'TRIAL'): NewLicense {
+  return {
+    kind: 'TRIAL',
+    seats: TRIAL_SEATS,
+    startsAt: now,
+    expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
+    active: true,
+    source: { type: source },
+  };
 }
 
 function alreadyIssued(): DomainError {

@@ -1,18 +1,19 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length } from 'class-validator';
+import { lowerTrim, trim } from '../../common/transforms';
 
 @InputType()
 export class CreateDistributorInput {
   @Field({ description: 'Unique within the vendor, ignoring case.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsString()
   @Length(1, 200)
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(lowerTrim)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   email?: string | null;
 }

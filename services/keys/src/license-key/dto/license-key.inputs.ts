@@ -1,15 +1,8 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { Directive } from '@nestjs/graphql';
+import { Directive, Field, ID, InputType, Int, IntersectionType, ObjectType, PartialType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { LicenseKey } from '../license-key.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** Blank optional text is stored as null. */
-const trimOrNull = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() || null : value;
-const emailOrNull = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() || null : value;
+import { trim, trimOrNull, emailOrNull } from '../../common/transforms';
 
 @InputType()
 export class ClientInput {
@@ -41,13 +34,9 @@ export class ClientInput {
   email?: string | null;
 }
 
-@InputType()
-export class CreateLicenseKeyInput {
-  @Field(() => ClientInput)
-  @ValidateNested()
-  @Type(() => ClientInput)
-  client!: ClientInput;
-
+/** Who sells and who looks after a key, and a note: on a new key and on the card alike. */
+@InputType({ isAbstract: true })
+class KeyAssignmentInput {
   @Field(() => ID, { nullable: true })
   @IsOptional()
   @IsUUID('all', { message: 'distributorId must be an id' })
@@ -66,58 +55,21 @@ export class CreateLicenseKeyInput {
   comment?: string | null;
 }
 
+@InputType()
+export class CreateLicenseKeyInput extends KeyAssignmentInput {
+  @Field(() => ClientInput)
+  @ValidateNested()
+  @Type(() => ClientInput)
+  client!: ClientInput;
+}
+
 @InputType({
   description:
     'Every field optional; null clears an optional field. A new company re-binds the key to the vendor’s client of ' +
     'that name (ignoring case) if there is one; otherwise the key’s client is renamed, or, when it has other keys, ' +
     'a new client is made for this key.',
 })
-export class UpdateLicenseKeyInput {
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 300, { message: 'company must be 1 to 300 characters long' })
-  company?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(200)
-  contactName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(50)
-  phone?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(emailOrNull)
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
-  email?: string | null;
-
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'distributorId must be an id' })
-  distributorId?: string | null;
-
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'managerId must be an id' })
-  managerId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(2000)
-  comment?: string | null;
-
+export class UpdateLicenseKeyInput extends IntersectionType(PartialType(ClientInput), KeyAssignmentInput) {
   @Field(() => ID, { nullable: true, description: 'Re-binds the key to this client of the vendor.' })
   @IsOptional()
   @IsUUID('all', { message: 'clientId must be an id' })

@@ -3,8 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
 import { LicenseModelEnum } from '../product.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../../common/transforms';
 
 @InputType()
 export class CreateProductInput {
@@ -37,4 +36,32 @@ export class CreateProductInput {
   @Transform(trim)
   @IsString()
   requiresProductCode?: string;
+}
+
+@InputType({ description: 'Every field optional; requiresProductCode null removes the requirement.' })
+export class UpdateProductInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @Field(() => LicenseModelEnum, { nullable: true, description: 'Changes how seats are counted from the next acquisition on.' })
+  @IsOptional()
+  @IsIn(LICENSE_MODELS)
+  licenseModel?: LicenseModel;
+
+  @Field(() => Int, { nullable: true, description: 'For trials issued from now on.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  trialDays?: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  requiresProductCode?: string | null;
 }

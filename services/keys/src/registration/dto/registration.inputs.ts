@@ -3,9 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { LicenseKey } from '../../license-key/license-key.entity';
 import { LicenseView } from '../../license/license.view';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const trimOrNull = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || null : value);
+import { trim, trimOrNull, lowerTrim, upperTrim } from '../../common/transforms';
 
 @InputType({ description: 'The computer an application runs on, as the application describes it.' })
 export class HostInput {
@@ -47,7 +45,7 @@ export class HostInput {
 @InputType()
 export class RegisterInput {
   @Field({ description: 'The vendor’s four-letter prefix.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Transform(upperTrim)
   @Matches(/^[A-Z]{4}$/, { message: 'vendorPrefix must be four Latin letters' })
   vendorPrefix!: string;
 
@@ -77,7 +75,7 @@ export class RegisterInput {
   phone?: string | null;
 
   @Field({ description: 'The key letter goes here.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(lowerTrim)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(254)
   email!: string;

@@ -3,9 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
 import type { StaffRole } from '@licensing/identity';
 import { Staff, StaffRoleEnum } from '../staff.entity';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lowerTrim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+import { trim, lowerTrim } from '../../common/transforms';
 
 @InputType()
 export class CreateStaffInput {
