@@ -1,6 +1,7 @@
 import { CouponActivated, CouponBatchGenerated, CouponDeactivated } from './coupons/coupons.events';
 import { EventDefinition } from './define-event';
 import {
+  DistributorCreated,
   KeyCreated,
   KeyDeleted,
   KeyRegistered,
@@ -28,6 +29,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   VendorCreated,
   ProductCreated,
   ProductUpdated,
+  DistributorCreated,
   KeyCreated,
   KeyRegistered,
   KeyUpdated,

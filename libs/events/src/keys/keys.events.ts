@@ -41,6 +41,11 @@ export class ProductData {
   @IsOptional() @IsString() requiresProductCode?: string | null;
 }
 
+export class DistributorData {
+  @IsUUID() distributorId!: string;
+  @IsString() name!: string;
+}
+
 export class KeyData {
   @IsUUID() keyId!: string;
   @IsString() code!: string;
@@ -109,6 +114,7 @@ const keysEvent = { topic: Topics.keys, source: 'keys', dataVersion: 1 } as cons
 export const VendorCreated = defineEvent({ ...keysEvent, type: 'vendor.created', payload: VendorCreatedData, description: 'A vendor was created by the platform operator.' });
 export const ProductCreated = defineEvent({ ...keysEvent, type: 'product.created', payload: ProductData, description: 'A product was added to a vendor catalogue.' });
 export const ProductUpdated = defineEvent({ ...keysEvent, type: 'product.updated', payload: ProductData, description: 'A product changed; the payload is its full current state.' });
+export const DistributorCreated = defineEvent({ ...keysEvent, type: 'distributor.created', payload: DistributorData, description: 'A distributor (partner) was added to a vendor; coupons and keys refer to it.' });
 export const KeyCreated = defineEvent({ ...keysEvent, type: 'key.created', payload: KeyData, description: 'A license key was issued, from the cabinet or by self-registration.' });
 export const KeyRegistered = defineEvent({ ...keysEvent, type: 'key.registered', payload: KeyRegisteredData, description: 'A client registered from an application: the key letter is due to its e-mail.' });
 export const KeyUpdated = defineEvent({ ...keysEvent, type: 'key.updated', payload: KeyData, description: 'The key card (client, distributor, manager) changed; full current state.' });

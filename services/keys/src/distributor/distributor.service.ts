@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { createEvent, DistributorCreated } from '@licensing/events';
 import { ConflictError } from '@licensing/graphql';
+import { enqueue } from '@licensing/kafka';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { CreateDistributorInput } from './dto/create-distributor.input';
 import { Distributor } from './distributor.entity';
@@ -24,9 +26,14 @@ export class DistributorService {
 
   async create(vendorId: string, input: CreateDistributorInput): Promise<Distributor> {
     try {
-      return await this.dataSource.transaction((manager) =>
-        this.distributors.insert(manager, { vendorId, name: input.name, email: input.email ?? null }),
-      );
+      return await this.dataSource.transaction(async (manager) => {
+        const distributor = await this.distributors.insert(manager, { vendorId, name: input.name, email: input.email ?? null });
+        await enqueue(
+          manager,
+          createEvent(DistributorCreated, { vendorId, subject: distributor.id, data: { distributorId: distributor.id, name: distributor.name } }),
+        );
+        return distributor;
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'distributors_vendor_name_key')) {
         throw new ConflictError(`A distributor named ${input.name} already exists`, 'input.name');

@@ -66,6 +66,18 @@ export class LicenseKeyService {
     private readonly products: ProductRepository,
   ) {}
 
+  /** A vendor's prefix never changes, so each instance keeps the ones it has read. */
+  private readonly prefixes = new Map<string, string>();
+
+  private async prefixOf(vendorId: string): Promise<string> {
+    let prefix = this.prefixes.get(vendorId);
+    if (!prefix) {
+      prefix = (await this.vendors.findById(vendorId))?.prefix ?? '';
+      if (prefix) this.prefixes.set(vendorId, prefix);
+    }
+    return prefix;
+  }
+
   findById(vendorId: string | undefined, id: string): Promise<LicenseKey | null> {
     return this.keys.findById(vendorId, id);
   }
@@ -103,8 +115,7 @@ export class LicenseKeyService {
     }
     let search: string | undefined;
     if (filter?.search) {
-      const vendor = await this.vendors.findById(vendorId);
-      search = searchTermOf(filter.search, vendor?.prefix ?? '');
+      search = searchTermOf(filter.search, await this.prefixOf(vendorId));
       if (!search) throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
     }
     const { keys, total } = await this.keys.search(
