@@ -12,6 +12,15 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // coupons
+  /** A single-use coupon that was activated already (even if deactivated since). */
+  COUPON_USED: 'COUPON_USED',
+  /** A reusable coupon this key has activated already. */
+  COUPON_USED_BY_KEY: 'COUPON_USED_BY_KEY',
+  /** An upgrade coupon generated for another key. */
+  COUPON_FOR_OTHER_KEY: 'COUPON_FOR_OTHER_KEY',
+  /** A coupon of one vendor and a key of another. */
+  COUPON_OF_OTHER_VENDOR: 'COUPON_OF_OTHER_VENDOR',
   // numbered domain errors
   COUPON_NEEDS_KEY: 'COUPON_NEEDS_KEY',
   NO_FREE_LICENSE: 'NO_FREE_LICENSE',

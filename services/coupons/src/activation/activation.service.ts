@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
+import { ActivationChannel, CouponActivated, CouponDeactivated, createEvent } from '@licensing/events';
+import { BadInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@licensing/graphql';
+import { Identity, vendorIdOf } from '@licensing/identity';
+import { enqueue } from '@licensing/kafka';
+import { CouponForActivation, CouponRepository } from '../coupon/coupon.repository';
+import { ActivationView } from '../coupon/coupon.types';
+import { KnownKey, ReadModelRepository } from '../read-model/read-model.repository';
+import { ActivationRepository } from './activation.repository';
+
+/** The channel of an activation is who asks: an application, the client cabinet, or the vendor. */
+export function channelOf(identity: Identity): ActivationChannel {
+  switch (identity.kind) {
+    case 'application':
+      return 'APPLICATION';
+    case 'client':
+      return 'CLIENT_CABINET';
+    case 'vendor':
+    case 'staff':
+      return 'VENDOR_CABINET';
+    case 'operator':
+      throw new ForbiddenError('The operator does not activate coupons');
+    default: {
+      const never: never = identity;
+      return never;
+    }
+  }
+}
+
+function needsKey(message: string): DomainError {
+  return new DomainError(ErrorCode.COUPON_NEEDS_KEY, message, 'input.keyCode');
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const e = error.driverError as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === constraint;
+}
+
+/**
+ * Coupon activation and deactivation (DOMAIN.md, "Coupons"). Race-free by construction:
+ * a single-use coupon is taken by one conditional UPDATE, and the unique (coupon, key)
+ * constraint keeps any coupon to once per key. The activation row and coupon.activated
+ * (with the grants, which the keys service applies) commit together.
+ */
+@Injectable()
+export class ActivationService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly coupons: CouponRepository,
+    private readonly activations: ActivationRepository,
+    private readonly keys: ReadModelRepository,
+  ) {}
+
+  forKey(identity: Identity, keyId: string): Promise<ActivationView[]> {
+    const vendorId = vendorIdOf(identity);
+    if (!vendorId || (identity.kind === 'client' && identity.keyId !== keyId)) return Promise.resolve([]);
+    return this.activations.forKey(vendorId, keyId);
+  }
+
+  forCoupon(vendorId: string, couponId: string): Promise<ActivationView[]> {
+    return this.activations.forCoupon(vendorId, couponId);
+  }
+
+  async activate(identity: Identity, input: { keyCode: string; couponCode: string }): Promise<ActivationView> {
+    const channel = channelOf(identity);
+    const couponCode = normalizeCouponCode(input.couponCode);
+    if (!couponCode) throw new BadInputError('input.couponCode', 'couponCode is not a well-formed coupon (PPPPUPD-XXXXX-XXXXX-XXXXX-XXXXX)');
+    const keyCode = input.keyCode.trim() ? normalizeKeyCode(input.keyCode) : undefined;
+    if (!keyCode) throw needsKey('A coupon can be activated only with a registration number: enter the license key first');
+    if (identity.kind === 'client' && identity.keyCode !== keyCode) {
+      throw new ForbiddenError('The client cabinet activates coupons on its own key only');
+    }
+    const callerVendor = vendorIdOf(identity);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const key = await this.keys.liveKeyByCode(keyCode, manager);
+        if (!key || (callerVendor && key.vendorId !== callerVendor)) {
+          throw needsKey('This license key is not registered: register first, then activate the coupon');
+        }
+        const coupon = await this.coupons.forActivation(manager, couponCode);
+        if (!coupon || (callerVendor && coupon.vendorId !== callerVendor)) throw new NotFoundError('Coupon', 'input.couponCode');
+        return this.activateOn(manager, coupon, key, channel);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'activations_coupon_key_key')) {
+        throw new DomainError(ErrorCode.COUPON_USED_BY_KEY, 'This key has activated this coupon already', 'input.couponCode');
+      }
+      throw error;
+    }
+  }
+
+  /** Activates a coupon on a key inside the caller's transaction (also used at generation). */
+  async activateOn(manager: EntityManager, coupon: CouponForActivation, key: KnownKey, channel: ActivationChannel): Promise<ActivationView> {
+    if (coupon.vendorId !== key.vendorId) {
+      throw new DomainError(ErrorCode.COUPON_OF_OTHER_VENDOR, 'This coupon is not for keys of this vendor', 'input.couponCode');
+    }
+    if (coupon.type === 'UPGRADE' && coupon.upgradeKeyId !== key.keyId) {
+      throw new DomainError(ErrorCode.COUPON_FOR_OTHER_KEY, 'This upgrade coupon was generated for another key', 'input.couponCode');
+    }
+    if (coupon.reusable) await this.coupons.markUsed(manager, coupon.id);
+    else if (!(await this.coupons.take(manager, coupon.id))) {
+      throw new DomainError(ErrorCode.COUPON_USED, 'This coupon has been activated already', 'input.couponCode');
+    }
+    const activation = await this.activations.insert(manager, { id: randomUUID(), vendorId: key.vendorId, couponId: coupon.id, keyId: key.keyId, channel });
+    await enqueue(
+      manager,
+      createEvent(CouponActivated, {
+        vendorId: key.vendorId,
+        subject: key.keyId,
+        data: {
+          activationId: activation.id,
+          couponId: coupon.id,
+          couponCode: coupon.code,
+          couponType: coupon.type,
+          keyId: key.keyId,
+          keyCode: key.code,
+          channel,
+          distributorId: coupon.distributorId,
+          grants: coupon.grants,
+        },
+      }),
+    );
+    return activation;
+  }
+
+  /**
+   * Rolls an activation back: marked deactivated, and coupon.deactivated tells the keys
+   * service to restore the key. A single-use coupon stays used (DEACTIVATED). A second
+   * deactivation is refused, not rolled back again.
+   */
+  async deactivate(vendorId: string, id: string): Promise<ActivationView> {
+    return this.dataSource.transaction(async (manager) => {
+      const activation = await this.activations.deactivate(manager, vendorId, id);
+      if (!activation) {
+        if (await this.activations.byId(vendorId, id, manager)) throw new ConflictError('This activation was deactivated already', 'id');
+        throw new NotFoundError('Activation', 'id');
+      }
+      const coupon = (await this.coupons.byId(vendorId, activation.couponId))!;
+      if (!coupon.reusable) await this.coupons.markDeactivated(manager, coupon.id);
+      const key = await this.keys.keyById(activation.licenseKey.id, manager);
+      await enqueue(
+        manager,
+        createEvent(CouponDeactivated, {
+          vendorId,
+          subject: activation.licenseKey.id,
+          data: {
+            activationId: activation.id,
+            couponId: coupon.id,
+            couponCode: coupon.code,
+            couponType: coupon.type,
+            keyId: activation.licenseKey.id,
+            keyCode: key?.code ?? '',
+            },
+        }),
+      );
+      return activation;
+    });
+  }
+}
