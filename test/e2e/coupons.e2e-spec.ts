@@ -227,7 +227,7 @@ describe('coupons through the gateway: generation, activation from three channel
       const results = await Promise.all(keys.map((k) => call('ActivateCouponFromApp', { input: { keyCode: k.code, couponCode: code } })));
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
       expect(results.filter((r) => r.errors).map((r) => errorOf(r).code)).toEqual(new Array(49).fill('COUPON_USED'));
-      expect((await couponsDb.query('SELECT count(*)::int AS n FROM activations a JOIN coupons c ON c.id = a.coupon_id WHERE c.code = $1', [code])).rows[0].n).toBe(1);
+      expect((await couponsDb.query('SELECT count(*)::int AS n FROM activations WHERE coupon_code = $1', [code])).rows[0].n).toBe(1);
     });
 
     it('lets exactly one of 20 parallel activations of a reusable coupon by one key through', async () => {

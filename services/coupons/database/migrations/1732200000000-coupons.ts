@@ -48,14 +48,15 @@ export class Coupons1732200000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX coupon_batches_vendor_idx ON coupon_batches (vendor_id, created_at)`);
-    // Written in bulk: no foreign keys or extra indexes beyond what queries need.
+    // Written in bulk (COPY), so every index counts: the code is the primary key, and the
+    // uuid id that events carry is stored but not indexed (nothing looks a coupon up by it).
     await q.query(`
       CREATE TABLE coupons (
-        id uuid PRIMARY KEY,
+        code text CONSTRAINT coupons_pkey PRIMARY KEY,
+        id uuid NOT NULL,
         seq bigint GENERATED ALWAYS AS IDENTITY,
         vendor_id uuid NOT NULL,
         batch_id uuid NOT NULL,
-        code text NOT NULL CONSTRAINT coupons_code_key UNIQUE,
         status text NOT NULL DEFAULT 'NEW' CHECK (status IN ('NEW', 'ACTIVATED', 'DEACTIVATED')),
         created_at timestamptz NOT NULL
       )`);
@@ -65,13 +66,13 @@ export class Coupons1732200000000 implements MigrationInterface {
       CREATE TABLE activations (
         id uuid PRIMARY KEY,
         vendor_id uuid NOT NULL,
-        coupon_id uuid NOT NULL REFERENCES coupons(id),
+        coupon_code text NOT NULL REFERENCES coupons(code),
         key_id uuid NOT NULL,
         channel text NOT NULL CHECK (channel IN ('APPLICATION', 'CLIENT_CABINET', 'VENDOR_CABINET')),
         activated_at timestamptz NOT NULL DEFAULT now(),
         deactivated_at timestamptz,
         -- A coupon works once per key, ever: a reusable one on many keys, a single-use one on one.
-        CONSTRAINT activations_coupon_key_key UNIQUE (coupon_id, key_id)
+        CONSTRAINT activations_coupon_key_key UNIQUE (coupon_code, key_id)
       )`);
     await q.query(`CREATE INDEX activations_key_idx ON activations (key_id, activated_at)`);
     await q.query(`CREATE INDEX activations_vendor_time_idx ON activations (vendor_id, activated_at)`);

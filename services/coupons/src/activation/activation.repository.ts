@@ -7,7 +7,7 @@ import { ActivationView, grantViews, StoredGrant } from '../coupon/coupon.types'
 interface ActivationRow {
   id: string;
   vendor_id: string;
-  coupon_id: string;
+  coupon_code: string;
   key_id: string;
   channel: ActivationChannel;
   activated_at: Date;
@@ -19,7 +19,7 @@ function toView(r: ActivationRow): ActivationView {
   return {
     id: r.id,
     vendorId: r.vendor_id,
-    couponId: r.coupon_id,
+    couponCode: r.coupon_code,
     channel: r.channel,
     activatedAt: r.activated_at,
     deactivatedAt: r.deactivated_at,
@@ -28,8 +28,8 @@ function toView(r: ActivationRow): ActivationView {
   };
 }
 
-const SELECT = `SELECT a.id, a.vendor_id, a.coupon_id, a.key_id, a.channel, a.activated_at, a.deactivated_at, b.grants
-  FROM activations a JOIN coupons c ON c.id = a.coupon_id JOIN coupon_batches b ON b.id = c.batch_id`;
+const SELECT = `SELECT a.id, a.vendor_id, a.coupon_code, a.key_id, a.channel, a.activated_at, a.deactivated_at, b.grants
+  FROM activations a JOIN coupons c ON c.code = a.coupon_code JOIN coupon_batches b ON b.id = c.batch_id`;
 
 /** Activations of coupons on keys; every read is limited to one vendor. */
 @Injectable()
@@ -39,12 +39,12 @@ export class ActivationRepository {
   /** The activation row; the unique (coupon, key) constraint refuses a second one. */
   async insert(
     manager: EntityManager,
-    a: { id: string; vendorId: string; couponId: string; keyId: string; channel: ActivationChannel },
+    a: { id: string; vendorId: string; couponCode: string; keyId: string; channel: ActivationChannel },
   ): Promise<ActivationView> {
-    await manager.query(`INSERT INTO activations (id, vendor_id, coupon_id, key_id, channel) VALUES ($1, $2, $3, $4, $5)`, [
+    await manager.query(`INSERT INTO activations (id, vendor_id, coupon_code, key_id, channel) VALUES ($1, $2, $3, $4, $5)`, [
       a.id,
       a.vendorId,
-      a.couponId,
+      a.couponCode,
       a.keyId,
       a.channel,
     ]);
@@ -56,8 +56,8 @@ export class ActivationRepository {
     return this.list(`WHERE a.vendor_id = $1 AND a.key_id = $2 ORDER BY a.activated_at, a.id`, [vendorId, keyId]);
   }
 
-  forCoupon(vendorId: string, couponId: string): Promise<ActivationView[]> {
-    return this.list(`WHERE a.vendor_id = $1 AND a.coupon_id = $2 ORDER BY a.activated_at, a.id`, [vendorId, couponId]);
+  forCoupon(vendorId: string, couponCode: string): Promise<ActivationView[]> {
+    return this.list(`WHERE a.vendor_id = $1 AND a.coupon_code = $2 ORDER BY a.activated_at, a.id`, [vendorId, couponCode]);
   }
 
   async byId(vendorId: string, id: string, manager?: EntityManager): Promise<ActivationView | null> {

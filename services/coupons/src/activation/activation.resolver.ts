@@ -30,7 +30,7 @@ export class ActivationResolver {
 
   @ResolveField(() => CouponView)
   async coupon(@Parent() activation: ActivationView): Promise<CouponView> {
-    return (await this.coupons.byId(activation.vendorId, activation.couponId))!;
+    return (await this.coupons.byCode(activation.vendorId, activation.couponCode))!;
   }
 }
 

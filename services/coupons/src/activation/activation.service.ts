@@ -63,8 +63,8 @@ export class ActivationService {
     return this.activations.forKey(vendorId, keyId);
   }
 
-  forCoupon(vendorId: string, couponId: string): Promise<ActivationView[]> {
-    return this.activations.forCoupon(vendorId, couponId);
+  forCoupon(vendorId: string, couponCode: string): Promise<ActivationView[]> {
+    return this.activations.forCoupon(vendorId, couponCode);
   }
 
   async activate(identity: Identity, input: { keyCode: string; couponCode: string }): Promise<ActivationView> {
@@ -103,11 +103,11 @@ export class ActivationService {
     if (coupon.type === 'UPGRADE' && coupon.upgradeKeyId !== key.keyId) {
       throw new DomainError(ErrorCode.COUPON_FOR_OTHER_KEY, 'This upgrade coupon was generated for another key', 'input.couponCode');
     }
-    if (coupon.reusable) await this.coupons.markUsed(manager, coupon.id);
-    else if (!(await this.coupons.take(manager, coupon.id))) {
+    if (coupon.reusable) await this.coupons.markUsed(manager, coupon.code);
+    else if (!(await this.coupons.take(manager, coupon.code))) {
       throw new DomainError(ErrorCode.COUPON_USED, 'This coupon has been activated already', 'input.couponCode');
     }
-    const activation = await this.activations.insert(manager, { id: randomUUID(), vendorId: key.vendorId, couponId: coupon.id, keyId: key.keyId, channel });
+    const activation = await this.activations.insert(manager, { id: randomUUID(), vendorId: key.vendorId, couponCode: coupon.code, keyId: key.keyId, channel });
     await enqueue(
       manager,
       createEvent(CouponActivated, {
@@ -141,8 +141,8 @@ export class ActivationService {
         if (await this.activations.byId(vendorId, id, manager)) throw new ConflictError('This activation was deactivated already', 'id');
         throw new NotFoundError('Activation', 'id');
       }
-      const coupon = (await this.coupons.byId(vendorId, activation.couponId))!;
-      if (!coupon.reusable) await this.coupons.markDeactivated(manager, coupon.id);
+      const coupon = (await this.coupons.byCode(vendorId, activation.couponCode, manager))!;
+      if (!coupon.reusable) await this.coupons.markDeactivated(manager, coupon.code);
       const key = await this.keys.keyById(activation.licenseKey.id, manager);
       await enqueue(
         manager,

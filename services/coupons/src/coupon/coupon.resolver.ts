@@ -43,7 +43,7 @@ export class CouponResolver {
 
   @ResolveField(() => [ActivationView], { description: 'Every activation of the coupon, oldest first.' })
   activations(@Parent() coupon: CouponView): Promise<ActivationView[]> {
-    return this.activationService.forCoupon(coupon.vendorId, coupon.id);
+    return this.activationService.forCoupon(coupon.vendorId, coupon.code);
   }
 }
 

@@ -15,6 +15,12 @@ import { CouponFilter, GenerateCouponsInput } from './dto/coupon.inputs';
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 500;
 
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = (error as { driverError?: { code?: string; constraint?: string }; code?: string; constraint?: string }) ?? {};
+  const pg = e.driverError ?? e;
+  return pg.code === '23505' && pg.constraint === constraint;
+}
+
 function encodeCursor(seq: string): string {
   return Buffer.from(`c:${seq}`, 'utf8').toString('base64url');
 }
@@ -85,35 +91,39 @@ export class CouponService {
       grants,
       createdAt: new Date(),
     };
-    await this.dataSource.transaction(async (manager) => {
-      await this.coupons.insertBatch(manager, batch);
-      const written: string[] = [];
-      while (written.length < count) {
-        const drawn = Array.from({ length: count - written.length }, () => generateCode('coupon', prefix));
-        for (const code of await this.coupons.insertCoupons(manager, batch, drawn)) written.push(code);
-      }
-      await enqueue(
-        manager,
-        createEvent(CouponBatchGenerated, {
-          vendorId,
-          subject: batch.id,
-          data: {
-            batchId: batch.id,
-            type: batch.type,
-            count,
-            reusable,
-            distributorId: batch.distributorId,
-            comment: batch.comment,
-            upgradeKeyCode: upgradeKey?.code ?? null,
-            grants,
-          },
-        }),
-      );
-      if (upgradeKey && input.activateImmediately) {
-        const coupon = await this.coupons.forActivation(manager, written[0]!);
-        await this.activations.activateOn(manager, coupon!, upgradeKey, 'VENDOR_CABINET');
-      }
-    });
+    const write = () =>
+      this.dataSource.transaction(async (manager) => {
+        await this.coupons.insertBatch(manager, batch);
+        const codes = Array.from({ length: count }, () => generateCode('coupon', prefix));
+        await this.coupons.copyCoupons(manager, batch, codes);
+        await enqueue(
+          manager,
+          createEvent(CouponBatchGenerated, {
+            vendorId,
+            subject: batch.id,
+            data: {
+              batchId: batch.id,
+              type: batch.type,
+              count,
+              reusable,
+              distributorId: batch.distributorId,
+              comment: batch.comment,
+              upgradeKeyCode: upgradeKey?.code ?? null,
+              grants,
+            },
+          }),
+        );
+        if (upgradeKey && input.activateImmediately) {
+          const coupon = await this.coupons.forActivation(manager, codes[0]!);
+          await this.activations.activateOn(manager, coupon!, upgradeKey, 'VENDOR_CABINET');
+        }
+      });
+    try {
+      await write();
+    } catch (error) {
+      if (!isUniqueViolation(error, 'coupons_pkey')) throw error;
+      await write(); // a drawn code existed already (see copyCoupons): draw the batch again
+    }
     return (await this.coupons.batch(vendorId, batch.id))!;
   }
 

@@ -129,7 +129,7 @@ export class ActivationView {
   @Field(() => [CouponGrantView])
   grants!: CouponGrantView[];
 
-  couponId!: string;
+  couponCode!: string;
   vendorId!: string;
 }
 
