@@ -113,6 +113,35 @@ async function seedCabinet(apiKey: string, state: DemoState): Promise<void> {
   if (licenseKeys.totalCount === 0) {
     await call(undefined, 'mutation($input: RegisterInput!) { register(input: $input) { licenseKey { code } } }', { input: REGISTRATION });
   }
+  await seedCoupons(apiKey, distributorId);
+}
+
+/** A batch of sales coupons, one of them activated on the first demo key. */
+async function seedCoupons(apiKey: string, distributorId: string): Promise<void> {
+  const { coupons } = await call<{ coupons: { totalCount: number } }>(apiKey, '{ coupons { totalCount } }');
+  if (coupons.totalCount > 0) return;
+  const { generateCoupons } = await call<{ generateCoupons: { coupons: { edges: { node: { code: string } }[] } } }>(
+    apiKey,
+    'mutation($input: GenerateCouponsInput!) { generateCoupons(input: $input) { coupons(first: 1) { edges { node { code } } } } }',
+    { input: { type: 'ADD_PRODUCT', distributorId, comment: 'demo sales coupons', count: 10, products: [{ productCode: 'PBX-CORE', periodDays: 365, seats: 5 }] } },
+  );
+  const { licenseKeys } = await call<{ licenseKeys: { edges: { node: { code: string } }[] } }>(
+    apiKey,
+    'query($s: String) { licenseKeys(filter: { search: $s }) { edges { node { code } } } }',
+    { s: KEYS[0]!.email },
+  );
+  const couponCode = generateCoupons.coupons.edges[0]!.node.code;
+  const keyCode = licenseKeys.edges[0]!.node.code;
+  // The coupons service learns of new keys from events: give it a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call(apiKey, 'mutation($input: ActivateCouponInput!) { activateCoupon(input: $input) { id } }', { input: { keyCode, couponCode } });
+      return;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 main().catch((error: unknown) => {

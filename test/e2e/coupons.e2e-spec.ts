@@ -157,6 +157,9 @@ describe('coupons through the gateway: generation, activation from three channel
       ]);
       const event = probe.events.find((e) => e.type === 'coupon.activated' && e.data.keyId === key.id);
       expect(event?.subject).toBe(key.id);
+      // The client can now log in to its cabinet with the activated coupon instead of the key.
+      const login = await call('ClientLogin', { input: { code: code!.toLowerCase() } });
+      expect(login.data!['clientLogin'].licenseKey).toEqual({ code: key.code });
     });
 
     it('activates from the client cabinet on its own key only', async () => {
