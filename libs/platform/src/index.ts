@@ -8,3 +8,4 @@ export { SERVICE_CONFIG, SERVICE_NAME, REDIS, HEALTH_CHECKS } from './tokens';
 export { ServiceInfo, serviceInfoResolver } from './service-info';
 export { MessagingModule, MessagingLifecycle, KAFKA_SETTINGS, EVENT_HANDLERS } from './messaging.module';
 export type { EventHandlerRegistry, MessagingOptions } from './messaging.module';
+export { PageInfo, encodeCursor, decodeCursor, assertPageSize, enumOf } from './pagination';

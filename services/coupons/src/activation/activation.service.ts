@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { QueryFailedError } from 'typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
 import { ActivationChannel, CouponActivated, CouponDeactivated, createEvent } from '@licensing/events';
 import { BadInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
+import { isUniqueViolation } from '@licensing/database';
 import { enqueue } from '@licensing/kafka';
 import { CouponForActivation, CouponRepository } from '../coupon/coupon.repository';
 import { ActivationView } from '../coupon/coupon.types';
@@ -34,12 +34,6 @@ export function channelOf(identity: Identity): ActivationChannel {
 
 function needsKey(message: string): DomainError {
   return new DomainError(ErrorCode.COUPON_NEEDS_KEY, message, 'input.keyCode');
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const e = error.driverError as { code?: string; constraint?: string };
-  return e.code === '23505' && e.constraint === constraint;
 }
 
 /**

@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { generateCode, normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
 import { CouponBatchGenerated, createEvent } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
+import { isUniqueViolation } from '@licensing/database';
 import { enqueue } from '@licensing/kafka';
+import { assertPageSize, decodeCursor, encodeCursor } from '@licensing/platform';
 import { ActivationService } from '../activation/activation.service';
 import { KnownKey, ReadModelRepository } from '../read-model/read-model.repository';
 import { CouponRepository, NewBatch } from './coupon.repository';
@@ -14,22 +16,6 @@ import { CouponFilter, GenerateCouponsInput } from './dto/coupon.inputs';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 500;
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const e = (error as { driverError?: { code?: string; constraint?: string }; code?: string; constraint?: string }) ?? {};
-  const pg = e.driverError ?? e;
-  return pg.code === '23505' && pg.constraint === constraint;
-}
-
-function encodeCursor(seq: string): string {
-  return Buffer.from(`c:${seq}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const match = /^c:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new BadInputError('after', 'after is not a cursor of this list');
-  return match[1]!;
-}
 
 @Injectable()
 export class CouponService {
@@ -128,9 +114,9 @@ export class CouponService {
   }
 
   async page(vendorId: string, filter: CouponFilter | undefined, first = DEFAULT_PAGE, after?: string | null): Promise<CouponConnection> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new BadInputError('first', `first must be 1 to ${MAX_PAGE}`);
-    const { coupons, total } = await this.coupons.page(vendorId, filter ?? {}, first, after ? decodeCursor(after) : undefined);
-    const edges = coupons.slice(0, first).map((node) => ({ cursor: encodeCursor(node.seq), node }));
+    assertPageSize(first, MAX_PAGE);
+    const { coupons, total } = await this.coupons.page(vendorId, filter ?? {}, first, after ? decodeCursor('c', after) : undefined);
+    const edges = coupons.slice(0, first).map((node) => ({ cursor: encodeCursor('c', node.seq), node }));
     return { totalCount: total, edges, pageInfo: { hasNextPage: coupons.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

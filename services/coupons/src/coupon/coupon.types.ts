@@ -1,9 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ACTIVATION_CHANNELS, ActivationChannel, COUPON_TYPES, CouponType } from '@licensing/events';
-
-function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
-  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-}
+import { enumOf, PageInfo } from '@licensing/platform';
 
 export const COUPON_STATUSES = ['NEW', 'ACTIVATED', 'DEACTIVATED'] as const;
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
@@ -160,16 +157,6 @@ export class CouponBatchView {
   grants!: CouponGrantView[];
 
   vendorId!: string;
-}
-
-@ObjectType({ description: 'Where a page of a list ends.' })
-@Directive('@shareable')
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createEvent, DistributorCreated } from '@licensing/events';
 import { ConflictError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { isUniqueViolation } from '@licensing/database';
 import { CreateDistributorInput } from './dto/create-distributor.input';
 import { Distributor } from './distributor.entity';
 import { DistributorRepository } from './distributor.repository';

@@ -5,7 +5,8 @@ import { generateCode, normalizeKeyCode } from '@licensing/domain';
 import { createEvent, EventDefinition, KeyCreated, KeyData, KeyDeleted, KeyOrigin, KeyUpdated } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { assertPageSize, decodeCursor, encodeCursor } from '@licensing/platform';
+import { isUniqueViolation } from '@licensing/database';
 import { DistributorRepository } from '../distributor/distributor.repository';
 import { ProductRepository } from '../product/product.repository';
 import { StaffRepository } from '../staff/staff.repository';
@@ -25,17 +26,6 @@ export interface NewKey {
   managerId?: string | null;
   comment?: string | null;
   origin: KeyOrigin;
-}
-
-function encodeCursor(seq: string): string {
-  return Buffer.from(`k:${seq}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^k:(\d{1,19})$/.exec(text);
-  if (!match) throw new BadInputError('after', 'after is not a cursor of this list');
-  return match[1]!;
 }
 
 export function keyEventData(key: LicenseKey, client: Client): KeyData {
@@ -105,8 +95,8 @@ export class LicenseKeyService {
   }
 
   async search(vendorId: string, filter: LicenseKeyFilter | undefined, first = DEFAULT_PAGE, after?: string | null): Promise<LicenseKeyConnection> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new BadInputError('first', `first must be 1 to ${MAX_PAGE}`);
-    const afterSeq = after ? decodeCursor(after) : undefined;
+    assertPageSize(first, MAX_PAGE);
+    const afterSeq = after ? decodeCursor('k', after) : undefined;
     let productId: string | undefined;
     if (filter?.productCode) {
       const product = await this.products.findByCode(vendorId, filter.productCode);
@@ -125,7 +115,7 @@ export class LicenseKeyService {
       afterSeq,
     );
     const page = keys.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor(node.seq), node }));
+    const edges = page.map((node) => ({ cursor: encodeCursor('k', node.seq), node }));
     return {
       totalCount: total,
       edges,

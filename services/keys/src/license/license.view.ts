@@ -1,10 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { INACTIVE_REASONS, InactiveReason } from '@licensing/domain';
 import { LICENSE_KINDS, LICENSE_SOURCES, LicenseKind, LicenseSourceType } from '@licensing/events';
-
-function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
-  return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-}
+import { enumOf } from '@licensing/platform';
 
 export const LicenseKindEnum = enumOf(LICENSE_KINDS);
 registerEnumType(LicenseKindEnum, {

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createEvent, ProductCreated, ProductData, ProductUpdated } from '@licensing/events';
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { isUniqueViolation } from '@licensing/database';
 import { CreateProductInput, UpdateProductInput } from './dto/create-product.input';
 import { Product } from './product.entity';
 import { ProductRepository } from './product.repository';

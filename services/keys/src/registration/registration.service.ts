@@ -5,7 +5,7 @@ import { createEvent, KeyRegistered } from '@licensing/events';
 import { BadInputError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { isUniqueViolation } from '@licensing/database';
 import { LicenseKeyService } from '../license-key/license-key.service';
 import { DAY_MS, LicenseService, NewLicense } from '../license/license.service';
 import { Product } from '../product/product.entity';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConflictError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
 import { FailureThrottle, ThrottleScope } from '../common/failure-throttle';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { isUniqueViolation } from '@licensing/database';
 import { KeysConfig } from '../config';
 import { CreateStaffInput, LoginInput, LoginPayload } from './dto/staff.inputs';
 import { decoyHash, hashPassword, verifyPassword } from './password';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { createEvent, VendorCreated } from '@licensing/events';
 import { ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '../common/postgres-errors';
+import { isUniqueViolation } from '@licensing/database';
 import { generateApiKey, hashApiKey } from './api-key.secret';
 import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
 import { Vendor } from './vendor.entity';

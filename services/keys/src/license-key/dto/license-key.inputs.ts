@@ -1,4 +1,5 @@
-import { Directive, Field, ID, InputType, Int, IntersectionType, ObjectType, PartialType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, IntersectionType, ObjectType, PartialType } from '@nestjs/graphql';
+import { PageInfo } from '@licensing/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { LicenseKey } from '../license-key.entity';
@@ -96,16 +97,6 @@ export class LicenseKeyFilter {
   @IsString()
   @Length(1, 40)
   productCode?: string | null;
-}
-
-@ObjectType({ description: 'Where a page of a list ends.' })
-@Directive('@shareable')
-export class PageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType()
