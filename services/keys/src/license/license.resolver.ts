@@ -8,8 +8,8 @@ export class LicenseResolver {
   constructor(private readonly products: ProductRepository) {}
 
   @ResolveField(() => Product)
-  product(@Parent() license: LicenseView): Promise<Product | null> {
-    return this.products.findById(license.vendorId, license.productId);
+  product(@Parent() license: LicenseView): Promise<Product | null> | Product {
+    return license.loadedProduct ?? this.products.findById(license.vendorId, license.productId);
   }
 }
 
@@ -18,7 +18,7 @@ export class KeyProductResolver {
   constructor(private readonly products: ProductRepository) {}
 
   @ResolveField(() => Product)
-  product(@Parent() summary: KeyProductView): Promise<Product | null> {
-    return this.products.findById(summary.vendorId, summary.productId);
+  product(@Parent() summary: KeyProductView): Promise<Product | null> | Product {
+    return summary.loadedProduct ?? this.products.findById(summary.vendorId, summary.productId);
   }
 }

@@ -69,6 +69,7 @@ export class LicenseService {
     const productIds = [...new Set(records.map((r) => r.productId))];
     const products = await this.products.findByIds(vendorId, productIds, manager);
     const requires = new Map(products.map((p) => [p.id, p.requiresProductId]));
+    const byId = new Map(products.map((p) => [p.id, p]));
     const verdict = evaluateKey(records, requires, now);
     return {
       licenses: records.map((r) => {
@@ -86,6 +87,7 @@ export class LicenseService {
           productId: r.productId,
           keyId: r.keyId,
           vendorId: r.vendorId,
+          loadedProduct: byId.get(r.productId),
         };
       }),
       products: [...verdict.products.values()].map((p) => ({
@@ -96,6 +98,7 @@ export class LicenseService {
         message: describeVerdict(p),
         productId: p.productId,
         vendorId,
+        loadedProduct: byId.get(p.productId),
       })),
     };
   }

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { INACTIVE_REASONS, InactiveReason } from '@licensing/domain';
 import { LICENSE_KINDS, LICENSE_SOURCES, LicenseKind, LicenseSourceType } from '@licensing/events';
 import { enumOf } from '@licensing/platform';
+import { Product } from '../product/product.entity';
 
 export const LicenseKindEnum = enumOf(LICENSE_KINDS);
 registerEnumType(LicenseKindEnum, {
@@ -45,6 +46,8 @@ export class LicenseView {
   productId!: string;
   keyId!: string;
   vendorId!: string;
+  /** Loaded with the evaluation (it needs every product's requirement anyway). */
+  loadedProduct?: Product;
 }
 
 @ObjectType('KeyProduct', { description: 'One product on a key, summed over its licenses.' })
@@ -66,4 +69,5 @@ export class KeyProductView {
 
   productId!: string;
   vendorId!: string;
+  loadedProduct?: Product;
 }
