@@ -209,6 +209,10 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       expect(page3.edges).toHaveLength(1);
       expect(page3.pageInfo.hasNextPage).toBe(false);
 
+      // Several words: every one of them, in this order, not just the longest.
+      const whole = (await call('LicenseKeys', { filter: { search: 'searchable company 4' } }, acme.apiKey)).data!['licenseKeys'];
+      expect(whole.edges.map((e: any) => e.node.client.company)).toEqual(['Searchable Company 4']);
+      expect((await call('LicenseKeys', { filter: { search: 'company searchable' } }, acme.apiKey)).data!['licenseKeys'].totalCount).toBe(0);
       const byEmail = (await call('LicenseKeys', { filter: { search: 'BUYER3@' } }, acme.apiKey)).data!['licenseKeys'];
       expect(byEmail.edges.map((e: any) => e.node.id)).toEqual([made[2]!.id]);
       const codePrefix = made[0]!.code.slice(0, 10).toLowerCase();

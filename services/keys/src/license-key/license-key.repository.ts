@@ -19,7 +19,15 @@ function likeLiteral(text: string): string {
 /** Narrows a query over license_keys `k` to one vendor's keys matching the filter. */
 function matching<T extends ObjectLiteral>(q: SelectQueryBuilder<T>, vendorId: string, filter: KeySearch): SelectQueryBuilder<T> {
   q.andWhere('k.vendor_id = :vendorId', { vendorId });
-  if (filter.search) q.andWhere('k.search LIKE :pattern', { pattern: `%${likeLiteral(filter.search)}%` });
+  if (filter.search) {
+    // The trigram index is probed with the term's longest word only: short common words
+    // ("llc", "gmbh") match a large share of all keys and would make the scan read their
+    // long posting lists. The whole term is then checked on the few rows found, through an
+    // expression the index does not cover.
+    const probe = filter.search.split(/\s+/).reduce((a, b) => (b.length > a.length ? b : a), '');
+    q.andWhere('k.search LIKE :probe', { probe: `%${likeLiteral(probe.length >= 3 ? probe : filter.search)}%` });
+    if (probe !== filter.search) q.andWhere(`(k.search || '') LIKE :pattern`, { pattern: `%${likeLiteral(filter.search)}%` });
+  }
   if (filter.distributorId) q.andWhere('k.distributor_id = :distributorId', { distributorId: filter.distributorId });
   if (filter.productId) {
     q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', { productId: filter.productId });
