@@ -6,6 +6,6 @@ export { createSubgraphApp, exitGracefullyOnSignals, logLevelsFor, printServiceS
 export { inputValidationPipe } from './validation';
 export { SERVICE_CONFIG, SERVICE_NAME, REDIS, HEALTH_CHECKS } from './tokens';
 export { ServiceInfo, serviceInfoResolver } from './service-info';
-export { MessagingModule, MessagingLifecycle, KAFKA_SETTINGS, EVENT_HANDLERS } from './messaging.module';
+export { MessagingModule, MessagingLifecycle, KAFKA_SETTINGS } from './messaging.module';
 export type { EventHandlerRegistry, MessagingOptions } from './messaging.module';
 export { PageInfo, encodeCursor, decodeCursor, assertPageSize, enumOf } from './pagination';

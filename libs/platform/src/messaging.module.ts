@@ -32,7 +32,6 @@ export interface MessagingOptions {
 export interface EventHandlerRegistry {
   register(consumer: EventConsumer): void;
 }
-export const EVENT_HANDLERS = Symbol('EVENT_HANDLERS');
 type HandlerClass = new (...args: never[]) => EventHandlerRegistry;
 
 /** Runs the outbox relay of the service and its consumer group, for the app's lifetime. */

@@ -6,10 +6,9 @@ import { EventConsumer } from '@licensing/kafka';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { LicenseKeyRepository } from '../license-key/license-key.repository';
 import { LicenseRecord } from '../license/license.entity';
-import { ChangeJournal, DAY_MS, LicenseService } from '../license/license.service';
+import { ChangeJournal, DAY_MS, LicenseService, TRIAL_SEATS } from '../license/license.service';
 import { Product } from '../product/product.entity';
 import { ProductRepository } from '../product/product.repository';
-import { TRIAL_SEATS } from '../registration/registration.service';
 import { CouponApplicationRepository } from './coupon-application.repository';
 
 /**

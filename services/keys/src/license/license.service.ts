@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { describeVerdict, evaluateKey } from '@licensing/domain';
 import {
   createEvent,
@@ -42,6 +41,9 @@ export interface KeyLicenses {
 
 export const DAY_MS = 86_400_000;
 
+/** Trials get one seat: enough to try the product on one host or in one session. */
+export const TRIAL_SEATS = 1;
+
 function termsOf(l: LicenseRecord): LicenseTerms {
   return { kind: l.kind, seats: l.seats, startsAt: l.startsAt, expiresAt: l.expiresAt, active: l.active };
 }
@@ -54,7 +56,6 @@ function termsOf(l: LicenseRecord): LicenseTerms {
 @Injectable()
 export class LicenseService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly licenses: LicenseRepository,
     private readonly products: ProductRepository,
   ) {}
@@ -192,10 +193,5 @@ export class LicenseService {
         },
       }),
     );
-  }
-
-  /** Runs `work` in a transaction of this service's database. */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
   }
 }

@@ -7,7 +7,7 @@ import { Identity, vendorIdOf } from '@licensing/identity';
 import { enqueue } from '@licensing/kafka';
 import { isUniqueViolation } from '@licensing/database';
 import { LicenseKeyService } from '../license-key/license-key.service';
-import { DAY_MS, LicenseService, NewLicense } from '../license/license.service';
+import { DAY_MS, LicenseService, NewLicense, TRIAL_SEATS } from '../license/license.service';
 import { Product } from '../product/product.entity';
 import { LicenseView } from '../license/license.view';
 import { ProductRepository } from '../product/product.repository';
@@ -17,8 +17,6 @@ import { RegistrationRepository } from './registration.repository';
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-/** Trials get one seat: enough to try the product on one host or in one session. */
-export const TRIAL_SEATS = 1;
 
 /**
  * Self-registration from an application, and trials on existing keys (DOMAIN.md,
