@@ -80,11 +80,17 @@ function printTable(results) {
     keys.forEach((k, i) => {
       const value = r.metrics?.[k];
       const ceiling = r.ceiling?.[k];
-      rows.push([i === 0 ? r.name : '', k, value === undefined ? '' : show(value), ceiling === undefined ? '' : show(ceiling)]);
+      rows.push([
+        i === 0 ? r.name : '',
+        k,
+        value === undefined ? '' : show(value),
+        ceiling === undefined ? '' : show(ceiling),
+      ]);
     });
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row) => row.map((cell, c) => (c === 2 || c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+  const line = (row) =>
+    row.map((cell, c) => (c === 2 || c === 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
   console.log(`\n${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows.slice(1)) console.log(line(row));
 }
@@ -115,11 +121,22 @@ async function main() {
       if (!result || typeof result.metrics !== 'object') throw new Error('run() returned no metrics');
       name = result.name || name;
       const seconds = (Date.now() - started) / 1000;
-      results.push({ file: relative, name, metrics: result.metrics, ...(result.ceiling ? { ceiling: result.ceiling } : {}), seconds });
+      results.push({
+        file: relative,
+        name,
+        metrics: result.metrics,
+        ...(result.ceiling ? { ceiling: result.ceiling } : {}),
+        seconds,
+      });
       if (relative.startsWith(path.join('bench', 'ceilings'))) ceilings[id] = result.metrics;
     } catch (error) {
       console.error(`bench: ${name} failed: ${error.stack || error}`);
-      results.push({ file: relative, name, error: String(error.message || error), seconds: (Date.now() - started) / 1000 });
+      results.push({
+        file: relative,
+        name,
+        error: String(error.message || error),
+        seconds: (Date.now() - started) / 1000,
+      });
     }
   }
 

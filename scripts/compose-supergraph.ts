@@ -45,7 +45,9 @@ export function composeSupergraph(root: string): string {
     try {
       services.push({ name, url, typeDefs: parse(readFileSync(path, 'utf8')) });
     } catch (error) {
-      problems.push(`${name}: ${path} does not parse: ${error instanceof GraphQLError ? error.message : String(error)}`);
+      problems.push(
+        `${name}: ${path} does not parse: ${error instanceof GraphQLError ? error.message : String(error)}`,
+      );
     }
   }
   if (problems.length > 0) throw new SupergraphCompositionError(problems);

@@ -15,7 +15,13 @@ const statePath = process.env['DEMO_STATE'] ?? '.local/demo.json';
 const DEMO = { prefix: 'DEMO', name: 'Demo Software Ltd' };
 const PRODUCTS = [
   { code: 'PBX-CORE', name: 'PBX core', licenseModel: 'HOST_BINDING', trialDays: 30 },
-  { code: 'PBX-CRM', name: 'CRM connector for the PBX', licenseModel: 'CONCURRENT_HOSTS', trialDays: 14, requiresProductCode: 'PBX-CORE' },
+  {
+    code: 'PBX-CRM',
+    name: 'CRM connector for the PBX',
+    licenseModel: 'CONCURRENT_HOSTS',
+    trialDays: 14,
+    requiresProductCode: 'PBX-CORE',
+  },
   { code: 'ACC-ADDON', name: 'Accounting add-on', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 30 },
 ];
 
@@ -23,7 +29,12 @@ const OWNER = { email: 'owner@demo.test', name: 'Demo Owner', role: 'OWNER' };
 const DISTRIBUTOR = { name: 'Demo Partner', email: 'sales@partner.demo.test' };
 const KEYS = [
   { company: 'Roga i Kopyta LLC', contactName: 'Ivan Petrov', phone: '+7 495 000-00-01', email: 'it@roga.demo.test' },
-  { company: 'Horns and Hooves Ltd', contactName: 'Anna Smith', phone: '+44 20 0000 0002', email: 'admin@horns.demo.test' },
+  {
+    company: 'Horns and Hooves Ltd',
+    contactName: 'Anna Smith',
+    phone: '+44 20 0000 0002',
+    email: 'admin@horns.demo.test',
+  },
 ];
 const REGISTRATION = {
   vendorPrefix: 'DEMO',
@@ -57,12 +68,19 @@ async function call<T>(token: string | undefined, query: string, variables: Reco
 async function main(): Promise<void> {
   if (!operatorToken) throw new Error('OPERATOR_TOKEN is not set');
   const saved = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as DemoState) : {};
-  const { vendors } = await call<{ vendors: { id: string; prefix: string }[] }>(operatorToken, '{ vendors { id prefix } }');
+  const { vendors } = await call<{ vendors: { id: string; prefix: string }[] }>(
+    operatorToken,
+    '{ vendors { id prefix } }',
+  );
   let apiKey = saved.apiKey;
   const demo = vendors.find((v) => v.prefix === DEMO.prefix);
   if (demo && !apiKey) {
     // The vendor exists (e.g. another checkout on this machine seeded it): issue a key.
-    const issued = await call<{ createApiKey: string }>(operatorToken, 'mutation($id: ID!) { createApiKey(vendorId: $id) }', { id: demo.id });
+    const issued = await call<{ createApiKey: string }>(
+      operatorToken,
+      'mutation($id: ID!) { createApiKey(vendorId: $id) }',
+      { id: demo.id },
+    );
     apiKey = issued.createApiKey;
     save({ ...saved, apiKey });
   }
@@ -79,7 +97,9 @@ async function main(): Promise<void> {
   const { products } = await call<{ products: { code: string }[] }>(apiKey, '{ products { code } }');
   for (const product of PRODUCTS) {
     if (products.some((p) => p.code === product.code)) continue;
-    await call(apiKey, 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', { input: product });
+    await call(apiKey, 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+      input: product,
+    });
   }
   await seedCabinet(apiKey, { ...saved, apiKey });
   process.stdout.write(apiKey);
@@ -91,27 +111,47 @@ async function seedCabinet(apiKey: string, state: DemoState): Promise<void> {
   if (!staff.some((s) => s.email === OWNER.email)) {
     const password = state.ownerPassword ?? `demo-${randomBytes(9).toString('base64url')}`;
     save({ ...state, ownerPassword: password });
-    await call(apiKey, 'mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }', { input: { ...OWNER, password } });
+    await call(apiKey, 'mutation($input: CreateStaffInput!) { createStaff(input: $input) { id } }', {
+      input: { ...OWNER, password },
+    });
   }
-  const { distributors } = await call<{ distributors: { id: string; name: string }[] }>(apiKey, '{ distributors { id name } }');
+  const { distributors } = await call<{ distributors: { id: string; name: string }[] }>(
+    apiKey,
+    '{ distributors { id name } }',
+  );
   const distributorId =
     distributors.find((d) => d.name === DISTRIBUTOR.name)?.id ??
-    (await call<{ createDistributor: { id: string } }>(apiKey, 'mutation($input: CreateDistributorInput!) { createDistributor(input: $input) { id } }', { input: DISTRIBUTOR }))
-      .createDistributor.id;
+    (
+      await call<{ createDistributor: { id: string } }>(
+        apiKey,
+        'mutation($input: CreateDistributorInput!) { createDistributor(input: $input) { id } }',
+        { input: DISTRIBUTOR },
+      )
+    ).createDistributor.id;
   for (const client of KEYS) {
-    const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(apiKey, 'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }', {
-      s: client.email,
-    });
+    const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(
+      apiKey,
+      'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }',
+      {
+        s: client.email,
+      },
+    );
     if (licenseKeys.totalCount > 0) continue;
     await call(apiKey, 'mutation($input: CreateLicenseKeyInput!) { createLicenseKey(input: $input) { id } }', {
       input: { client, distributorId, comment: 'demo key' },
     });
   }
-  const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(apiKey, 'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }', {
-    s: REGISTRATION.email,
-  });
+  const { licenseKeys } = await call<{ licenseKeys: { totalCount: number } }>(
+    apiKey,
+    'query($s: String) { licenseKeys(filter: { search: $s }) { totalCount } }',
+    {
+      s: REGISTRATION.email,
+    },
+  );
   if (licenseKeys.totalCount === 0) {
-    await call(undefined, 'mutation($input: RegisterInput!) { register(input: $input) { licenseKey { code } } }', { input: REGISTRATION });
+    await call(undefined, 'mutation($input: RegisterInput!) { register(input: $input) { licenseKey { code } } }', {
+      input: REGISTRATION,
+    });
   }
   await seedCoupons(apiKey, distributorId);
 }
@@ -123,7 +163,15 @@ async function seedCoupons(apiKey: string, distributorId: string): Promise<void>
   const { generateCoupons } = await call<{ generateCoupons: { coupons: { edges: { node: { code: string } }[] } } }>(
     apiKey,
     'mutation($input: GenerateCouponsInput!) { generateCoupons(input: $input) { coupons(first: 1) { edges { node { code } } } } }',
-    { input: { type: 'ADD_PRODUCT', distributorId, comment: 'demo sales coupons', count: 10, products: [{ productCode: 'PBX-CORE', periodDays: 365, seats: 5 }] } },
+    {
+      input: {
+        type: 'ADD_PRODUCT',
+        distributorId,
+        comment: 'demo sales coupons',
+        count: 10,
+        products: [{ productCode: 'PBX-CORE', periodDays: 365, seats: 5 }],
+      },
+    },
   );
   const { licenseKeys } = await call<{ licenseKeys: { edges: { node: { code: string } }[] } }>(
     apiKey,
@@ -135,7 +183,9 @@ async function seedCoupons(apiKey: string, distributorId: string): Promise<void>
   // The coupons service learns of new keys from events: give it a moment.
   for (let attempt = 1; ; attempt++) {
     try {
-      await call(apiKey, 'mutation($input: ActivateCouponInput!) { activateCoupon(input: $input) { id } }', { input: { keyCode, couponCode } });
+      await call(apiKey, 'mutation($input: ActivateCouponInput!) { activateCoupon(input: $input) { id } }', {
+        input: { keyCode, couponCode },
+      });
       return;
     } catch (error) {
       if (attempt >= 50) throw error;

@@ -17,7 +17,34 @@ import { generateCode } from '@licensing/domain';
  * Prints one JSON line: how many rows, how long, and a sample of keys (code, company) that
  * benchmarks can look up.
  */
-const WORDS = ['Alpha', 'Baltic', 'Cedar', 'Delta', 'Ember', 'Fjord', 'Granite', 'Harbor', 'Indigo', 'Juniper', 'Krona', 'Lumen', 'Meridian', 'Nordic', 'Orion', 'Polar', 'Quartz', 'Raven', 'Sierra', 'Tundra', 'Umbra', 'Vega', 'Willow', 'Xenon', 'Yarrow', 'Zenith'];
+const WORDS = [
+  'Alpha',
+  'Baltic',
+  'Cedar',
+  'Delta',
+  'Ember',
+  'Fjord',
+  'Granite',
+  'Harbor',
+  'Indigo',
+  'Juniper',
+  'Krona',
+  'Lumen',
+  'Meridian',
+  'Nordic',
+  'Orion',
+  'Polar',
+  'Quartz',
+  'Raven',
+  'Sierra',
+  'Tundra',
+  'Umbra',
+  'Vega',
+  'Willow',
+  'Xenon',
+  'Yarrow',
+  'Zenith',
+];
 const FORMS = ['LLC', 'Ltd', 'GmbH', 'JSC', 'Inc', 'Group'];
 const CHUNK = 20_000;
 
@@ -51,12 +78,19 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sample: { code: string; company: string }[] = [];
   try {
-    const [{ prefix }] = (await db.query<{ prefix: string }>('SELECT prefix FROM vendors WHERE id = $1', [vendorId])).rows;
+    const [{ prefix }] = (await db.query<{ prefix: string }>('SELECT prefix FROM vendors WHERE id = $1', [vendorId]))
+      .rows;
     if (!prefix) throw new Error(`no vendor ${vendorId}`);
     // Bulk load: the trigram index is built once at the end (as the migration defines it),
     // and the rows, consistent by construction, skip the per-row foreign-key triggers.
-    await db.query(`SET maintenance_work_mem = '512MB'; SET synchronous_commit = off; SET session_replication_role = replica`);
-    const [search] = (await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'license_keys_search_idx'`)).rows;
+    await db.query(
+      `SET maintenance_work_mem = '512MB'; SET synchronous_commit = off; SET session_replication_role = replica`,
+    );
+    const [search] = (
+      await db.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE indexname = 'license_keys_search_idx'`,
+      )
+    ).rows;
     if (search) await db.query('DROP INDEX license_keys_search_idx');
     const sampleEvery = Math.max(1, Math.floor(count / 1000));
     for (let from = 0; from < count; from += CHUNK) {
@@ -74,12 +108,17 @@ async function main(): Promise<void> {
         for (const r of rows) yield `${r.clientId}\t${vendorId}\t${r.name}\t${r.email}\n`;
       });
       await copy(db, 'COPY license_keys (id, vendor_id, client_id, code, origin, search) FROM STDIN', function* () {
-        for (const r of rows) yield `${r.keyId}\t${vendorId}\t${r.clientId}\t${r.code}\tCABINET\t${searchText(r.code, r.name, r.email)}\n`;
+        for (const r of rows)
+          yield `${r.keyId}\t${vendorId}\t${r.clientId}\t${r.code}\tCABINET\t${searchText(r.code, r.name, r.email)}\n`;
       });
       const now = new Date().toISOString();
-      await copy(db, 'COPY licenses (vendor_id, key_id, product_id, kind, seats, starts_at, expires_at, active, source_type) FROM STDIN', function* () {
-        for (const r of rows) yield `${vendorId}\t${r.keyId}\t${productId}\tMAIN\t5\t${now}\t\\N\ttrue\tMANUAL\n`;
-      });
+      await copy(
+        db,
+        'COPY licenses (vendor_id, key_id, product_id, kind, seats, starts_at, expires_at, active, source_type) FROM STDIN',
+        function* () {
+          for (const r of rows) yield `${vendorId}\t${r.keyId}\t${productId}\tMAIN\t5\t${now}\t\\N\ttrue\tMANUAL\n`;
+        },
+      );
       await db.query('COMMIT');
     }
     await db.query('SET session_replication_role = DEFAULT');

@@ -18,6 +18,9 @@ step "type check (production build and tests)"
 npm run --silent build
 npx tsc -p tsconfig.json
 
+step "formatting (prettier --check; \`npm run format\` fixes it)"
+npx prettier --check . --log-level warn
+
 step "lint (type-aware, promise safety, Nx module boundaries)"
 export NX_DAEMON=false NX_NO_CLOUD=true
 npx nx show projects >/dev/null # the boundary rule reads the project graph Nx caches here

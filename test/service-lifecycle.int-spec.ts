@@ -4,7 +4,11 @@ import { freePort, spawnService, waitForHealth } from './support/processes';
 
 describe('service lifecycle', () => {
   it('refuses to boot naming the bad variable', async () => {
-    const proc = spawnService('keys', { PORT: 'not-a-port', DATABASE_URL: 'mysql://nope', IDENTITY_SIGNING_SECRET: 'short' });
+    const proc = spawnService('keys', {
+      PORT: 'not-a-port',
+      DATABASE_URL: 'mysql://nope',
+      IDENTITY_SIGNING_SECRET: 'short',
+    });
     const code = await new Promise<number | null>((resolve) => proc.child.once('exit', resolve));
     expect(code).toBe(1);
     expect(proc.output()).toMatch(/PORT/);

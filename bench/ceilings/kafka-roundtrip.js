@@ -18,7 +18,10 @@ module.exports = {
     const topic = `bench.roundtrip.${randomBytes(4).toString('hex')}`;
     const groupId = `${topic}.consumer`;
     const admin = kafka.admin();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
     // maxWaitTimeInMs as in libs/kafka's consumer; the broker answers a fetch as soon as data arrives.
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
     const waiting = new Map();

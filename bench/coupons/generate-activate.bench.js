@@ -34,10 +34,19 @@ async function run({ root, ceilings }) {
   try {
     await Promise.all([couponsDb.connect(), keysDb.connect()]);
     const { gql, operatorToken } = platform;
-    const { createVendor } = await gql(operatorToken, 'mutation { createVendor(input: { prefix: "BNCH", name: "Bench" }) { apiKey } }');
+    const { createVendor } = await gql(
+      operatorToken,
+      'mutation { createVendor(input: { prefix: "BNCH", name: "Bench" }) { apiKey } }',
+    );
     const apiKey = createVendor.apiKey;
-    await gql(apiKey, 'mutation { createProduct(input: { code: "PBX", name: "PBX", licenseModel: HOST_BINDING }) { id } }');
-    await until(async () => (await couponsDb.query(`SELECT 1 FROM known_products WHERE code = 'PBX'`)).rowCount, 'product in the coupons read model');
+    await gql(
+      apiKey,
+      'mutation { createProduct(input: { code: "PBX", name: "PBX", licenseModel: HOST_BINDING }) { id } }',
+    );
+    await until(
+      async () => (await couponsDb.query(`SELECT 1 FROM known_products WHERE code = 'PBX'`)).rowCount,
+      'product in the coupons read model',
+    );
 
     // Generation, against the raw COPY ceiling of the same run.
     const copy = ceilings['pg-copy'] ?? (await pgCopy.run({ rows: COUNT })).metrics;
@@ -45,26 +54,42 @@ async function run({ root, ceilings }) {
     const started = process.hrtime.bigint();
     const { generateCoupons } = await gql(apiKey, GENERATE, { input });
     const generateSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const stored = (await couponsDb.query('SELECT count(*)::int AS n FROM coupons WHERE batch_id = $1', [generateCoupons.id])).rows[0].n;
+    const stored = (
+      await couponsDb.query('SELECT count(*)::int AS n FROM coupons WHERE batch_id = $1', [generateCoupons.id])
+    ).rows[0].n;
     if (stored !== COUNT) throw new Error(`generateCoupons stored ${stored} coupons, not ${COUNT}`);
     const rowsPerSecond = Math.round(COUNT / generateSeconds);
 
     // Activation → license visible in the keys service.
     const keys = [];
     for (let i = 0; i < KEYS; i++) {
-      const { createLicenseKey } = await gql(apiKey, `mutation { createLicenseKey(input: { client: { company: "Bench client ${i}" } }) { id code } }`);
+      const { createLicenseKey } = await gql(
+        apiKey,
+        `mutation { createLicenseKey(input: { client: { company: "Bench client ${i}" } }) { id code } }`,
+      );
       keys.push(createLicenseKey);
     }
-    await until(async () => (await couponsDb.query('SELECT count(*)::int AS n FROM known_keys')).rows[0].n >= KEYS, 'keys in the coupons read model');
+    await until(
+      async () => (await couponsDb.query('SELECT count(*)::int AS n FROM known_keys')).rows[0].n >= KEYS,
+      'keys in the coupons read model',
+    );
     const batch = await gql(apiKey, GENERATE, { input: { ...input, count: ACTIVATIONS } });
-    const codes = (await couponsDb.query('SELECT code FROM coupons WHERE batch_id = $1 ORDER BY seq', [batch.generateCoupons.id])).rows.map((r) => r.code);
+    const codes = (
+      await couponsDb.query('SELECT code FROM coupons WHERE batch_id = $1 ORDER BY seq', [batch.generateCoupons.id])
+    ).rows.map((r) => r.code);
     const afterAnswer = [];
     const afterRequest = [];
     for (let i = 0; i < codes.length; i++) {
       const requested = performance.now();
-      const { activateCoupon } = await gql(apiKey, ACTIVATE, { input: { keyCode: keys[i % KEYS].code, couponCode: codes[i] } });
+      const { activateCoupon } = await gql(apiKey, ACTIVATE, {
+        input: { keyCode: keys[i % KEYS].code, couponCode: codes[i] },
+      });
       const answered = performance.now();
-      await until(async () => (await keysDb.query('SELECT 1 FROM licenses WHERE source_id = $1', [activateCoupon.id])).rowCount, 'license', 10_000);
+      await until(
+        async () => (await keysDb.query('SELECT 1 FROM licenses WHERE source_id = $1', [activateCoupon.id])).rowCount,
+        'license',
+        10_000,
+      );
       const visible = performance.now();
       afterAnswer.push(visible - answered);
       afterRequest.push(visible - requested);
@@ -100,4 +125,8 @@ async function run({ root, ceilings }) {
   }
 }
 
-module.exports = { name: 'coupons: generation and activation latency (through the gateway)', timeoutSeconds: 1200, run };
+module.exports = {
+  name: 'coupons: generation and activation latency (through the gateway)',
+  timeoutSeconds: 1200,
+  run,
+};

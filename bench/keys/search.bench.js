@@ -33,23 +33,43 @@ async function run({ root, ceilings }) {
   const platform = await startPlatform(root, ['keys']);
   try {
     const { gql, operatorToken } = platform;
-    const { createVendor } = await gql(operatorToken, 'mutation { createVendor(input: { prefix: "BNCH", name: "Bench" }) { vendor { id } apiKey } }');
+    const { createVendor } = await gql(
+      operatorToken,
+      'mutation { createVendor(input: { prefix: "BNCH", name: "Bench" }) { vendor { id } apiKey } }',
+    );
     const apiKey = createVendor.apiKey;
-    const { createProduct } = await gql(apiKey, 'mutation { createProduct(input: { code: "PBX", name: "PBX", licenseModel: HOST_BINDING }) { id } }');
+    const { createProduct } = await gql(
+      apiKey,
+      'mutation { createProduct(input: { code: "PBX", name: "PBX", licenseModel: HOST_BINDING }) { id } }',
+    );
 
     console.log(`bench: seeding ${KEYS.toLocaleString('en-US')} keys`);
     // Asynchronously: a blocked event loop would miss the gateway closing idle sockets.
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', './scripts/runtime-paths.js', 'dist/scripts/seed-keys.js'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: platform.databaseUrl('keys'), VENDOR_ID: createVendor.vendor.id, PRODUCT_ID: createProduct.id, COUNT: String(KEYS) },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-r', './scripts/runtime-paths.js', 'dist/scripts/seed-keys.js'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: platform.databaseUrl('keys'),
+          VENDOR_ID: createVendor.vendor.id,
+          PRODUCT_ID: createProduct.id,
+          COUNT: String(KEYS),
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const seeded = JSON.parse(stdout);
     const sample = seeded.sample;
     const pick = (i) => sample[(i * 7919) % sample.length];
 
-    const byCompany = await measureSequential(REQUESTS, (i) => gql(apiKey, SEARCH, { filter: { search: pick(i).company.split(' ').slice(-2).join(' ') }, first: 20 }));
-    const byKeyPrefix = await measureSequential(REQUESTS, (i) => gql(apiKey, SEARCH, { filter: { search: pick(i).code.slice(0, 11) }, first: 20 }));
+    const byCompany = await measureSequential(REQUESTS, (i) =>
+      gql(apiKey, SEARCH, { filter: { search: pick(i).company.split(' ').slice(-2).join(' ') }, first: 20 }),
+    );
+    const byKeyPrefix = await measureSequential(REQUESTS, (i) =>
+      gql(apiKey, SEARCH, { filter: { search: pick(i).code.slice(0, 11) }, first: 20 }),
+    );
     const card = await measureSequential(REQUESTS, (i) => gql(apiKey, CARD, { code: pick(i).code }));
     const firstPage = await measureSequential(Math.ceil(REQUESTS / 3), () => gql(apiKey, SEARCH, { first: 20 }));
     const floor = await measureSequential(REQUESTS, () => gql(apiKey, '{ keysInfo { service version } }'));

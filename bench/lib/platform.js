@@ -9,7 +9,10 @@ const { Client } = require('pg');
 const { assertLoopback } = require('./loopback');
 const { percentile, round } = require('./stats');
 
-const SERVER_URL = assertLoopback('BENCH_DATABASE_URL', process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+const SERVER_URL = assertLoopback(
+  'BENCH_DATABASE_URL',
+  process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+);
 const SUBGRAPHS = ['keys', 'coupons', 'sessions', 'notifications'];
 
 function freePort() {
@@ -56,7 +59,10 @@ async function waitHealthy(proc, port) {
  * databaseUrl(name), gql(token, query, variables), stop() }. Builds first (incremental).
  */
 async function startPlatform(root, subgraphs, env = {}) {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   const run = randomBytes(4).toString('hex');
   const common = {
     IDENTITY_SIGNING_SECRET: randomBytes(32).toString('hex'),
@@ -74,9 +80,12 @@ async function startPlatform(root, subgraphs, env = {}) {
   const stop = async () => {
     for (const p of procs.reverse()) {
       if (p.child.exitCode === null) p.child.kill('SIGTERM');
-      await new Promise((r) => (p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', r)));
+      await new Promise((r) =>
+        p.child.exitCode !== null || p.child.signalCode !== null ? r() : p.child.once('exit', r),
+      );
     }
-    for (const name of Object.keys(databases)) await admin.query(`DROP DATABASE IF EXISTS bench_${name}_${run} WITH (FORCE)`).catch(() => undefined);
+    for (const name of Object.keys(databases))
+      await admin.query(`DROP DATABASE IF EXISTS bench_${name}_${run} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   };
 
@@ -88,7 +97,13 @@ async function startPlatform(root, subgraphs, env = {}) {
         const db = new URL(SERVER_URL);
         db.pathname = `/bench_${name}_${run}`;
         databases[name] = db.toString();
-        const proc = spawnService(root, name, { ...common, PORT: String(port), DATABASE_URL: databases[name], EXPIRY_SCAN_MS: '0', ...env });
+        const proc = spawnService(root, name, {
+          ...common,
+          PORT: String(port),
+          DATABASE_URL: databases[name],
+          EXPIRY_SCAN_MS: '0',
+          ...env,
+        });
         procs.push(proc);
         await waitHealthy(proc, port);
         urls[name] = `http://127.0.0.1:${port}`;
@@ -99,7 +114,9 @@ async function startPlatform(root, subgraphs, env = {}) {
       ...common,
       PORT: String(gatewayPort),
       OPERATOR_TOKEN: operatorToken,
-      ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.toUpperCase()}_URL`, `${urls[s] ?? 'http://127.0.0.1:9'}/graphql`])),
+      ...Object.fromEntries(
+        SUBGRAPHS.map((s) => [`${s.toUpperCase()}_URL`, `${urls[s] ?? 'http://127.0.0.1:9'}/graphql`]),
+      ),
       KEYS_INTERNAL_URL: urls.keys,
       SUPERGRAPH_PATH: path.join(root, 'services/gateway/supergraph.graphql'),
       RATE_LIMIT_NAMESPACE: `bench-${run}`,
@@ -115,7 +132,9 @@ async function startPlatform(root, subgraphs, env = {}) {
         body: JSON.stringify({ query, variables }),
       }).catch((error) => {
         const exited = procs.filter((p) => p.child.exitCode !== null).map((p) => `${p.name} exited: ${p.output()}`);
-        throw new Error(`${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${exited.join('; ') || 'all services running'}`);
+        throw new Error(
+          `${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${exited.join('; ') || 'all services running'}`,
+        );
       });
       const body = await res.json();
       if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));

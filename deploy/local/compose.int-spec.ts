@@ -27,11 +27,12 @@ function compose(
   args: string[],
   env: Record<string, string> = { ...baseEnv, ...secrets },
 ): SpawnSyncReturns<string> {
-  return spawnSync(
-    'docker-compose',
-    ['--env-file', emptyEnvFile, '--project-directory', root, '-f', file, ...args],
-    { cwd: root, env, encoding: 'utf8', timeout: 60_000 },
-  );
+  return spawnSync('docker-compose', ['--env-file', emptyEnvFile, '--project-directory', root, '-f', file, ...args], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 /** A copy of docker-compose.yml with one edit, in a temporary folder. */
@@ -88,9 +89,7 @@ describe('docker-compose.yml', () => {
 
     const listed = compose(composeFile, ['config', '--services']);
     expect(listed.status).toBe(0);
-    expect(listed.stdout.trim().split('\n').sort()).toEqual(
-      [...infrastructure, ...Object.keys(apps)].sort(),
-    );
+    expect(listed.stdout.trim().split('\n').sort()).toEqual([...infrastructure, ...Object.keys(apps)].sort());
   });
 
   it('builds every service from the one Dockerfile, with health checks and healthy dependencies', () => {
@@ -140,9 +139,7 @@ describe('docker-compose.yml', () => {
       SESSIONS_URL: 'http://sessions:4003/graphql',
       NOTIFICATIONS_URL: 'http://notifications:4004/graphql',
     });
-    expect(Object.keys(services['gateway']?.depends_on ?? {})).toEqual(
-      expect.arrayContaining(Object.keys(subgraphs)),
-    );
+    expect(Object.keys(services['gateway']?.depends_on ?? {})).toEqual(expect.arrayContaining(Object.keys(subgraphs)));
 
     const init = readFileSync(join(root, 'deploy/docker/postgres-init.sql'), 'utf8');
     for (const name of Object.keys(subgraphs)) {
@@ -153,9 +150,7 @@ describe('docker-compose.yml', () => {
   it('refuses to start without its secrets', () => {
     const withoutSecrets = compose(composeFile, ['config', '-q'], baseEnv);
     expect(withoutSecrets.status).not.toBe(0);
-    expect(withoutSecrets.stderr).toMatch(
-      /set (OPERATOR_TOKEN|IDENTITY_SIGNING_SECRET|ACCESS_TOKEN_SECRET)/,
-    );
+    expect(withoutSecrets.stderr).toMatch(/set (OPERATOR_TOKEN|IDENTITY_SIGNING_SECRET|ACCESS_TOKEN_SECRET)/);
   });
 
   it('refuses broken copies (a service without image or build, an unknown key)', () => {

@@ -24,17 +24,24 @@ describe('coupons through the gateway: generation, activation from three channel
   let couponsDb: PgClient;
   let probe: EventProbe;
 
-  const call = (name: string, variables: Record<string, unknown>, token?: string) => stack.call(contractOperation(name), variables, token);
+  const call = (name: string, variables: Record<string, unknown>, token?: string) =>
+    stack.call(contractOperation(name), variables, token);
 
   /** A key of ACME (or the given vendor), once the coupons service knows it. */
   async function newKey(company: string, token = acme.apiKey): Promise<Key> {
     const res = await call('CreateLicenseKey', { input: { client: { company } } }, token);
     const key = res.data!['createLicenseKey'] as Key;
-    await eventually(async () => (await couponsDb.query('SELECT 1 FROM known_keys WHERE key_id = $1', [key.id])).rowCount, { what: `coupons knows ${company}` });
+    await eventually(
+      async () => (await couponsDb.query('SELECT 1 FROM known_keys WHERE key_id = $1', [key.id])).rowCount,
+      { what: `coupons knows ${company}` },
+    );
     return key;
   }
 
-  async function generate(input: Record<string, unknown>, token = acme.apiKey): Promise<{ id: string; codes: string[] }> {
+  async function generate(
+    input: Record<string, unknown>,
+    token = acme.apiKey,
+  ): Promise<{ id: string; codes: string[] }> {
     const res = await call('GenerateCoupons', { input: { distributorId, comment: 'e2e', ...input } }, token);
     expect(res.errors).toBeUndefined();
     const batch = res.data!['generateCoupons'];
@@ -48,12 +55,19 @@ describe('coupons through the gateway: generation, activation from three channel
   }
 
   /** Waits until the key card satisfies `ok`; returns the card and how long it took. */
-  async function cardWhen(code: string, ok: (card: any) => boolean, timeoutMs = 10_000): Promise<{ card: any; ms: number }> {
+  async function cardWhen(
+    code: string,
+    ok: (card: any) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<{ card: any; ms: number }> {
     const started = Date.now();
-    const found = await eventually(async () => {
-      const c = await card(code);
-      return ok(c) ? c : undefined;
-    }, { what: 'key card', timeoutMs, intervalMs: 20 });
+    const found = await eventually(
+      async () => {
+        const c = await card(code);
+        return ok(c) ? c : undefined;
+      },
+      { what: 'key card', timeoutMs, intervalMs: 20 },
+    );
     return { card: found, ms: Date.now() - started };
   }
 
@@ -71,13 +85,23 @@ describe('coupons through the gateway: generation, activation from three channel
     ]) {
       await call('CreateProduct', { input }, acme.apiKey);
     }
-    await call('CreateProduct', { input: { code: 'PBX', name: 'Globex PBX', licenseModel: 'HOST_BINDING' } }, globex.apiKey);
-    distributorId = (await call('CreateDistributor', { input: { name: 'Partner' } }, acme.apiKey)).data!['createDistributor'].id;
+    await call(
+      'CreateProduct',
+      { input: { code: 'PBX', name: 'Globex PBX', licenseModel: 'HOST_BINDING' } },
+      globex.apiKey,
+    );
+    distributorId = (await call('CreateDistributor', { input: { name: 'Partner' } }, acme.apiKey)).data![
+      'createDistributor'
+    ].id;
     couponsDb = new PgClient({ connectionString: stack.subgraphs.coupons.database.url });
     await couponsDb.connect();
-    await eventually(async () => (await couponsDb.query('SELECT 1 FROM known_distributors WHERE distributor_id = $1', [distributorId])).rowCount, {
-      what: 'coupons knows the distributor',
-    });
+    await eventually(
+      async () =>
+        (await couponsDb.query('SELECT 1 FROM known_distributors WHERE distributor_id = $1', [distributorId])).rowCount,
+      {
+        what: 'coupons knows the distributor',
+      },
+    );
     probe = await probeTopic(`${stack.subgraphs.coupons.topicPrefix}${Topics.coupons}`);
   });
 
@@ -89,11 +113,23 @@ describe('coupons through the gateway: generation, activation from three channel
 
   describe('generation', () => {
     it('generates a batch in the vendor’s format, announced by one event', async () => {
-      const batch = await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 365, seats: 5 }], count: 3 });
+      const batch = await generate({
+        type: 'ADD_PRODUCT',
+        products: [{ productCode: 'PBX', periodDays: 365, seats: 5 }],
+        count: 3,
+      });
       expect(batch.codes).toHaveLength(3);
       for (const code of batch.codes) expect(code).toMatch(COUPON_FORMAT);
-      const event = await eventually(() => probe.events.find((e) => e.type === 'coupon.batch-generated' && e.data.batchId === batch.id), { what: 'batch event' });
-      expect(event.data).toMatchObject({ type: 'ADD_PRODUCT', count: 3, distributorId, grants: [{ productCode: 'PBX', periodDays: 365, seats: 5 }] });
+      const event = await eventually(
+        () => probe.events.find((e) => e.type === 'coupon.batch-generated' && e.data.batchId === batch.id),
+        { what: 'batch event' },
+      );
+      expect(event.data).toMatchObject({
+        type: 'ADD_PRODUCT',
+        count: 3,
+        distributorId,
+        grants: [{ productCode: 'PBX', periodDays: 365, seats: 5 }],
+      });
       expect(probe.events.filter((e) => e.data.batchId === batch.id)).toHaveLength(1);
       const coupon = await call('Coupon', { code: batch.codes[0]!.toLowerCase().replace(/-/g, ' ') }, acme.apiKey);
       expect(coupon.data!['coupon']).toMatchObject({
@@ -112,7 +148,11 @@ describe('coupons through the gateway: generation, activation from three channel
       const before = (await call('Coupons', {}, acme.apiKey)).data!['coupons'].totalCount;
       const cases: [Record<string, unknown>, string, string][] = [
         [{ type: 'ADD_PRODUCT', products: [{ productCode: 'NOPE' }] }, 'NOT_FOUND', 'input.products[0].productCode'],
-        [{ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], reusable: true }, 'BAD_USER_INPUT', 'input.reusable'],
+        [
+          { type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], reusable: true },
+          'BAD_USER_INPUT',
+          'input.reusable',
+        ],
         [{ type: 'EXTEND_TRIAL', products: [{ productCode: 'PBX' }] }, 'BAD_USER_INPUT', 'input.trialDays'],
         [{ type: 'UPGRADE', products: [{ productCode: 'PRO' }] }, 'BAD_USER_INPUT', 'input.upgradeKeyCode'],
         [{ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], count: 0 }, 'BAD_USER_INPUT', 'input.count'],
@@ -122,36 +162,72 @@ describe('coupons through the gateway: generation, activation from three channel
         const res = await call('GenerateCoupons', { input }, acme.apiKey);
         expect({ input, ...errorOf(res) }).toMatchObject({ input, code, field });
       }
-      const foreign = await call('GenerateCoupons', { input: { type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], distributorId } }, globex.apiKey);
+      const foreign = await call(
+        'GenerateCoupons',
+        { input: { type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], distributorId } },
+        globex.apiKey,
+      );
       expect(errorOf(foreign)).toMatchObject({ code: 'NOT_FOUND', field: 'input.distributorId' });
       expect((await call('Coupons', {}, acme.apiKey)).data!['coupons'].totalCount).toBe(before);
     });
 
     it('lists coupons by batch, type, status and distributor, page by page', async () => {
-      const batch = await generate({ type: 'EXTEND_TRIAL', products: [{ productCode: 'BASIC' }], trialDays: 14, count: 5 });
+      const batch = await generate({
+        type: 'EXTEND_TRIAL',
+        products: [{ productCode: 'BASIC' }],
+        trialDays: 14,
+        count: 5,
+      });
       const first = (await call('Coupons', { filter: { batchId: batch.id }, first: 2 }, acme.apiKey)).data!['coupons'];
       expect(first.totalCount).toBe(5);
       expect(first.edges.map((e: any) => e.node.code)).toEqual(batch.codes.slice(0, 2));
-      const second = (await call('Coupons', { filter: { batchId: batch.id }, first: 10, after: first.pageInfo.endCursor }, acme.apiKey)).data!['coupons'];
+      const second = (
+        await call(
+          'Coupons',
+          { filter: { batchId: batch.id }, first: 10, after: first.pageInfo.endCursor },
+          acme.apiKey,
+        )
+      ).data!['coupons'];
       expect(second.edges.map((e: any) => e.node.code)).toEqual(batch.codes.slice(2, 5));
       expect(second.pageInfo.hasNextPage).toBe(false);
-      const byType = (await call('Coupons', { filter: { type: 'EXTEND_TRIAL', status: 'NEW', distributorId } }, acme.apiKey)).data!['coupons'];
+      const byType = (
+        await call('Coupons', { filter: { type: 'EXTEND_TRIAL', status: 'NEW', distributorId } }, acme.apiKey)
+      ).data!['coupons'];
       expect(byType.totalCount).toBeGreaterThanOrEqual(5);
-      expect(byType.edges.every((e: any) => e.node.type === 'EXTEND_TRIAL' && e.node.distributor.name === 'Partner')).toBe(true);
-      expect((await call('Coupons', { filter: { batchId: batch.id } }, globex.apiKey)).data!['coupons'].totalCount).toBe(0);
+      expect(
+        byType.edges.every((e: any) => e.node.type === 'EXTEND_TRIAL' && e.node.distributor.name === 'Partner'),
+      ).toBe(true);
+      expect(
+        (await call('Coupons', { filter: { batchId: batch.id } }, globex.apiKey)).data!['coupons'].totalCount,
+      ).toBe(0);
     });
   });
 
   describe('activation', () => {
     it('activates from the application, and the key card shows the license within a second', async () => {
       const key = await newKey('App Co');
-      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30, seats: 2 }] })).codes;
-      const res = await call('ActivateCouponFromApp', { input: { keyCode: key.code.toLowerCase(), couponCode: code!.toLowerCase() } });
+      const [code] = (
+        await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30, seats: 2 }] })
+      ).codes;
+      const res = await call('ActivateCouponFromApp', {
+        input: { keyCode: key.code.toLowerCase(), couponCode: code!.toLowerCase() },
+      });
       expect(res.errors).toBeUndefined();
-      expect(res.data!['activateCoupon']).toMatchObject({ channel: 'APPLICATION', grants: [{ product: { code: 'PBX' }, periodDays: 30, seats: 2, trialDays: null }] });
+      expect(res.data!['activateCoupon']).toMatchObject({
+        channel: 'APPLICATION',
+        grants: [{ product: { code: 'PBX' }, periodDays: 30, seats: 2, trialDays: null }],
+      });
       const { card: shown, ms } = await cardWhen(key.code, (c) => c.licenses.length > 0);
       expect(ms).toBeLessThan(1000);
-      expect(shown.licenses).toEqual([expect.objectContaining({ kind: 'MAIN', seats: 2, active: true, source: 'COUPON', product: { code: 'PBX', name: 'PBX', licenseModel: 'HOST_BINDING' } })]);
+      expect(shown.licenses).toEqual([
+        expect.objectContaining({
+          kind: 'MAIN',
+          seats: 2,
+          active: true,
+          source: 'COUPON',
+          product: { code: 'PBX', name: 'PBX', licenseModel: 'HOST_BINDING' },
+        }),
+      ]);
       expect(shown.activations).toEqual([
         expect.objectContaining({ channel: 'APPLICATION', deactivatedAt: null, coupon: { code, type: 'ADD_PRODUCT' } }),
       ]);
@@ -165,59 +241,128 @@ describe('coupons through the gateway: generation, activation from three channel
     it('activates from the client cabinet on its own key only', async () => {
       const key = await newKey('Cabinet Co');
       const other = await newKey('Other Co');
-      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'BASIC', periodDays: null, seats: 1 }] })).codes;
+      const [code] = (
+        await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'BASIC', periodDays: null, seats: 1 }] })
+      ).codes;
       const token = (await call('ClientLogin', { input: { code: key.code } })).data!['clientLogin'].token as string;
       const foreign = await call('ActivateCoupon', { input: { keyCode: other.code, couponCode: code } }, token);
       expect(errorOf(foreign).code).toBe('FORBIDDEN');
       const res = await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, token);
       expect(res.errors).toBeUndefined();
-      expect(res.data!['activateCoupon']).toMatchObject({ channel: 'CLIENT_CABINET', coupon: { code, type: 'ADD_PRODUCT' }, licenseKey: { code: key.code } });
+      expect(res.data!['activateCoupon']).toMatchObject({
+        channel: 'CLIENT_CABINET',
+        coupon: { code, type: 'ADD_PRODUCT' },
+        licenseKey: { code: key.code },
+      });
       await cardWhen(key.code, (c) => c.licenses.length > 0);
       const mine = await stack.call(MY_KEY, {}, token);
       expect(mine.errors).toBeUndefined();
-      expect(mine.data!['myLicenseKey'].activations).toEqual([expect.objectContaining({ coupon: { code, type: 'ADD_PRODUCT' } })]);
-      expect(mine.data!['myLicenseKey'].licenses).toEqual([expect.objectContaining({ kind: 'MAIN', active: true, expiresAt: null, product: { code: 'BASIC', name: 'Basic edition' } })]);
+      expect(mine.data!['myLicenseKey'].activations).toEqual([
+        expect.objectContaining({ coupon: { code, type: 'ADD_PRODUCT' } }),
+      ]);
+      expect(mine.data!['myLicenseKey'].licenses).toEqual([
+        expect.objectContaining({
+          kind: 'MAIN',
+          active: true,
+          expiresAt: null,
+          product: { code: 'BASIC', name: 'Basic edition' },
+        }),
+      ]);
     });
 
     it('activates from the vendor cabinet, and refuses other vendors’ coupons and keys', async () => {
       const key = await newKey('Vendor Co');
-      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PRO', periodDays: 365, seats: 10 }] })).codes;
-      expect(errorOf(await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, globex.apiKey))).toMatchObject({ licensingCode: 1003 });
+      const [code] = (
+        await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PRO', periodDays: 365, seats: 10 }] })
+      ).codes;
+      expect(
+        errorOf(await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, globex.apiKey)),
+      ).toMatchObject({ licensingCode: 1003 });
       const res = await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, acme.apiKey);
       expect(res.data!['activateCoupon']).toMatchObject({ channel: 'VENDOR_CABINET', licenseKey: { code: key.code } });
       const globexKey = await newKey('Globex Client', globex.apiKey);
-      const [globexCoupon] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], distributorId: null }, globex.apiKey)).codes;
-      expect(errorOf(await call('ActivateCoupon', { input: { keyCode: globexKey.code, couponCode: code } }, globex.apiKey))).toMatchObject({ code: 'NOT_FOUND', field: 'input.couponCode' });
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: globexCoupon } }))).toMatchObject({ code: 'COUPON_OF_OTHER_VENDOR' });
+      const [globexCoupon] = (
+        await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }], distributorId: null }, globex.apiKey)
+      ).codes;
+      expect(
+        errorOf(await call('ActivateCoupon', { input: { keyCode: globexKey.code, couponCode: code } }, globex.apiKey)),
+      ).toMatchObject({ code: 'NOT_FOUND', field: 'input.couponCode' });
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: globexCoupon } })),
+      ).toMatchObject({ code: 'COUPON_OF_OTHER_VENDOR' });
     });
 
     it('refuses with coded errors and changes nothing', async () => {
       const key = await newKey('Refused Co');
       const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX' }] })).codes;
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: 'ACME-22222-22222-22222-22222', couponCode: code } }))).toMatchObject({ code: 'COUPON_NEEDS_KEY', licensingCode: 1003, field: 'input.keyCode' });
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: '', couponCode: code } }))).toMatchObject({ licensingCode: 1003 });
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: 'ACMEUPD-1' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.couponCode' });
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: 'ACMEUPD-22222-22222-22222-22222' } }))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(
+        errorOf(
+          await call('ActivateCouponFromApp', { input: { keyCode: 'ACME-22222-22222-22222-22222', couponCode: code } }),
+        ),
+      ).toMatchObject({ code: 'COUPON_NEEDS_KEY', licensingCode: 1003, field: 'input.keyCode' });
+      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: '', couponCode: code } }))).toMatchObject({
+        licensingCode: 1003,
+      });
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: 'ACMEUPD-1' } })),
+      ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.couponCode' });
+      expect(
+        errorOf(
+          await call('ActivateCouponFromApp', {
+            input: { keyCode: key.code, couponCode: 'ACMEUPD-22222-22222-22222-22222' },
+          }),
+        ),
+      ).toMatchObject({ code: 'NOT_FOUND' });
 
       const deleted = await newKey('Deleted Co');
       await call('DeleteLicenseKey', { id: deleted.id }, acme.apiKey);
-      await eventually(async () => (await couponsDb.query('SELECT 1 FROM known_keys WHERE key_id = $1 AND deleted_at IS NOT NULL', [deleted.id])).rowCount, { what: 'deletion known' });
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: deleted.code, couponCode: code } }))).toMatchObject({ licensingCode: 1003 });
+      await eventually(
+        async () =>
+          (await couponsDb.query('SELECT 1 FROM known_keys WHERE key_id = $1 AND deleted_at IS NOT NULL', [deleted.id]))
+            .rowCount,
+        { what: 'deletion known' },
+      );
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: deleted.code, couponCode: code } })),
+      ).toMatchObject({ licensingCode: 1003 });
 
-      expect((await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: code } })).errors).toBeUndefined();
+      expect(
+        (await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: code } })).errors,
+      ).toBeUndefined();
       const second = await newKey('Second Co');
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: code } }))).toMatchObject({ code: 'COUPON_USED', field: 'input.couponCode' });
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: code } })),
+      ).toMatchObject({ code: 'COUPON_USED', field: 'input.couponCode' });
 
       const upgradeFor = await newKey('Upgrade Target');
-      const [upgrade] = (await generate({ type: 'UPGRADE', upgradeKeyCode: upgradeFor.code, products: [{ productCode: 'PRO', periodDays: 30, seats: 1 }] })).codes;
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: upgrade } }))).toMatchObject({ code: 'COUPON_FOR_OTHER_KEY' });
+      const [upgrade] = (
+        await generate({
+          type: 'UPGRADE',
+          upgradeKeyCode: upgradeFor.code,
+          products: [{ productCode: 'PRO', periodDays: 30, seats: 1 }],
+        })
+      ).codes;
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: upgrade } })),
+      ).toMatchObject({ code: 'COUPON_FOR_OTHER_KEY' });
 
-      const [reusable] = (await generate({ type: 'EXTEND_TRIAL', products: [{ productCode: 'BASIC' }], trialDays: 10, reusable: true })).codes;
-      expect((await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: reusable } })).errors).toBeUndefined();
-      expect((await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: reusable } })).errors).toBeUndefined();
-      expect(errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: reusable } }))).toMatchObject({ code: 'COUPON_USED_BY_KEY' });
+      const [reusable] = (
+        await generate({ type: 'EXTEND_TRIAL', products: [{ productCode: 'BASIC' }], trialDays: 10, reusable: true })
+      ).codes;
+      expect(
+        (await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: reusable } })).errors,
+      ).toBeUndefined();
+      expect(
+        (await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: reusable } })).errors,
+      ).toBeUndefined();
+      expect(
+        errorOf(await call('ActivateCouponFromApp', { input: { keyCode: second.code, couponCode: reusable } })),
+      ).toMatchObject({ code: 'COUPON_USED_BY_KEY' });
 
-      const activations = await couponsDb.query('SELECT count(*)::int AS n FROM activations a JOIN known_keys k ON k.key_id = a.key_id WHERE k.key_id = ANY($1)', [[second.id, deleted.id, upgradeFor.id]]);
+      const activations = await couponsDb.query(
+        'SELECT count(*)::int AS n FROM activations a JOIN known_keys k ON k.key_id = a.key_id WHERE k.key_id = ANY($1)',
+        [[second.id, deleted.id, upgradeFor.id]],
+      );
       expect(activations.rows[0].n).toBe(1);
     });
   });
@@ -226,19 +371,32 @@ describe('coupons through the gateway: generation, activation from three channel
     it('lets exactly one of 50 parallel activations of a single-use coupon on 50 keys through', async () => {
       const keys: Key[] = [];
       for (let i = 0; i < 50; i++) keys.push(await newKey(`Racer ${i}`));
-      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30 }] })).codes;
-      const results = await Promise.all(keys.map((k) => call('ActivateCouponFromApp', { input: { keyCode: k.code, couponCode: code } })));
+      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30 }] }))
+        .codes;
+      const results = await Promise.all(
+        keys.map((k) => call('ActivateCouponFromApp', { input: { keyCode: k.code, couponCode: code } })),
+      );
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
       expect(results.filter((r) => r.errors).map((r) => errorOf(r).code)).toEqual(new Array(49).fill('COUPON_USED'));
-      expect((await couponsDb.query('SELECT count(*)::int AS n FROM activations WHERE coupon_code = $1', [code])).rows[0].n).toBe(1);
+      expect(
+        (await couponsDb.query('SELECT count(*)::int AS n FROM activations WHERE coupon_code = $1', [code])).rows[0].n,
+      ).toBe(1);
     });
 
     it('lets exactly one of 20 parallel activations of a reusable coupon by one key through', async () => {
       const key = await newKey('Reusable Racer');
-      const [code] = (await generate({ type: 'EXTEND_TRIAL', products: [{ productCode: 'PBX' }], trialDays: 20, reusable: true })).codes;
-      const results = await Promise.all(Array.from({ length: 20 }, () => call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: code } })));
+      const [code] = (
+        await generate({ type: 'EXTEND_TRIAL', products: [{ productCode: 'PBX' }], trialDays: 20, reusable: true })
+      ).codes;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: code } }),
+        ),
+      );
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
-      expect(results.filter((r) => r.errors).map((r) => errorOf(r).code)).toEqual(new Array(19).fill('COUPON_USED_BY_KEY'));
+      expect(results.filter((r) => r.errors).map((r) => errorOf(r).code)).toEqual(
+        new Array(19).fill('COUPON_USED_BY_KEY'),
+      );
       const { card: shown } = await cardWhen(key.code, (c) => c.licenses.length > 0);
       expect(shown.licenses).toEqual([expect.objectContaining({ kind: 'TRIAL', active: true })]);
     });
@@ -247,8 +405,10 @@ describe('coupons through the gateway: generation, activation from three channel
   describe('deactivation', () => {
     it('rolls back the license, keeps a single-use coupon used, and refuses a second deactivation', async () => {
       const key = await newKey('Mistake Co');
-      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30 }] })).codes;
-      const activation = (await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, acme.apiKey)).data!['activateCoupon'];
+      const [code] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'PBX', periodDays: 30 }] }))
+        .codes;
+      const activation = (await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, acme.apiKey))
+        .data!['activateCoupon'];
       await cardWhen(key.code, (c) => c.licenses.length === 1);
       expect(errorOf(await call('DeactivateActivation', { id: activation.id }, globex.apiKey)).code).toBe('NOT_FOUND');
       const res = await call('DeactivateActivation', { id: activation.id }, acme.apiKey);
@@ -256,24 +416,41 @@ describe('coupons through the gateway: generation, activation from three channel
       const { card: after, ms } = await cardWhen(key.code, (c) => c.licenses.length === 0);
       expect(ms).toBeLessThan(1000);
       expect(after.activations[0].deactivatedAt).toBeTruthy();
-      expect(errorOf(await call('DeactivateActivation', { id: activation.id }, acme.apiKey))).toMatchObject({ code: 'CONFLICT' });
+      expect(errorOf(await call('DeactivateActivation', { id: activation.id }, acme.apiKey))).toMatchObject({
+        code: 'CONFLICT',
+      });
       expect((await call('Coupon', { code }, acme.apiKey)).data!['coupon'].status).toBe('DEACTIVATED');
-      expect(errorOf(await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, acme.apiKey)).code).toBe('COUPON_USED');
+      expect(
+        errorOf(await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: code } }, acme.apiKey)).code,
+      ).toBe('COUPON_USED');
       const other = await newKey('Another Co');
-      expect(errorOf(await call('ActivateCoupon', { input: { keyCode: other.code, couponCode: code } }, acme.apiKey)).code).toBe('COUPON_USED');
+      expect(
+        errorOf(await call('ActivateCoupon', { input: { keyCode: other.code, couponCode: code } }, acme.apiKey)).code,
+      ).toBe('COUPON_USED');
       const events = probe.events.filter((e) => e.data.activationId === activation.id).map((e) => e.type);
-      await eventually(() => probe.events.filter((e) => e.data.activationId === activation.id).length === 2, { what: 'both events' });
+      await eventually(() => probe.events.filter((e) => e.data.activationId === activation.id).length === 2, {
+        what: 'both events',
+      });
       expect(events[0]).toBe('coupon.activated');
     });
 
     it('upgrades a key at generation and restores the previous product set on deactivation', async () => {
       const key = await newKey('Upgrade Co');
-      const [basic] = (await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'BASIC', periodDays: 365, seats: 3 }] })).codes;
+      const [basic] = (
+        await generate({ type: 'ADD_PRODUCT', products: [{ productCode: 'BASIC', periodDays: 365, seats: 3 }] })
+      ).codes;
       await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: basic } }, acme.apiKey);
       await cardWhen(key.code, (c) => c.licenses.length === 1);
       const upgrade = await call(
         'GenerateCoupons',
-        { input: { type: 'UPGRADE', upgradeKeyCode: key.code.toLowerCase(), products: [{ productCode: 'PRO', periodDays: 365, seats: 3 }], activateImmediately: true } },
+        {
+          input: {
+            type: 'UPGRADE',
+            upgradeKeyCode: key.code.toLowerCase(),
+            products: [{ productCode: 'PRO', periodDays: 365, seats: 3 }],
+            activateImmediately: true,
+          },
+        },
         acme.apiKey,
       );
       expect(upgrade.errors).toBeUndefined();
@@ -286,7 +463,10 @@ describe('coupons through the gateway: generation, activation from three channel
       const activation = upgraded.activations.find((a: any) => a.coupon.type === 'UPGRADE');
       expect(activation.channel).toBe('VENDOR_CABINET');
       await call('DeactivateActivation', { id: activation.id }, acme.apiKey);
-      const { card: restored } = await cardWhen(key.code, (c) => !c.licenses.some((l: any) => l.product.code === 'PRO'));
+      const { card: restored } = await cardWhen(
+        key.code,
+        (c) => !c.licenses.some((l: any) => l.product.code === 'PRO'),
+      );
       expect(restored.licenses.map((l: any) => [l.product.code, l.active, l.seats])).toEqual([['BASIC', true, 3]]);
     });
   });
@@ -297,8 +477,16 @@ describe('coupons through the gateway: generation, activation from three channel
       const to = new Date(Date.now() + 60_000).toISOString();
       const res = await call('CouponStatistics', { from, to }, acme.apiKey);
       expect(res.errors).toBeUndefined();
-      const rows = res.data!['couponStatistics'] as { distributor: { name: string } | null; product: { code: string }; type: string; generated: number; activated: number }[];
-      const pbx = rows.find((r) => r.distributor?.name === 'Partner' && r.product.code === 'PBX' && r.type === 'ADD_PRODUCT');
+      const rows = res.data!['couponStatistics'] as {
+        distributor: { name: string } | null;
+        product: { code: string };
+        type: string;
+        generated: number;
+        activated: number;
+      }[];
+      const pbx = rows.find(
+        (r) => r.distributor?.name === 'Partner' && r.product.code === 'PBX' && r.type === 'ADD_PRODUCT',
+      );
       const { rows: truth } = await couponsDb.query(
         `SELECT count(*)::int AS generated FROM coupons c JOIN coupon_batches b ON b.id = c.batch_id
           WHERE b.vendor_id = $1 AND b.distributor_id = $2 AND b.type = 'ADD_PRODUCT' AND b.grants @> '[{"productCode": "PBX"}]'`,
@@ -307,9 +495,17 @@ describe('coupons through the gateway: generation, activation from three channel
       expect(pbx?.generated).toBe(truth[0].generated);
       expect(pbx!.activated).toBeGreaterThanOrEqual(3);
       expect(rows.every((r) => r.generated >= 0 && r.activated >= 0)).toBe(true);
-      const empty = await call('CouponStatistics', { from: to, to: new Date(Date.now() + 120_000).toISOString() }, acme.apiKey);
+      const empty = await call(
+        'CouponStatistics',
+        { from: to, to: new Date(Date.now() + 120_000).toISOString() },
+        acme.apiKey,
+      );
       expect(empty.data!['couponStatistics']).toEqual([]);
-      expect((await call('CouponStatistics', { from, to }, globex.apiKey)).data!['couponStatistics'].every((r: any) => r.product.code === 'PBX' && r.distributor === null)).toBe(true);
+      expect(
+        (await call('CouponStatistics', { from, to }, globex.apiKey)).data!['couponStatistics'].every(
+          (r: any) => r.product.code === 'PBX' && r.distributor === null,
+        ),
+      ).toBe(true);
     });
   });
 });

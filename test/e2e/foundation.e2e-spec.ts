@@ -40,7 +40,9 @@ describe('foundation, end to end through the gateway', () => {
       const db = new Client({ connectionString: stack.subgraphs.keys.database.url });
       await db.connect();
       try {
-        const stored = await db.query<{ key_hash: string }>('SELECT key_hash FROM api_keys WHERE vendor_id = $1', [acme.id]);
+        const stored = await db.query<{ key_hash: string }>('SELECT key_hash FROM api_keys WHERE vendor_id = $1', [
+          acme.id,
+        ]);
         expect(stored.rows).toHaveLength(1);
         expect(stored.rows[0]!.key_hash).toBe(createHash('sha256').update(acme.apiKey).digest('hex'));
       } finally {
@@ -50,19 +52,35 @@ describe('foundation, end to end through the gateway', () => {
 
     it('refuses a bad prefix naming the field, and creates nothing', async () => {
       for (const prefix of ['AB1C', 'ABC', 'ABCDE', 'ÄBCD']) {
-        const res = await stack.call(contractOperation('CreateVendor'), { input: { prefix, name: 'X' } }, stack.operatorToken);
+        const res = await stack.call(
+          contractOperation('CreateVendor'),
+          { input: { prefix, name: 'X' } },
+          stack.operatorToken,
+        );
         expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.prefix' });
       }
-      const dup = await stack.call(contractOperation('CreateVendor'), { input: { prefix: 'Acme', name: 'Again' } }, stack.operatorToken);
+      const dup = await stack.call(
+        contractOperation('CreateVendor'),
+        { input: { prefix: 'Acme', name: 'Again' } },
+        stack.operatorToken,
+      );
       expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'input.prefix' });
-      const vendors = await stack.call<{ vendors: { prefix: string }[] }>(contractOperation('Vendors'), {}, stack.operatorToken);
+      const vendors = await stack.call<{ vendors: { prefix: string }[] }>(
+        contractOperation('Vendors'),
+        {},
+        stack.operatorToken,
+      );
       expect(vendors.data!.vendors.map((v) => v.prefix).sort()).toEqual(['ACME', 'GLBX']);
     });
 
     it('is the operator’s alone', async () => {
       const anonymous = await stack.call(contractOperation('Vendors'));
       expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
-      const vendor = await stack.call(contractOperation('CreateVendor'), { input: { prefix: 'EVIL', name: 'x' } }, acme.apiKey);
+      const vendor = await stack.call(
+        contractOperation('CreateVendor'),
+        { input: { prefix: 'EVIL', name: 'x' } },
+        acme.apiKey,
+      );
       expect(vendor.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     });
 
@@ -78,12 +96,22 @@ describe('foundation, end to end through the gateway', () => {
       expect(bySelf.errors).toBeUndefined();
       const across = await stack.call(mutation, { id: globex.id }, acme.apiKey);
       expect(across.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-      const manager = issueAccessToken(stack.secrets.accessTokenSecret, { kind: 'staff', vendorId: acme.id, staffId: crypto.randomUUID(), role: 'MANAGER' }, 300);
-      expect((await stack.call(mutation, { id: acme.id }, manager.token)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+      const manager = issueAccessToken(
+        stack.secrets.accessTokenSecret,
+        { kind: 'staff', vendorId: acme.id, staffId: crypto.randomUUID(), role: 'MANAGER' },
+        300,
+      );
+      expect((await stack.call(mutation, { id: acme.id }, manager.token)).errors?.[0]?.extensions?.['code']).toBe(
+        'FORBIDDEN',
+      );
     });
 
     it('announces the vendor on licensing.keys.v1 through the outbox', async () => {
-      const kafka = new Kafka({ clientId: 'e2e-probe', brokers: (await import('@licensing/testing').then((t) => t.testInfrastructure())).kafkaBrokers, logLevel: 1 });
+      const kafka = new Kafka({
+        clientId: 'e2e-probe',
+        brokers: (await import('@licensing/testing').then((t) => t.testInfrastructure())).kafkaBrokers,
+        logLevel: 1,
+      });
       const consumer = kafka.consumer({ groupId: `e2e-probe-${Date.now()}` });
       const seen: { key: string; type: string; vendorId: string }[] = [];
       await consumer.connect();
@@ -95,7 +123,10 @@ describe('foundation, end to end through the gateway', () => {
         },
       });
       try {
-        await eventually(() => seen.some((e) => e.type === 'vendor.created' && e.vendorId === acme.id), { what: 'vendor.created', timeoutMs: 20_000 });
+        await eventually(() => seen.some((e) => e.type === 'vendor.created' && e.vendorId === acme.id), {
+          what: 'vendor.created',
+          timeoutMs: 20_000,
+        });
         expect(seen.find((e) => e.vendorId === acme.id)!.key).toBe(acme.id);
       } finally {
         await consumer.disconnect();
@@ -114,14 +145,26 @@ describe('foundation, end to end through the gateway', () => {
       expect(core.data!['createProduct']).toMatchObject({ code: 'PBX', trialDays: 30, requires: null });
       const module = await stack.call(
         contractOperation('CreateProduct'),
-        { input: { code: 'CRM', name: 'CRM module', licenseModel: 'CONCURRENT_HOSTS', trialDays: 14, requiresProductCode: 'PBX' } },
+        {
+          input: {
+            code: 'CRM',
+            name: 'CRM module',
+            licenseModel: 'CONCURRENT_HOSTS',
+            trialDays: 14,
+            requiresProductCode: 'PBX',
+          },
+        },
         acme.apiKey,
       );
       expect(module.data!['createProduct']).toMatchObject({ code: 'CRM', trialDays: 14, requires: { code: 'PBX' } });
 
       const mine = await stack.call<{ products: { code: string }[] }>(contractOperation('Products'), {}, acme.apiKey);
       expect(mine.data!.products.map((p) => p.code)).toEqual(['CRM', 'PBX']);
-      const theirs = await stack.call<{ products: { code: string }[] }>(contractOperation('Products'), {}, globex.apiKey);
+      const theirs = await stack.call<{ products: { code: string }[] }>(
+        contractOperation('Products'),
+        {},
+        globex.apiKey,
+      );
       expect(theirs.data!.products).toEqual([]);
     });
 
@@ -131,7 +174,10 @@ describe('foundation, end to end through the gateway', () => {
         { input: { code: 'ADDON', name: 'x', licenseModel: 'HOST_BINDING', requiresProductCode: 'PBX' } },
         globex.apiKey,
       );
-      expect(crossRequire.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.requiresProductCode' });
+      expect(crossRequire.errors?.[0]?.extensions).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.requiresProductCode',
+      });
       const sameCode = await stack.call(
         contractOperation('CreateProduct'),
         { input: { code: 'PBX', name: 'Globex PBX', licenseModel: 'CONCURRENT_SESSIONS' } },
@@ -156,17 +202,29 @@ describe('foundation, end to end through the gateway', () => {
       expect(res.errors?.[0]?.message).toMatch(/input\.code/);
       expect(res.errors?.[0]?.message).toMatch(/input\.name/);
       expect(res.errors?.[0]?.message).toMatch(/input\.trialDays/);
-      const bogusModel = await stack.call(contractOperation('CreateProduct'), { input: { code: 'A', name: 'A', licenseModel: 'PER_SEAT' } }, acme.apiKey);
+      const bogusModel = await stack.call(
+        contractOperation('CreateProduct'),
+        { input: { code: 'A', name: 'A', licenseModel: 'PER_SEAT' } },
+        acme.apiKey,
+      );
       expect(bogusModel.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     });
   });
 
   describe('identity', () => {
     it('accepts staff access tokens for their vendor and refuses client tokens on vendor operations', async () => {
-      const staff = issueAccessToken(stack.secrets.accessTokenSecret, { kind: 'staff', vendorId: globex.id, staffId: crypto.randomUUID(), role: 'MANAGER' }, 300);
+      const staff = issueAccessToken(
+        stack.secrets.accessTokenSecret,
+        { kind: 'staff', vendorId: globex.id, staffId: crypto.randomUUID(), role: 'MANAGER' },
+        300,
+      );
       const res = await stack.call<{ products: { code: string }[] }>(contractOperation('Products'), {}, staff.token);
       expect(res.data!.products.map((p) => p.code)).toEqual(['PBX']);
-      const client = issueAccessToken(stack.secrets.accessTokenSecret, { kind: 'client', vendorId: globex.id, keyId: crypto.randomUUID(), keyCode: 'GLBX-X' }, 300);
+      const client = issueAccessToken(
+        stack.secrets.accessTokenSecret,
+        { kind: 'client', vendorId: globex.id, keyId: crypto.randomUUID(), keyCode: 'GLBX-X' },
+        300,
+      );
       const refused = await stack.call(contractOperation('Products'), {}, client.token);
       expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     });
@@ -177,7 +235,11 @@ describe('foundation, end to end through the gateway', () => {
         expect(res.status).toBe(401);
         expect(res.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
       }
-      const forged = issueAccessToken('another-secret-another-secret-another-secret', { kind: 'staff', vendorId: acme.id, staffId: 's', role: 'OWNER' }, 300);
+      const forged = issueAccessToken(
+        'another-secret-another-secret-another-secret',
+        { kind: 'staff', vendorId: acme.id, staffId: 's', role: 'OWNER' },
+        300,
+      );
       expect((await stack.call(contractOperation('Products'), {}, forged.token)).status).toBe(401);
     });
 
@@ -190,9 +252,17 @@ describe('foundation, end to end through the gateway', () => {
         requestId: 'r',
         clientIp: '',
       });
-      expect((await postGraphQL(url, { query: '{ vendors { id } }' }, undefined, { [IDENTITY_HEADER]: foreign })).status).toBe(401);
-      const genuine = signIdentityHeader(stack.secrets.identitySigningSecret, { identity: { kind: 'operator' }, requestId: 'r', clientIp: '' });
-      const ok = await postGraphQL<{ vendors: unknown[] }>(url, { query: '{ vendors { id } }' }, undefined, { [IDENTITY_HEADER]: genuine });
+      expect(
+        (await postGraphQL(url, { query: '{ vendors { id } }' }, undefined, { [IDENTITY_HEADER]: foreign })).status,
+      ).toBe(401);
+      const genuine = signIdentityHeader(stack.secrets.identitySigningSecret, {
+        identity: { kind: 'operator' },
+        requestId: 'r',
+        clientIp: '',
+      });
+      const ok = await postGraphQL<{ vendors: unknown[] }>(url, { query: '{ vendors { id } }' }, undefined, {
+        [IDENTITY_HEADER]: genuine,
+      });
       expect(ok.data?.vendors.length).toBeGreaterThanOrEqual(2);
     });
 
@@ -200,7 +270,9 @@ describe('foundation, end to end through the gateway', () => {
       const res = await stack.call('{ __typename }');
       expect(res.data).toEqual({ __typename: 'Query' });
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const given = await stack.call(contractOperation('Vendors'), {}, undefined, { 'x-request-id': 'support-ticket-4711' });
+      const given = await stack.call(contractOperation('Vendors'), {}, undefined, {
+        'x-request-id': 'support-ticket-4711',
+      });
       expect(given.headers.get('x-request-id')).toBe('support-ticket-4711');
       expect(given.errors?.[0]?.extensions?.['requestId']).toBe('support-ticket-4711');
     });
@@ -228,7 +300,11 @@ describe('foundation, end to end through the gateway', () => {
       const cheap = await stack.extraGateway({ MAX_QUERY_COST: '15' });
       try {
         expect((await postGraphQL(cheap.url, { query: '{ products { code } }' }, acme.apiKey)).errors).toBeUndefined();
-        const costly = await postGraphQL(cheap.url, { query: '{ products { code name trialDays requires { code name } } }' }, acme.apiKey);
+        const costly = await postGraphQL(
+          cheap.url,
+          { query: '{ products { code name trialDays requires { code name } } }' },
+          acme.apiKey,
+        );
         expect(costly.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 15 });
       } finally {
         await cheap.close();
@@ -240,7 +316,9 @@ describe('foundation, end to end through the gateway', () => {
       expect((await stack.call(query, {}, acme.apiKey)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
       const open = await stack.extraGateway({ GRAPHQL_INTROSPECTION: 'true' });
       try {
-        expect((await postGraphQL(open.url, { query }, acme.apiKey)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+        expect((await postGraphQL(open.url, { query }, acme.apiKey)).data).toEqual({
+          __schema: { queryType: { name: 'Query' } },
+        });
       } finally {
         await open.close();
       }
@@ -251,14 +329,19 @@ describe('foundation, end to end through the gateway', () => {
       expect((await stack.call(typo, {}, acme.apiKey)).errors?.[0]?.message).toMatch(/Did you mean/);
       const prod = await stack.extraGateway({ NODE_ENV: 'production' });
       try {
-        expect((await postGraphQL(prod.url, { query: typo }, acme.apiKey)).errors?.[0]?.message).not.toMatch(/Did you mean/);
+        expect((await postGraphQL(prod.url, { query: typo }, acme.apiKey)).errors?.[0]?.message).not.toMatch(
+          /Did you mean/,
+        );
       } finally {
         await prod.close();
       }
     });
 
     it('rate-limits token-less application requests per address, in Redis', async () => {
-      const limited = await stack.extraGateway({ APP_RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_NAMESPACE: `e2e-${Date.now()}` });
+      const limited = await stack.extraGateway({
+        APP_RATE_LIMIT_PER_MINUTE: '3',
+        RATE_LIMIT_NAMESPACE: `e2e-${Date.now()}`,
+      });
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 5; i++) statuses.push((await postGraphQL(limited.url, { query: '{ __typename }' })).status);

@@ -20,8 +20,12 @@ describe('keys service through the gateway: staff, distributors, license keys, c
   let globex: { id: string; apiKey: string };
   let probe: EventProbe;
 
-  const call = <T = Record<string, any>>(name: string, variables: Record<string, unknown>, token?: string, headers?: Record<string, string>) =>
-    stack.call<T>(name === 'LicenseKeyCard' ? KEY_CARD : contractOperation(name), variables, token, headers);
+  const call = <T = Record<string, any>>(
+    name: string,
+    variables: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ) => stack.call<T>(name === 'LicenseKeyCard' ? KEY_CARD : contractOperation(name), variables, token, headers);
 
   async function createKey(token: string, client: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const res = await call('CreateLicenseKey', { input: { client, ...extra } }, token);
@@ -48,17 +52,31 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     let ownerToken: string;
 
     it('lets the API key create an owner, who logs in and creates a manager', async () => {
-      const owner = await call('CreateStaff', { input: { email: ' Owner@Acme.test ', name: 'Olga Owner', role: 'OWNER', password: 'correct horse battery' } }, acme.apiKey);
+      const owner = await call(
+        'CreateStaff',
+        { input: { email: ' Owner@Acme.test ', name: 'Olga Owner', role: 'OWNER', password: 'correct horse battery' } },
+        acme.apiKey,
+      );
       expect(owner.errors).toBeUndefined();
       expect(owner.data!['createStaff']).toMatchObject({ email: 'owner@acme.test', role: 'OWNER' });
 
       const login = await call('Login', { input: { email: 'OWNER@acme.test', password: 'correct horse battery' } });
       expect(login.errors).toBeUndefined();
-      expect(login.data!['login'].staff).toMatchObject({ email: 'owner@acme.test', role: 'OWNER', vendor: { prefix: 'ACME' } });
+      expect(login.data!['login'].staff).toMatchObject({
+        email: 'owner@acme.test',
+        role: 'OWNER',
+        vendor: { prefix: 'ACME' },
+      });
       expect(new Date(login.data!['login'].expiresAt).getTime()).toBeGreaterThan(Date.now());
       ownerToken = login.data!['login'].token;
 
-      const manager = await call('CreateStaff', { input: { email: 'manager@acme.test', name: 'Max Manager', role: 'MANAGER', password: 'another long secret' } }, ownerToken);
+      const manager = await call(
+        'CreateStaff',
+        {
+          input: { email: 'manager@acme.test', name: 'Max Manager', role: 'MANAGER', password: 'another long secret' },
+        },
+        ownerToken,
+      );
       expect(manager.errors).toBeUndefined();
       const products = await call('Products', {}, ownerToken);
       expect(products.errors).toBeUndefined();
@@ -68,7 +86,9 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       const db = new PgClient({ connectionString: stack.subgraphs.keys.database.url });
       await db.connect();
       try {
-        const rows = await db.query<{ password_hash: string }>(`SELECT password_hash FROM staff WHERE email = 'owner@acme.test'`);
+        const rows = await db.query<{ password_hash: string }>(
+          `SELECT password_hash FROM staff WHERE email = 'owner@acme.test'`,
+        );
         expect(rows.rows[0]!.password_hash).toMatch(/^\$argon2id\$/);
         expect(rows.rows[0]!.password_hash).not.toContain('correct horse');
       } finally {
@@ -79,18 +99,32 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     it('lets only an owner or the API key create staff', async () => {
       const login = await call('Login', { input: { email: 'manager@acme.test', password: 'another long secret' } });
       const managerToken = login.data!['login'].token as string;
-      const res = await call('CreateStaff', { input: { email: 'x@acme.test', name: 'X', role: 'OWNER', password: 'long enough password' } }, managerToken);
+      const res = await call(
+        'CreateStaff',
+        { input: { email: 'x@acme.test', name: 'X', role: 'OWNER', password: 'long enough password' } },
+        managerToken,
+      );
       expect(errorOf(res).code).toBe('FORBIDDEN');
-      const anonymous = await call('CreateStaff', { input: { email: 'y@acme.test', name: 'Y', role: 'OWNER', password: 'long enough password' } });
+      const anonymous = await call('CreateStaff', {
+        input: { email: 'y@acme.test', name: 'Y', role: 'OWNER', password: 'long enough password' },
+      });
       expect(errorOf(anonymous).code).toBe('UNAUTHENTICATED');
     });
 
     it('refuses bad input and duplicates naming the field', async () => {
-      const short = await call('CreateStaff', { input: { email: 'not-an-email', name: 'Z', role: 'OWNER', password: 'short' } }, acme.apiKey);
+      const short = await call(
+        'CreateStaff',
+        { input: { email: 'not-an-email', name: 'Z', role: 'OWNER', password: 'short' } },
+        acme.apiKey,
+      );
       expect(errorOf(short).code).toBe('BAD_USER_INPUT');
       expect(short.errors![0]!.message).toMatch(/input\.email/);
       expect(short.errors![0]!.message).toMatch(/input\.password/);
-      const dup = await call('CreateStaff', { input: { email: 'owner@ACME.test', name: 'Again', role: 'MANAGER', password: 'long enough password' } }, globex.apiKey);
+      const dup = await call(
+        'CreateStaff',
+        { input: { email: 'owner@ACME.test', name: 'Again', role: 'MANAGER', password: 'long enough password' } },
+        globex.apiKey,
+      );
       expect(errorOf(dup)).toMatchObject({ code: 'CONFLICT', field: 'input.email' });
     });
 
@@ -110,7 +144,11 @@ describe('keys service through the gateway: staff, distributors, license keys, c
 
   describe('distributors', () => {
     it('creates and lists the caller’s distributors only', async () => {
-      const created = await call('CreateDistributor', { input: { name: 'Partner One', email: 'sales@partner.test' } }, acme.apiKey);
+      const created = await call(
+        'CreateDistributor',
+        { input: { name: 'Partner One', email: 'sales@partner.test' } },
+        acme.apiKey,
+      );
       expect(created.data!['createDistributor']).toMatchObject({ name: 'Partner One', email: 'sales@partner.test' });
       const dup = await call('CreateDistributor', { input: { name: 'partner one' } }, acme.apiKey);
       expect(errorOf(dup)).toMatchObject({ code: 'CONFLICT', field: 'input.name' });
@@ -131,7 +169,11 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     });
 
     it('issues a key in the vendor’s format and shows it on the key card', async () => {
-      key = await createKey(acme.apiKey, { company: 'Roga i Kopyta', contactName: 'Ivan', phone: '+7 900', email: 'Ivan@Roga.test' }, { distributorId, managerId, comment: 'first key' });
+      key = await createKey(
+        acme.apiKey,
+        { company: 'Roga i Kopyta', contactName: 'Ivan', phone: '+7 900', email: 'Ivan@Roga.test' },
+        { distributorId, managerId, comment: 'first key' },
+      );
       expect(key.code).toMatch(KEY_FORMAT);
       const typed = key.code.toLowerCase().replace(/-/g, ' ');
       const card = await call('LicenseKeyCard', { code: typed }, acme.apiKey);
@@ -145,7 +187,9 @@ describe('keys service through the gateway: staff, distributors, license keys, c
         manager: { id: managerId, name: 'Max Manager' },
         licenses: [],
       });
-      await eventually(() => probe.events.find((e) => e.type === 'key.created' && e.subject === key.id), { what: 'key.created' });
+      await eventually(() => probe.events.find((e) => e.type === 'key.created' && e.subject === key.id), {
+        what: 'key.created',
+      });
     });
 
     it('tells a mistyped key from an unknown one', async () => {
@@ -157,18 +201,28 @@ describe('keys service through the gateway: staff, distributors, license keys, c
 
     it('shows and changes nothing of another vendor’s keys', async () => {
       expect(errorOf(await call('LicenseKeyCard', { code: key.code }, globex.apiKey)).code).toBe('NOT_FOUND');
-      expect(errorOf(await call('UpdateLicenseKey', { id: key.id, input: { comment: 'mine now' } }, globex.apiKey)).code).toBe('NOT_FOUND');
+      expect(
+        errorOf(await call('UpdateLicenseKey', { id: key.id, input: { comment: 'mine now' } }, globex.apiKey)).code,
+      ).toBe('NOT_FOUND');
       expect(errorOf(await call('DeleteLicenseKey', { id: key.id }, globex.apiKey)).code).toBe('NOT_FOUND');
       const search = await call('LicenseKeys', { filter: { search: 'roga' } }, globex.apiKey);
       expect(search.data!['licenseKeys'].totalCount).toBe(0);
-      const foreignRef = await call('CreateLicenseKey', { input: { client: { company: 'G' }, distributorId } }, globex.apiKey);
+      const foreignRef = await call(
+        'CreateLicenseKey',
+        { input: { client: { company: 'G' }, distributorId } },
+        globex.apiKey,
+      );
       expect(errorOf(foreignRef)).toMatchObject({ code: 'NOT_FOUND', field: 'input.distributorId' });
       const card = await call('LicenseKeyCard', { code: key.code }, acme.apiKey);
       expect(card.data!['licenseKey'].comment).toBe('first key');
     });
 
     it('edits the card, clears fields with null, and announces the new state', async () => {
-      const res = await call('UpdateLicenseKey', { id: key.id, input: { contactName: 'Pyotr', phone: null, comment: 'renewal due', distributorId: null } }, acme.apiKey);
+      const res = await call(
+        'UpdateLicenseKey',
+        { id: key.id, input: { contactName: 'Pyotr', phone: null, comment: 'renewal due', distributorId: null } },
+        acme.apiKey,
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data!['updateLicenseKey']).toMatchObject({
         comment: 'renewal due',
@@ -176,7 +230,11 @@ describe('keys service through the gateway: staff, distributors, license keys, c
         distributor: null,
         manager: { id: managerId },
       });
-      await eventually(() => probe.events.find((e) => e.type === 'key.updated' && e.subject === key.id && e.data.contactName === 'Pyotr'), { what: 'key.updated' });
+      await eventually(
+        () =>
+          probe.events.find((e) => e.type === 'key.updated' && e.subject === key.id && e.data.contactName === 'Pyotr'),
+        { what: 'key.updated' },
+      );
       const bad = await call('UpdateLicenseKey', { id: key.id, input: { email: 'nope', company: '' } }, acme.apiKey);
       expect(errorOf(bad).code).toBe('BAD_USER_INPUT');
       expect(bad.errors![0]!.message).toMatch(/input\.email/);
@@ -184,41 +242,81 @@ describe('keys service through the gateway: staff, distributors, license keys, c
 
     it('re-binds the key to the client of the new company name, or renames a client of its own', async () => {
       const other = await createKey(acme.apiKey, { company: 'Horns and Hooves', email: 'boss@horns.test' });
-      const rebound = await call('UpdateLicenseKey', { id: key.id, input: { company: 'HORNS AND HOOVES' } }, acme.apiKey);
-      expect(rebound.data!['updateLicenseKey'].client).toMatchObject({ company: 'Horns and Hooves', email: 'boss@horns.test' });
+      const rebound = await call(
+        'UpdateLicenseKey',
+        { id: key.id, input: { company: 'HORNS AND HOOVES' } },
+        acme.apiKey,
+      );
+      expect(rebound.data!['updateLicenseKey'].client).toMatchObject({
+        company: 'Horns and Hooves',
+        email: 'boss@horns.test',
+      });
       const otherCard = await call('LicenseKeyCard', { code: other.code }, acme.apiKey);
       expect(otherCard.data!['licenseKey'].client.company).toBe('Horns and Hooves');
       // Now the two keys share a client: renaming one key's company gives it a client of its own.
-      const split = await call('UpdateLicenseKey', { id: key.id, input: { company: 'Roga Holding', email: 'cfo@roga.test' } }, acme.apiKey);
+      const split = await call(
+        'UpdateLicenseKey',
+        { id: key.id, input: { company: 'Roga Holding', email: 'cfo@roga.test' } },
+        acme.apiKey,
+      );
       expect(split.data!['updateLicenseKey'].client).toMatchObject({ company: 'Roga Holding', email: 'cfo@roga.test' });
       const untouched = await call('LicenseKeyCard', { code: other.code }, acme.apiKey);
-      expect(untouched.data!['licenseKey'].client).toMatchObject({ company: 'Horns and Hooves', email: 'boss@horns.test' });
+      expect(untouched.data!['licenseKey'].client).toMatchObject({
+        company: 'Horns and Hooves',
+        email: 'boss@horns.test',
+      });
     });
 
     it('searches code, company and e-mail, case-insensitively, newest first, page by page', async () => {
       const made = [];
-      for (let i = 1; i <= 5; i++) made.push(await createKey(acme.apiKey, { company: `Searchable Company ${i}`, email: `buyer${i}@search.test` }));
+      for (let i = 1; i <= 5; i++)
+        made.push(await createKey(acme.apiKey, { company: `Searchable Company ${i}`, email: `buyer${i}@search.test` }));
       const byCompany = await call('LicenseKeys', { filter: { search: 'SEARCHABLE comp' }, first: 2 }, acme.apiKey);
       const page1 = byCompany.data!['licenseKeys'];
       expect(page1.totalCount).toBe(5);
-      expect(page1.edges.map((e: any) => e.node.client.company)).toEqual(['Searchable Company 5', 'Searchable Company 4']);
+      expect(page1.edges.map((e: any) => e.node.client.company)).toEqual([
+        'Searchable Company 5',
+        'Searchable Company 4',
+      ]);
       expect(page1.pageInfo.hasNextPage).toBe(true);
-      const page2 = (await call('LicenseKeys', { filter: { search: 'searchable' }, first: 2, after: page1.pageInfo.endCursor }, acme.apiKey)).data!['licenseKeys'];
-      expect(page2.edges.map((e: any) => e.node.client.company)).toEqual(['Searchable Company 3', 'Searchable Company 2']);
-      const page3 = (await call('LicenseKeys', { filter: { search: 'searchable' }, first: 2, after: page2.pageInfo.endCursor }, acme.apiKey)).data!['licenseKeys'];
+      const page2 = (
+        await call(
+          'LicenseKeys',
+          { filter: { search: 'searchable' }, first: 2, after: page1.pageInfo.endCursor },
+          acme.apiKey,
+        )
+      ).data!['licenseKeys'];
+      expect(page2.edges.map((e: any) => e.node.client.company)).toEqual([
+        'Searchable Company 3',
+        'Searchable Company 2',
+      ]);
+      const page3 = (
+        await call(
+          'LicenseKeys',
+          { filter: { search: 'searchable' }, first: 2, after: page2.pageInfo.endCursor },
+          acme.apiKey,
+        )
+      ).data!['licenseKeys'];
       expect(page3.edges).toHaveLength(1);
       expect(page3.pageInfo.hasNextPage).toBe(false);
 
       // Several words: every one of them, in this order, not just the longest.
-      const whole = (await call('LicenseKeys', { filter: { search: 'searchable company 4' } }, acme.apiKey)).data!['licenseKeys'];
+      const whole = (await call('LicenseKeys', { filter: { search: 'searchable company 4' } }, acme.apiKey)).data![
+        'licenseKeys'
+      ];
       expect(whole.edges.map((e: any) => e.node.client.company)).toEqual(['Searchable Company 4']);
-      expect((await call('LicenseKeys', { filter: { search: 'company searchable' } }, acme.apiKey)).data!['licenseKeys'].totalCount).toBe(0);
+      expect(
+        (await call('LicenseKeys', { filter: { search: 'company searchable' } }, acme.apiKey)).data!['licenseKeys']
+          .totalCount,
+      ).toBe(0);
       const byEmail = (await call('LicenseKeys', { filter: { search: 'BUYER3@' } }, acme.apiKey)).data!['licenseKeys'];
       expect(byEmail.edges.map((e: any) => e.node.id)).toEqual([made[2]!.id]);
       const codePrefix = made[0]!.code.slice(0, 10).toLowerCase();
       const byCode = (await call('LicenseKeys', { filter: { search: codePrefix } }, acme.apiKey)).data!['licenseKeys'];
       expect(byCode.edges.map((e: any) => e.node.code)).toContain(made[0]!.code);
-      const undashed = (await call('LicenseKeys', { filter: { search: made[1]!.code.replace(/-/g, '').slice(4, 16) } }, acme.apiKey)).data!['licenseKeys'];
+      const undashed = (
+        await call('LicenseKeys', { filter: { search: made[1]!.code.replace(/-/g, '').slice(4, 16) } }, acme.apiKey)
+      ).data!['licenseKeys'];
       expect(undashed.edges.map((e: any) => e.node.code)).toEqual([made[1]!.code]);
       const wildcard = (await call('LicenseKeys', { filter: { search: '%_%' } }, acme.apiKey)).data!['licenseKeys'];
       expect(wildcard.totalCount).toBe(0);
@@ -226,8 +324,14 @@ describe('keys service through the gateway: staff, distributors, license keys, c
 
     it('refuses a too short search, a bad page size and a foreign cursor', async () => {
       expect(errorOf(await call('LicenseKeys', { filter: { search: 'ab' } }, acme.apiKey)).code).toBe('BAD_USER_INPUT');
-      expect(errorOf(await call('LicenseKeys', { first: 101 }, acme.apiKey))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-      expect(errorOf(await call('LicenseKeys', { after: 'bm90LWEtY3Vyc29y' }, acme.apiKey))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+      expect(errorOf(await call('LicenseKeys', { first: 101 }, acme.apiKey))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'first',
+      });
+      expect(errorOf(await call('LicenseKeys', { after: 'bm90LWEtY3Vyc29y' }, acme.apiKey))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'after',
+      });
     });
 
     it('deletes a key: gone from the card and the search, announced with key.deleted', async () => {
@@ -235,19 +339,33 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       const res = await call('DeleteLicenseKey', { id: doomed.id }, acme.apiKey);
       expect(res.data!['deleteLicenseKey']).toBe(true);
       expect(errorOf(await call('LicenseKeyCard', { code: doomed.code }, acme.apiKey)).code).toBe('NOT_FOUND');
-      expect((await call('LicenseKeys', { filter: { search: 'doomed' } }, acme.apiKey)).data!['licenseKeys'].totalCount).toBe(0);
+      expect(
+        (await call('LicenseKeys', { filter: { search: 'doomed' } }, acme.apiKey)).data!['licenseKeys'].totalCount,
+      ).toBe(0);
       expect(errorOf(await call('DeleteLicenseKey', { id: doomed.id }, acme.apiKey)).code).toBe('NOT_FOUND');
-      await eventually(() => probe.events.find((e) => e.type === 'key.deleted' && e.subject === doomed.id), { what: 'key.deleted' });
+      await eventually(() => probe.events.find((e) => e.type === 'key.deleted' && e.subject === doomed.id), {
+        what: 'key.deleted',
+      });
     });
   });
 
   describe('federation', () => {
     it('resolves keys, products, distributors, staff and vendors by reference for the other subgraphs', async () => {
       const key = await createKey(acme.apiKey, { company: 'Referenced Co' });
-      const product = (await call('CreateProduct', { input: { code: 'REF', name: 'Referenced', licenseModel: 'HOST_BINDING' } }, acme.apiKey)).data!['createProduct'];
+      const product = (
+        await call(
+          'CreateProduct',
+          { input: { code: 'REF', name: 'Referenced', licenseModel: 'HOST_BINDING' } },
+          acme.apiKey,
+        )
+      ).data!['createProduct'];
       const distributor = (await call('Distributors', {}, acme.apiKey)).data!['distributors'][0];
       const staff = (await stack.call('{ staff { id } }', {}, acme.apiKey)).data!['staff'][0];
-      const header = signIdentityHeader(stack.secrets.identitySigningSecret, { identity: { kind: 'vendor', vendorId: acme.id, apiKeyId: 'k' }, requestId: 'ref', clientIp: '' });
+      const header = signIdentityHeader(stack.secrets.identitySigningSecret, {
+        identity: { kind: 'vendor', vendorId: acme.id, apiKeyId: 'k' },
+        requestId: 'ref',
+        clientIp: '',
+      });
       const res = await postGraphQL<{ _entities: unknown[] }>(
         stack.subgraphs.keys.graphqlUrl,
         {
@@ -296,16 +414,27 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       const token = login.data!['clientLogin'].token as string;
       const mine = await stack.call(MY_KEY, {}, token);
       expect(mine.errors).toBeUndefined();
-      expect(mine.data!['myLicenseKey']).toMatchObject({ code: key.code, client: { company: 'Cabinet Client' }, licenses: [] });
+      expect(mine.data!['myLicenseKey']).toMatchObject({
+        code: key.code,
+        client: { company: 'Cabinet Client' },
+        licenses: [],
+      });
       expect(errorOf(await call('LicenseKeys', {}, token)).code).toBe('FORBIDDEN');
       expect(errorOf(await call('LicenseKeyCard', { code: key.code }, token)).code).toBe('FORBIDDEN');
-      expect(errorOf(await call('UpdateLicenseKey', { id: key.id, input: { comment: 'x' } }, token)).code).toBe('FORBIDDEN');
+      expect(errorOf(await call('UpdateLicenseKey', { id: key.id, input: { comment: 'x' } }, token)).code).toBe(
+        'FORBIDDEN',
+      );
     });
 
     /** Sends unknown keys until refused; returns how many were answered before the refusal. */
     async function guessUntilRefused(max: number, address: (i: number) => string): Promise<number> {
       for (let i = 0; i < max; i++) {
-        const res = await call('ClientLogin', { input: { code: `ACME-22222-22222-22222-${String(i).padStart(5, '3')}` } }, undefined, { 'x-forwarded-for': address(i) });
+        const res = await call(
+          'ClientLogin',
+          { input: { code: `ACME-22222-22222-22222-${String(i).padStart(5, '3')}` } },
+          undefined,
+          { 'x-forwarded-for': address(i) },
+        );
         if (errorOf(res).code === 'RATE_LIMITED') return i;
         expect(errorOf(res).code).toBe('UNAUTHENTICATED');
       }
@@ -313,9 +442,13 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     }
 
     it('refuses unknown and malformed codes differently', async () => {
-      const unknown = await call('ClientLogin', { input: { code: 'ACME-22222-22222-22222-22222' } }, undefined, { 'x-forwarded-for': '203.0.113.1' });
+      const unknown = await call('ClientLogin', { input: { code: 'ACME-22222-22222-22222-22222' } }, undefined, {
+        'x-forwarded-for': '203.0.113.1',
+      });
       expect(errorOf(unknown).code).toBe('UNAUTHENTICATED');
-      const malformed = await call('ClientLogin', { input: { code: 'hello' } }, undefined, { 'x-forwarded-for': '203.0.113.1' });
+      const malformed = await call('ClientLogin', { input: { code: 'hello' } }, undefined, {
+        'x-forwarded-for': '203.0.113.1',
+      });
       expect(errorOf(malformed)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.code' });
     });
 
@@ -324,9 +457,13 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       const answered = await guessUntilRefused(41, () => '203.0.113.77');
       expect(answered).toBeGreaterThanOrEqual(20);
       expect(answered).toBeLessThanOrEqual(40);
-      const throttled = await call('ClientLogin', { input: { code: key.code } }, undefined, { 'x-forwarded-for': '203.0.113.77' });
+      const throttled = await call('ClientLogin', { input: { code: key.code } }, undefined, {
+        'x-forwarded-for': '203.0.113.77',
+      });
       expect(errorOf(throttled).code).toBe('RATE_LIMITED');
-      const elsewhere = await call('ClientLogin', { input: { code: key.code } }, undefined, { 'x-forwarded-for': '198.51.100.8' });
+      const elsewhere = await call('ClientLogin', { input: { code: key.code } }, undefined, {
+        'x-forwarded-for': '198.51.100.8',
+      });
       expect(elsewhere.errors).toBeUndefined();
     });
 
@@ -334,7 +471,9 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       // This stack allows 60 failures a minute in all; earlier tests used some of them.
       const answered = await guessUntilRefused(121, (i) => `192.0.2.${i + 1}`);
       expect(answered).toBeLessThanOrEqual(120);
-      const fresh = await call('ClientLogin', { input: { code: key.code } }, undefined, { 'x-forwarded-for': '198.51.100.9' });
+      const fresh = await call('ClientLogin', { input: { code: key.code } }, undefined, {
+        'x-forwarded-for': '198.51.100.9',
+      });
       expect(errorOf(fresh).code).toBe('RATE_LIMITED');
     });
   });

@@ -27,7 +27,8 @@ describe('licenses through the gateway: registration, trials, coupon grants from
   let probe: EventProbe;
   let bus: Awaited<ReturnType<typeof publisher>>;
 
-  const call = (name: string, variables: Record<string, unknown>, token?: string) => stack.call(contractOperation(name), variables, token);
+  const call = (name: string, variables: Record<string, unknown>, token?: string) =>
+    stack.call(contractOperation(name), variables, token);
 
   const registration = (overrides: Record<string, unknown> = {}, host: Record<string, unknown> = {}) => ({
     input: {
@@ -37,7 +38,14 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       contactName: 'Rita',
       phone: '+1 555',
       email: 'rita@registered.test',
-      host: { fingerprint: `fp-${randomUUID()}`, name: 'PC-1', os: 'Windows 11', ip: '10.0.0.5', platformVersion: '8.3', ...host },
+      host: {
+        fingerprint: `fp-${randomUUID()}`,
+        name: 'PC-1',
+        os: 'Windows 11',
+        ip: '10.0.0.5',
+        platformVersion: '8.3',
+        ...host,
+      },
       ...overrides,
     },
   });
@@ -48,13 +56,23 @@ describe('licenses through the gateway: registration, trials, coupon grants from
     return res.data!['licenseKey'];
   }
 
-  async function summary(code: string): Promise<{ product: { code: string }; active: boolean; seats: number; reason: string | null; message: string }[]> {
-    const res = await stack.call('query($code: String!) { licenseKey(code: $code) { products { product { code } active seats reason message } } }', { code }, acme.apiKey);
+  async function summary(
+    code: string,
+  ): Promise<{ product: { code: string }; active: boolean; seats: number; reason: string | null; message: string }[]> {
+    const res = await stack.call(
+      'query($code: String!) { licenseKey(code: $code) { products { product { code } active seats reason message } } }',
+      { code },
+      acme.apiKey,
+    );
     return res.data!['licenseKey'].products;
   }
 
   async function newKey(company: string): Promise<{ id: string; code: string }> {
-    const res = await call('CreateLicenseKey', { input: { client: { company, email: `${randomUUID().slice(0, 8)}@client.test` } } }, acme.apiKey);
+    const res = await call(
+      'CreateLicenseKey',
+      { input: { client: { company, email: `${randomUUID().slice(0, 8)}@client.test` } } },
+      acme.apiKey,
+    );
     return res.data!['createLicenseKey'];
   }
 
@@ -89,22 +107,50 @@ describe('licenses through the gateway: registration, trials, coupon grants from
   });
 
   describe('catalogue changes', () => {
-    const UPDATE = 'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { code name licenseModel trialDays requires { code } } }';
+    const UPDATE =
+      'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { code name licenseModel trialDays requires { code } } }';
 
     it('edits a product, announces product.updated, and refuses a requirement that loops', async () => {
-      const created = await call('CreateProduct', { input: { code: 'ADDON', name: 'Add-on', licenseModel: 'HOST_BINDING', requiresProductCode: 'PBX' } }, acme.apiKey);
+      const created = await call(
+        'CreateProduct',
+        { input: { code: 'ADDON', name: 'Add-on', licenseModel: 'HOST_BINDING', requiresProductCode: 'PBX' } },
+        acme.apiKey,
+      );
       const id = created.data!['createProduct'].id as string;
-      const res = await stack.call(UPDATE, { id, input: { name: 'Add-on 2', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requiresProductCode: null } }, acme.apiKey);
+      const res = await stack.call(
+        UPDATE,
+        {
+          id,
+          input: { name: 'Add-on 2', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requiresProductCode: null },
+        },
+        acme.apiKey,
+      );
       expect(res.errors).toBeUndefined();
-      expect(res.data!['updateProduct']).toEqual({ code: 'ADDON', name: 'Add-on 2', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requires: null });
-      const updated = await eventually(() => probe.events.find((e) => e.type === 'product.updated' && e.subject === id), { what: 'product.updated' });
-      expect(updated.data).toMatchObject({ code: 'ADDON', licenseModel: 'CONCURRENT_SESSIONS', trialDays: 7, requiresProductCode: null });
+      expect(res.data!['updateProduct']).toEqual({
+        code: 'ADDON',
+        name: 'Add-on 2',
+        licenseModel: 'CONCURRENT_SESSIONS',
+        trialDays: 7,
+        requires: null,
+      });
+      const updated = await eventually(
+        () => probe.events.find((e) => e.type === 'product.updated' && e.subject === id),
+        { what: 'product.updated' },
+      );
+      expect(updated.data).toMatchObject({
+        code: 'ADDON',
+        licenseModel: 'CONCURRENT_SESSIONS',
+        trialDays: 7,
+        requiresProductCode: null,
+      });
 
       await stack.call(UPDATE, { id: acme.products['PBX'], input: { requiresProductCode: 'ADDON' } }, acme.apiKey);
       const loop = await stack.call(UPDATE, { id, input: { requiresProductCode: 'PBX' } }, acme.apiKey);
       expect(errorOf(loop)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.requiresProductCode' });
       await stack.call(UPDATE, { id: acme.products['PBX'], input: { requiresProductCode: null } }, acme.apiKey);
-      expect(errorOf(await stack.call(UPDATE, { id, input: { name: 'mine' } }, globex.apiKey))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(errorOf(await stack.call(UPDATE, { id, input: { name: 'mine' } }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
     });
   });
 
@@ -119,13 +165,32 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       const expires = new Date(license.expiresAt).getTime();
       expect(expires).toBeGreaterThanOrEqual(before + 30 * DAY - 1000);
       expect(expires).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1000);
-      const letter = await eventually(() => probe.events.find((e) => e.type === 'key.registered' && e.data.code === licenseKey.code), { what: 'key.registered' });
-      expect(letter.data).toMatchObject({ email: 'rita@registered.test', productCode: 'PBX', company: 'Registered Co' });
-      const granted = await eventually(() => probe.events.find((e) => e.type === 'license.granted' && e.data.keyCode === licenseKey.code), { what: 'license.granted' });
-      expect(granted.data).toMatchObject({ kind: 'TRIAL', seats: 1, active: true, productCode: 'PBX', licenseModel: 'HOST_BINDING', source: { type: 'REGISTRATION' } });
+      const letter = await eventually(
+        () => probe.events.find((e) => e.type === 'key.registered' && e.data.code === licenseKey.code),
+        { what: 'key.registered' },
+      );
+      expect(letter.data).toMatchObject({
+        email: 'rita@registered.test',
+        productCode: 'PBX',
+        company: 'Registered Co',
+      });
+      const granted = await eventually(
+        () => probe.events.find((e) => e.type === 'license.granted' && e.data.keyCode === licenseKey.code),
+        { what: 'license.granted' },
+      );
+      expect(granted.data).toMatchObject({
+        kind: 'TRIAL',
+        seats: 1,
+        active: true,
+        productCode: 'PBX',
+        licenseModel: 'HOST_BINDING',
+        source: { type: 'REGISTRATION' },
+      });
       expect(granted.subject).toBe(granted.data.keyId);
       const shown = await card(licenseKey.code);
-      expect(shown.licenses).toEqual([expect.objectContaining({ kind: 'TRIAL', source: 'REGISTRATION', active: true })]);
+      expect(shown.licenses).toEqual([
+        expect.objectContaining({ kind: 'TRIAL', source: 'REGISTRATION', active: true }),
+      ]);
     });
 
     it('refuses a second registration with its number, and changes nothing', async () => {
@@ -135,13 +200,43 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       const keysBefore = (await call('LicenseKeys', {}, acme.apiKey)).data!['licenseKeys'].totalCount;
 
       const cases: [string, Record<string, unknown>, number, string][] = [
-        ['same host, same e-mail and company', registration({ email: 'ONE@reg.test', company: 'one co' }, host), 1059, 'ALREADY_REGISTERED'],
-        ['same host, other e-mail', registration({ email: 'two@reg.test', company: 'One Co' }, host), 2051, 'HOST_REGISTERED_WITH_OTHER_DETAILS'],
-        ['same host, other company', registration({ email: 'one@reg.test', company: 'Other Co' }, host), 2051, 'HOST_REGISTERED_WITH_OTHER_DETAILS'],
-        ['new host, e-mail with a key of another company', registration({ email: 'one@reg.test', company: 'Other Co' }), 2022, 'EMAIL_HAS_KEY_FOR_OTHER_COMPANY'],
-        ['new host, same e-mail and company', registration({ email: 'one@reg.test', company: 'One Co' }), 1059, 'ALREADY_REGISTERED'],
+        [
+          'same host, same e-mail and company',
+          registration({ email: 'ONE@reg.test', company: 'one co' }, host),
+          1059,
+          'ALREADY_REGISTERED',
+        ],
+        [
+          'same host, other e-mail',
+          registration({ email: 'two@reg.test', company: 'One Co' }, host),
+          2051,
+          'HOST_REGISTERED_WITH_OTHER_DETAILS',
+        ],
+        [
+          'same host, other company',
+          registration({ email: 'one@reg.test', company: 'Other Co' }, host),
+          2051,
+          'HOST_REGISTERED_WITH_OTHER_DETAILS',
+        ],
+        [
+          'new host, e-mail with a key of another company',
+          registration({ email: 'one@reg.test', company: 'Other Co' }),
+          2022,
+          'EMAIL_HAS_KEY_FOR_OTHER_COMPANY',
+        ],
+        [
+          'new host, same e-mail and company',
+          registration({ email: 'one@reg.test', company: 'One Co' }),
+          1059,
+          'ALREADY_REGISTERED',
+        ],
         // Both 2051 and 2022 apply: the host is checked first.
-        ['known host with an e-mail of another company', registration({ email: 'rita@registered.test', company: 'One Co' }, host), 2051, 'HOST_REGISTERED_WITH_OTHER_DETAILS'],
+        [
+          'known host with an e-mail of another company',
+          registration({ email: 'rita@registered.test', company: 'One Co' }, host),
+          2051,
+          'HOST_REGISTERED_WITH_OTHER_DETAILS',
+        ],
       ];
       for (const [what, variables, licensingCode, code] of cases) {
         const res = await call('Register', variables);
@@ -151,7 +246,11 @@ describe('licenses through the gateway: registration, trials, coupon grants from
     });
 
     it('counts a cabinet-issued key of the e-mail too', async () => {
-      await call('CreateLicenseKey', { input: { client: { company: 'Cabinet Co', email: 'boss@cabinet.test' } } }, acme.apiKey);
+      await call(
+        'CreateLicenseKey',
+        { input: { client: { company: 'Cabinet Co', email: 'boss@cabinet.test' } } },
+        acme.apiKey,
+      );
       const res = await call('Register', registration({ email: 'boss@cabinet.test', company: 'Another Co' }));
       expect(errorOf(res)).toMatchObject({ licensingCode: 2022 });
     });
@@ -159,30 +258,46 @@ describe('licenses through the gateway: registration, trials, coupon grants from
     it('keeps each vendor’s registrations apart', async () => {
       const host = { fingerprint: `shared-${randomUUID()}` };
       expect((await call('Register', registration({ email: 'x@vendors.test' }, host))).errors).toBeUndefined();
-      const other = await call('Register', registration({ vendorPrefix: 'GLBX', email: 'y@vendors.test', company: 'Y' }, host));
+      const other = await call(
+        'Register',
+        registration({ vendorPrefix: 'GLBX', email: 'y@vendors.test', company: 'Y' }, host),
+      );
       expect(other.errors).toBeUndefined();
       expect(other.data!['register'].licenseKey.code).toMatch(/^GLBX-/);
     });
 
     it('names the field of an unknown vendor, product or bad input', async () => {
-      expect(errorOf(await call('Register', registration({ vendorPrefix: 'NONE' })))).toMatchObject({ code: 'NOT_FOUND', field: 'input.vendorPrefix' });
-      expect(errorOf(await call('Register', registration({ productCode: 'NOPE' })))).toMatchObject({ code: 'NOT_FOUND', field: 'input.productCode' });
+      expect(errorOf(await call('Register', registration({ vendorPrefix: 'NONE' })))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.vendorPrefix',
+      });
+      expect(errorOf(await call('Register', registration({ productCode: 'NOPE' })))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.productCode',
+      });
       const bad = await call('Register', registration({ email: 'not-mail', vendorPrefix: 'AC1' }, { fingerprint: '' }));
       expect(errorOf(bad).code).toBe('BAD_USER_INPUT');
-      for (const field of ['input.email', 'input.vendorPrefix', 'input.host.fingerprint']) expect(bad.errors![0]!.message).toContain(field);
+      for (const field of ['input.email', 'input.vendorPrefix', 'input.host.fingerprint'])
+        expect(bad.errors![0]!.message).toContain(field);
     });
 
     it('lets exactly one of many parallel registrations from one host through', async () => {
       const host = { fingerprint: `race-${randomUUID()}` };
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => call('Register', registration({ email: `racer${i}@race.test`, company: `Racer ${i}` }, host))),
+        Array.from({ length: 12 }, (_, i) =>
+          call('Register', registration({ email: `racer${i}@race.test`, company: `Racer ${i}` }, host)),
+        ),
       );
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
       expect(results.filter((r) => r.errors).map((r) => errorOf(r).licensingCode)).toEqual(new Array(11).fill(2051));
     });
 
     it('lets exactly one of many parallel registrations of one e-mail through', async () => {
-      const results = await Promise.all(Array.from({ length: 8 }, () => call('Register', registration({ email: 'same@race.test', company: 'Same Co' }))));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          call('Register', registration({ email: 'same@race.test', company: 'Same Co' })),
+        ),
+      );
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
       expect(results.filter((r) => r.errors).map((r) => errorOf(r).licensingCode)).toEqual(new Array(7).fill(1059));
     });
@@ -194,7 +309,10 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       const crm = await call('ActivateTrial', { input: { keyCode: key.code.toLowerCase(), productCode: 'CRM' } });
       expect(crm.errors).toBeUndefined();
       expect(crm.data!['activateTrial']).toMatchObject({ kind: 'TRIAL', active: false, product: { code: 'CRM' } });
-      expect((await summary(key.code)).find((p) => p.product.code === 'CRM')).toMatchObject({ active: false, reason: 'REQUIRED_PRODUCT_INACTIVE' });
+      expect((await summary(key.code)).find((p) => p.product.code === 'CRM')).toMatchObject({
+        active: false,
+        reason: 'REQUIRED_PRODUCT_INACTIVE',
+      });
 
       const pbx = await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'PBX' } });
       expect(pbx.data!['activateTrial']).toMatchObject({ kind: 'TRIAL', active: true });
@@ -208,25 +326,42 @@ describe('licenses through the gateway: registration, trials, coupon grants from
 
     it('gives exactly one trial to many parallel requests', async () => {
       const key = await newKey('Parallel Trial Co');
-      const results = await Promise.all(Array.from({ length: 10 }, () => call('ActivateTrial', { input: { keyCode: key.code, productCode: 'BASIC' } })));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => call('ActivateTrial', { input: { keyCode: key.code, productCode: 'BASIC' } })),
+      );
       expect(results.filter((r) => !r.errors)).toHaveLength(1);
       expect(new Set(results.filter((r) => r.errors).map((r) => errorOf(r).code))).toEqual(new Set(['CONFLICT']));
       expect((await card(key.code)).licenses).toHaveLength(1);
     });
 
     it('refuses unknown keys and products, and other vendors’ tokens', async () => {
-      expect(errorOf(await call('ActivateTrial', { input: { keyCode: 'ACME-22222-22222-22222-22222', productCode: 'PBX' } }))).toMatchObject({ code: 'NOT_FOUND', field: 'input.keyCode' });
-      expect(errorOf(await call('ActivateTrial', { input: { keyCode: 'ACME-12', productCode: 'PBX' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.keyCode' });
+      expect(
+        errorOf(
+          await call('ActivateTrial', { input: { keyCode: 'ACME-22222-22222-22222-22222', productCode: 'PBX' } }),
+        ),
+      ).toMatchObject({ code: 'NOT_FOUND', field: 'input.keyCode' });
+      expect(errorOf(await call('ActivateTrial', { input: { keyCode: 'ACME-12', productCode: 'PBX' } }))).toMatchObject(
+        { code: 'BAD_USER_INPUT', field: 'input.keyCode' },
+      );
       const key = await newKey('Scoped Trial Co');
-      expect(errorOf(await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'NOPE' } }))).toMatchObject({ code: 'NOT_FOUND', field: 'input.productCode' });
-      expect(errorOf(await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'PBX' } }, globex.apiKey))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(errorOf(await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'NOPE' } }))).toMatchObject(
+        { code: 'NOT_FOUND', field: 'input.productCode' },
+      );
+      expect(
+        errorOf(await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'PBX' } }, globex.apiKey)),
+      ).toMatchObject({ code: 'NOT_FOUND' });
     });
   });
 
   describe('coupon grants, applied from coupon events on Kafka', () => {
     const couponTopic = () => `${stack.subgraphs.keys.topicPrefix}${Topics.coupons}`;
 
-    function activation(key: { id: string; code: string }, type: CouponType, grants: { product: string; periodDays?: number | null; seats?: number; trialDays?: number }[], vendorId = acme.id) {
+    function activation(
+      key: { id: string; code: string },
+      type: CouponType,
+      grants: { product: string; periodDays?: number | null; seats?: number; trialDays?: number }[],
+      vendorId = acme.id,
+    ) {
       const activationId = randomUUID();
       const couponCode = generateCode('coupon', 'ACME');
       const event = createEvent(CouponActivated, {
@@ -240,23 +375,39 @@ describe('licenses through the gateway: registration, trials, coupon grants from
           keyId: key.id,
           keyCode: key.code,
           channel: 'VENDOR_CABINET',
-          grants: grants.map((g) => ({ productId: acme.products[g.product]!, productCode: g.product, periodDays: g.periodDays ?? null, seats: g.seats ?? null, trialDays: g.trialDays ?? null })),
+          grants: grants.map((g) => ({
+            productId: acme.products[g.product]!,
+            productCode: g.product,
+            periodDays: g.periodDays ?? null,
+            seats: g.seats ?? null,
+            trialDays: g.trialDays ?? null,
+          })),
         },
       });
       const deactivation = createEvent(CouponDeactivated, {
         vendorId,
         subject: key.id,
-        data: { activationId, couponId: event.data.couponId, couponCode, couponType: type, keyId: key.id, keyCode: key.code },
+        data: {
+          activationId,
+          couponId: event.data.couponId,
+          couponCode,
+          couponType: type,
+          keyId: key.id,
+          keyCode: key.code,
+        },
       });
       return { activationId, event, deactivation };
     }
 
     const licensesOf = async (code: string) => (await card(code)).licenses;
     const waitFor = (code: string, what: string, ok: (l: CardLicense[]) => boolean) =>
-      eventually(async () => {
-        const l = await licensesOf(code);
-        return ok(l) ? l : undefined;
-      }, { what, timeoutMs: 20_000 });
+      eventually(
+        async () => {
+          const l = await licensesOf(code);
+          return ok(l) ? l : undefined;
+        },
+        { what, timeoutMs: 20_000 },
+      );
 
     it('adds a main license, then an additional one, retiring the trial; redelivery changes nothing', async () => {
       const key = await newKey('Coupon Co');
@@ -274,7 +425,11 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       const second = activation(key, 'ADD_PRODUCT', [{ product: 'PBX', periodDays: null, seats: 2 }]);
       await bus.publish(couponTopic(), [second.event, first.event, second.event]);
       const afterSecond = await waitFor(key.code, 'additional license', (l) => l.some((x) => x.kind === 'ADDITIONAL'));
-      expect(afterSecond.find((l) => l.kind === 'ADDITIONAL')).toMatchObject({ seats: 2, expiresAt: null, active: true });
+      expect(afterSecond.find((l) => l.kind === 'ADDITIONAL')).toMatchObject({
+        seats: 2,
+        expiresAt: null,
+        active: true,
+      });
       expect((await summary(key.code)).find((p) => p.product.code === 'PBX')).toMatchObject({ active: true, seats: 7 });
       // A later event of the same key is applied only after the redelivered ones: they changed nothing.
       const marker = activation(key, 'ADD_PRODUCT', [{ product: 'BASIC', periodDays: 30, seats: 1 }]);
@@ -285,21 +440,38 @@ describe('licenses through the gateway: registration, trials, coupon grants from
       // Deactivating the first activation removes its main license and brings the trial back;
       // the additional license is left without a main one.
       await bus.publish(couponTopic(), [first.deactivation, first.deactivation]);
-      const rolledBack = await waitFor(key.code, 'rollback', (l) => !l.some((x) => x.kind === 'MAIN' && x.product.code === 'PBX'));
+      const rolledBack = await waitFor(
+        key.code,
+        'rollback',
+        (l) => !l.some((x) => x.kind === 'MAIN' && x.product.code === 'PBX'),
+      );
       expect(rolledBack.filter((l) => l.product.code === 'PBX').map((l) => [l.kind, l.active])).toEqual([
         ['TRIAL', true],
         ['ADDITIONAL', false],
       ]);
-      expect(errorOf(await call('ClientLogin', { input: { code: first.event.data.couponCode } })).code).toBe('UNAUTHENTICATED');
-      const revoked = await eventually(() => probe.events.find((e) => e.type === 'license.revoked' && e.data.keyId === key.id), { what: 'license.revoked' });
-      expect(revoked.data).toMatchObject({ kind: 'MAIN', seats: 5, active: false, source: { type: 'COUPON', id: first.activationId } });
+      expect(errorOf(await call('ClientLogin', { input: { code: first.event.data.couponCode } })).code).toBe(
+        'UNAUTHENTICATED',
+      );
+      const revoked = await eventually(
+        () => probe.events.find((e) => e.type === 'license.revoked' && e.data.keyId === key.id),
+        { what: 'license.revoked' },
+      );
+      expect(revoked.data).toMatchObject({
+        kind: 'MAIN',
+        seats: 5,
+        active: false,
+        source: { type: 'COUPON', id: first.activationId },
+      });
     });
 
     it('extends a trial to the remaining days the coupon gives, or creates it, and rolls back', async () => {
       const key = await newKey('Extend Co');
       await call('ActivateTrial', { input: { keyCode: key.code, productCode: 'PBX' } });
       const original = (await licensesOf(key.code))[0]!.expiresAt!;
-      const extend = activation(key, 'EXTEND_TRIAL', [{ product: 'PBX', trialDays: 45 }, { product: 'BASIC', trialDays: 10 }]);
+      const extend = activation(key, 'EXTEND_TRIAL', [
+        { product: 'PBX', trialDays: 45 },
+        { product: 'BASIC', trialDays: 10 },
+      ]);
       await bus.publish(couponTopic(), [extend.event]);
       const extended = await waitFor(key.code, 'extension', (l) => l.length === 2);
       const pbx = extended.find((l) => l.product.code === 'PBX')!;

@@ -28,12 +28,19 @@ export async function probeTopic(topic: string): Promise<EventProbe> {
 }
 
 /** Publishes events as another service's relay would: JSON, keyed by subject, acks=all. */
-export async function publisher(): Promise<{ publish(topic: string, events: EventEnvelope<unknown>[]): Promise<void>; close(): Promise<void> }> {
+export async function publisher(): Promise<{
+  publish(topic: string, events: EventEnvelope<unknown>[]): Promise<void>;
+  close(): Promise<void>;
+}> {
   const producer: Producer = (await client()).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   return {
     publish: async (topic, events) => {
-      await producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+      });
     },
     close: () => producer.disconnect(),
   };

@@ -33,13 +33,23 @@ export interface TestStack {
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   gateway: INestApplication;
   /** Sends one operation to the gateway, with a bearer token when given. */
-  call<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  call<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** Starts another gateway on the same subgraphs, with config overrides. */
   extraGateway(overrides: Record<string, string>): Promise<{ url: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
-export async function postGraphQL<T>(url: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T>(
+  url: string,
+  body: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
@@ -53,7 +63,9 @@ export async function postGraphQL<T>(url: string, body: unknown, token?: string,
  * The whole system in this process: the four subgraphs, each on its own fresh database
  * and a topic prefix of this stack, behind a real gateway with a real supergraph.
  */
-export async function startTestStack(subgraphEnv: Partial<Record<SubgraphName, Record<string, string>>> = {}): Promise<TestStack> {
+export async function startTestStack(
+  subgraphEnv: Partial<Record<SubgraphName, Record<string, string>>> = {},
+): Promise<TestStack> {
   const infra = await testInfrastructure();
   const secrets = {
     identitySigningSecret: randomBytes(32).toString('hex'),
@@ -82,7 +94,14 @@ export async function startTestStack(subgraphEnv: Partial<Record<SubgraphName, R
       });
       await waitForHealth(proc, port);
       const baseUrl = `http://127.0.0.1:${port}`;
-      return { name, process: proc, baseUrl, graphqlUrl: `${baseUrl}/graphql`, database, topicPrefix: shared.topicPrefix };
+      return {
+        name,
+        process: proc,
+        baseUrl,
+        graphqlUrl: `${baseUrl}/graphql`,
+        database,
+        topicPrefix: shared.topicPrefix,
+      };
     }),
   );
   const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<SubgraphName, RunningSubgraph>;

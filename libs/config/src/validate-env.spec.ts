@@ -39,6 +39,8 @@ describe('validateEnv', () => {
   });
 
   it('refuses a service config without a database or signing secret', () => {
-    expect(() => validateEnv(ServiceConfig, { PORT: '4001' })).toThrow(/DATABASE_URL[\s\S]*IDENTITY_SIGNING_SECRET|IDENTITY_SIGNING_SECRET[\s\S]*DATABASE_URL/);
+    expect(() => validateEnv(ServiceConfig, { PORT: '4001' })).toThrow(
+      /DATABASE_URL[\s\S]*IDENTITY_SIGNING_SECRET|IDENTITY_SIGNING_SECRET[\s\S]*DATABASE_URL/,
+    );
   });
 });

@@ -40,7 +40,10 @@ describe('service databases', () => {
     await ensureDatabase(url);
     const sources = Array.from(
       { length: 4 },
-      () => new DataSource(serviceDataSourceOptions({ url, service: 'spec', entities: [], migrations: [Slow1700000000100] })),
+      () =>
+        new DataSource(
+          serviceDataSourceOptions({ url, service: 'spec', entities: [], migrations: [Slow1700000000100] }),
+        ),
     );
     try {
       await Promise.all(sources.map((s) => s.initialize()));

@@ -1,4 +1,11 @@
-import { CODE_ALPHABET, CODE_RANDOM_BITS, generateCode, normalizeCouponCode, normalizeKeyCode, parseCode } from './codes';
+import {
+  CODE_ALPHABET,
+  CODE_RANDOM_BITS,
+  generateCode,
+  normalizeCouponCode,
+  normalizeKeyCode,
+  parseCode,
+} from './codes';
 
 describe('license key and coupon codes', () => {
   it('formats keys and coupons with the vendor prefix and four groups of five', () => {
@@ -43,10 +50,22 @@ describe('license key and coupon codes', () => {
   });
 
   it('tells malformed input apart from a well-formed code', () => {
-    for (const typed of ['', 'MIKO', 'MIKO-0A1B2-C3D4E-F5G6H-J7K8', 'MIKO-0A1B2-C3D4E-F5G6H-J7K8MX', 'MIK0-0A1B2-C3D4E-F5G6H-J7K8M', 'MIKO-0A1B2-C3D4E-F5G6H-J7K8U', 'MIKO-0A1B2-C3D4E-F5G6H-J7K8*']) {
+    for (const typed of [
+      '',
+      'MIKO',
+      'MIKO-0A1B2-C3D4E-F5G6H-J7K8',
+      'MIKO-0A1B2-C3D4E-F5G6H-J7K8MX',
+      'MIK0-0A1B2-C3D4E-F5G6H-J7K8M',
+      'MIKO-0A1B2-C3D4E-F5G6H-J7K8U',
+      'MIKO-0A1B2-C3D4E-F5G6H-J7K8*',
+    ]) {
       expect(normalizeKeyCode(typed)).toBeUndefined();
     }
-    expect(parseCode('MIKO-0A1B2-C3D4E-F5G6H-J7K8M')).toEqual({ kind: 'key', prefix: 'MIKO', code: 'MIKO-0A1B2-C3D4E-F5G6H-J7K8M' });
+    expect(parseCode('MIKO-0A1B2-C3D4E-F5G6H-J7K8M')).toEqual({
+      kind: 'key',
+      prefix: 'MIKO',
+      code: 'MIKO-0A1B2-C3D4E-F5G6H-J7K8M',
+    });
   });
 
   it('reads coupons with the same tolerance and never as keys', () => {

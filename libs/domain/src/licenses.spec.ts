@@ -5,7 +5,15 @@ const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
 let n = 0;
 function license(overrides: Partial<LicenseFacts> & Pick<LicenseFacts, 'kind'>): LicenseFacts {
   n += 1;
-  return { id: `l${n}`, productId: 'pbx', seats: 1, startsAt: days(-10), expiresAt: days(20), active: true, ...overrides };
+  return {
+    id: `l${n}`,
+    productId: 'pbx',
+    seats: 1,
+    startsAt: days(-10),
+    expiresAt: days(20),
+    active: true,
+    ...overrides,
+  };
 }
 const none = new Map<string, string | null>();
 
@@ -29,7 +37,12 @@ describe('license rules', () => {
 
   it('never adds trial seats, and a trial yields to a main license', () => {
     const trial = license({ kind: 'TRIAL', seats: 1, expiresAt: days(5) });
-    expect(evaluateKey([trial], none, now).products.get('pbx')).toMatchObject({ active: true, seats: 1, kind: 'TRIAL', validUntil: days(5) });
+    expect(evaluateKey([trial], none, now).products.get('pbx')).toMatchObject({
+      active: true,
+      seats: 1,
+      kind: 'TRIAL',
+      validUntil: days(5),
+    });
     const main = license({ kind: 'MAIN', seats: 2, expiresAt: days(300) });
     const v = evaluateKey([trial, main], none, now);
     expect(v.licenses.get(trial.id)).toEqual({ active: false, reason: 'SUPERSEDED_BY_MAIN' });
@@ -54,7 +67,14 @@ describe('license rules', () => {
     const a = license({ kind: 'MAIN', productId: 'a' });
     const b = license({ kind: 'MAIN', productId: 'b' });
     const c = license({ kind: 'MAIN', productId: 'c', active: false });
-    const v = evaluateKey([a, b, c], new Map([['a', 'b'], ['b', 'c']]), now);
+    const v = evaluateKey(
+      [a, b, c],
+      new Map([
+        ['a', 'b'],
+        ['b', 'c'],
+      ]),
+      now,
+    );
     expect(v.products.get('a')?.reason).toBe('REQUIRED_PRODUCT_INACTIVE');
     expect(v.products.get('b')?.reason).toBe('REQUIRED_PRODUCT_INACTIVE');
     expect(v.products.get('c')?.reason).toBe('DEACTIVATED');
@@ -66,9 +86,15 @@ describe('license rules', () => {
   });
 
   it('describes the verdict the way applications show it', () => {
-    expect(describeVerdict({ active: true, validUntil: new Date('2026-08-07T10:00:00Z'), reason: null, kind: 'MAIN' })).toBe('License active until 07.08.2026');
-    expect(describeVerdict({ active: true, validUntil: null, reason: null, kind: 'MAIN' })).toBe('License active, perpetual');
-    expect(describeVerdict({ active: true, validUntil: new Date('2026-08-07T10:00:00Z'), reason: null, kind: 'TRIAL' })).toBe('Trial license active until 07.08.2026');
+    expect(
+      describeVerdict({ active: true, validUntil: new Date('2026-08-07T10:00:00Z'), reason: null, kind: 'MAIN' }),
+    ).toBe('License active until 07.08.2026');
+    expect(describeVerdict({ active: true, validUntil: null, reason: null, kind: 'MAIN' })).toBe(
+      'License active, perpetual',
+    );
+    expect(
+      describeVerdict({ active: true, validUntil: new Date('2026-08-07T10:00:00Z'), reason: null, kind: 'TRIAL' }),
+    ).toBe('Trial license active until 07.08.2026');
     expect(describeVerdict(undefined)).toMatch(/not on the key/);
   });
 });

@@ -113,7 +113,7 @@ export function evaluateKey(
   // 2. Requirements between products, resolved until nothing changes (chains are short).
   const productInForce = (productId: string) =>
     (byProduct.get(productId) ?? []).some((l) => verdicts.get(l.id)!.active);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [productId, own] of byProduct) {
       const required = requires.get(productId);
@@ -143,7 +143,14 @@ export function evaluateKey(
         kind: 'MAIN',
       });
     } else if (trial) {
-      products.set(productId, { productId, active: true, seats: trial.seats, validUntil: trial.expiresAt, reason: null, kind: 'TRIAL' });
+      products.set(productId, {
+        productId,
+        active: true,
+        seats: trial.seats,
+        validUntil: trial.expiresAt,
+        reason: null,
+        kind: 'TRIAL',
+      });
     } else {
       const reasons = new Set(own.map((l) => verdicts.get(l.id)!.reason));
       const reason = REASON_ORDER.find((r) => reasons.has(r)) ?? 'DEACTIVATED';
@@ -154,7 +161,9 @@ export function evaluateKey(
 }
 
 /** "License active until 07.08.2026" and its siblings, as the applications show them. */
-export function describeVerdict(verdict: Pick<ProductVerdict, 'active' | 'validUntil' | 'reason' | 'kind'> | undefined): string {
+export function describeVerdict(
+  verdict: Pick<ProductVerdict, 'active' | 'validUntil' | 'reason' | 'kind'> | undefined,
+): string {
   if (!verdict) return 'The license is not on the key';
   if (verdict.active) {
     const what = verdict.kind === 'TRIAL' ? 'Trial license' : 'License';

@@ -27,12 +27,7 @@ function nestedTypeOf(target: object, property: string): (new () => object) | un
 
 /** Turns the class-validator decorators of a payload class into a JSON Schema. */
 export function schemaOf(cls: new () => object): JsonSchema {
-  const metas = getMetadataStorage().getTargetValidationMetadatas(
-    cls,
-    '',
-    true,
-    false,
-  ) as unknown as ValidationMeta[];
+  const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false) as unknown as ValidationMeta[];
   const properties: Record<string, JsonSchema> = {};
   const optional = new Set<string>();
   for (const m of metas) {

@@ -16,13 +16,7 @@ import {
   VendorCreated,
 } from './keys/keys.events';
 import { NotificationSent, WebhookDeliveryFailed } from './notifications/notifications.events';
-import {
-  BindingCreated,
-  BindingReset,
-  LicenseChecked,
-  SessionEnded,
-  SessionStarted,
-} from './sessions/sessions.events';
+import { BindingCreated, BindingReset, LicenseChecked, SessionEnded, SessionStarted } from './sessions/sessions.events';
 
 /** Every event type the platform publishes. The AsyncAPI catalogue is generated from this list. */
 export const EVENT_CATALOGUE: readonly EventDefinition[] = [

@@ -18,10 +18,7 @@ export class EventValidationError extends Error {
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
-    return [
-      ...Object.values(e.constraints ?? {}).map((m) => `${path}: ${m}`),
-      ...flatten(e.children ?? [], path),
-    ];
+    return [...Object.values(e.constraints ?? {}).map((m) => `${path}: ${m}`), ...flatten(e.children ?? [], path)];
   });
 }
 
@@ -47,10 +44,7 @@ export interface NewEvent<T> {
 }
 
 /** Builds a validated envelope; throws EventValidationError when the payload breaks its class. */
-export function createEvent<T extends object>(
-  def: EventDefinition<T>,
-  input: NewEvent<T>,
-): EventEnvelope<T> {
+export function createEvent<T extends object>(def: EventDefinition<T>, input: NewEvent<T>): EventEnvelope<T> {
   validatePayload(def, input.data);
   return {
     id: input.id ?? randomUUID(),

@@ -4,15 +4,21 @@ import { ErrorCode } from './error-codes';
 import { formatGraphQLError } from './format-error';
 
 function format(error: unknown, extensions?: Record<string, unknown>) {
-  const gql = error instanceof GraphQLError ? error : new GraphQLError('boom', { originalError: error as Error, extensions });
+  const gql =
+    error instanceof GraphQLError ? error : new GraphQLError('boom', { originalError: error as Error, extensions });
   const internal: unknown[] = [];
-  const result = formatGraphQLError(gql.toJSON(), gql, { requestId: 'req-9', onInternalError: (e) => internal.push(e) });
+  const result = formatGraphQLError(gql.toJSON(), gql, {
+    requestId: 'req-9',
+    onInternalError: (e) => internal.push(e),
+  });
   return { result, internal };
 }
 
 describe('formatGraphQLError', () => {
   it('keeps a domain error code, its licensing number and the field', () => {
-    const { result } = format(new DomainError(ErrorCode.NO_FREE_LICENSE, 'All seats are bound to other hosts', 'input.host'));
+    const { result } = format(
+      new DomainError(ErrorCode.NO_FREE_LICENSE, 'All seats are bound to other hosts', 'input.host'),
+    );
     expect(result).toMatchObject({
       message: 'All seats are bound to other hosts',
       extensions: { code: 'NO_FREE_LICENSE', licensingCode: 1051, field: 'input.host', requestId: 'req-9' },

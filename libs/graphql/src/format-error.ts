@@ -73,7 +73,12 @@ export function formatGraphQLError(
 
   const code = formatted.extensions?.['code'];
   const isRequestError = !(original instanceof Error) || original instanceof GraphQLError;
-  if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR && isRequestError) {
+  if (
+    typeof code === 'string' &&
+    PUBLIC_ERROR_CODES.has(code) &&
+    code !== ErrorCode.INTERNAL_SERVER_ERROR &&
+    isRequestError
+  ) {
     return { ...formatted, extensions: { ...formatted.extensions, ...(requestId ? { requestId } : {}) } };
   }
   // Variable coercion errors and the like carry no code but are the caller's fault.

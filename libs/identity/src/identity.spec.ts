@@ -42,14 +42,28 @@ describe('access tokens', () => {
     const s = issueAccessToken(SECRET, { kind: 'staff', vendorId: 'v1', staffId: 's1', role: 'OWNER' }, 900);
     expect(verifyAccessToken(SECRET, s.token)).toEqual({ kind: 'staff', vendorId: 'v1', staffId: 's1', role: 'OWNER' });
     const c = issueAccessToken(SECRET, { kind: 'client', vendorId: 'v1', keyId: 'k1', keyCode: 'MIKO-1' }, 900);
-    expect(verifyAccessToken(SECRET, c.token)).toEqual({ kind: 'client', vendorId: 'v1', keyId: 'k1', keyCode: 'MIKO-1' });
+    expect(verifyAccessToken(SECRET, c.token)).toEqual({
+      kind: 'client',
+      vendorId: 'v1',
+      keyId: 'k1',
+      keyCode: 'MIKO-1',
+    });
     expect(c.expiresAt.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('refuses expired tokens and tokens signed with another secret', () => {
-    const s = issueAccessToken(SECRET, { kind: 'staff', vendorId: 'v1', staffId: 's1', role: 'OWNER' }, 60, Date.now() - 120_000);
+    const s = issueAccessToken(
+      SECRET,
+      { kind: 'staff', vendorId: 'v1', staffId: 's1', role: 'OWNER' },
+      60,
+      Date.now() - 120_000,
+    );
     expect(verifyAccessToken(SECRET, s.token)).toBeUndefined();
-    const other = issueAccessToken('another-secret-another-secret-another', { kind: 'client', vendorId: 'v', keyId: 'k', keyCode: 'c' }, 60);
+    const other = issueAccessToken(
+      'another-secret-another-secret-another',
+      { kind: 'client', vendorId: 'v', keyId: 'k', keyCode: 'c' },
+      60,
+    );
     expect(verifyAccessToken(SECRET, other.token)).toBeUndefined();
     expect(verifyAccessToken(SECRET, 'not.a.jwt')).toBeUndefined();
   });

@@ -1,10 +1,4 @@
-import {
-  CanActivate,
-  createParamDecorator,
-  ExecutionContext,
-  Injectable,
-  SetMetadata,
-} from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { ForbiddenError } from '@licensing/graphql';
@@ -47,9 +41,10 @@ export class AccessGuard implements CanActivate {
     if (rules.includes('public')) return true;
     const ctx = requestContextOf(context);
     if (!ctx) throw new ForbiddenError('Request did not come through the gateway');
-    const field = context.getType<'graphql' | 'http'>() === 'graphql'
-      ? GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName
-      : name;
+    const field =
+      context.getType<'graphql' | 'http'>() === 'graphql'
+        ? GqlExecutionContext.create(context).getInfo<{ fieldName: string }>().fieldName
+        : name;
     assertAdmitted(rules, ctx.identity, field);
     return true;
   }
@@ -70,7 +65,9 @@ const RESOLVER_TYPE = 'graphql:resolver_type';
  * Lists the Query/Mutation methods of the given resolver classes that carry no @Allow,
  * so a test can fail the build for an operation that states nothing.
  */
-export function findOperationsWithoutAccessRules(resolvers: ReadonlyArray<new (...args: never[]) => unknown>): string[] {
+export function findOperationsWithoutAccessRules(
+  resolvers: ReadonlyArray<new (...args: never[]) => unknown>,
+): string[] {
   const missing: string[] = [];
   for (const cls of resolvers) {
     const proto = cls.prototype as Record<string, unknown>;
@@ -80,8 +77,7 @@ export function findOperationsWithoutAccessRules(resolvers: ReadonlyArray<new (.
       const type = Reflect.getMetadata(RESOLVER_TYPE, method) as string | undefined;
       if (type !== 'Query' && type !== 'Mutation' && type !== 'Subscription') continue;
       const rules = (Reflect.getMetadata(ACCESS_RULES, method) ?? Reflect.getMetadata(ACCESS_RULES, cls)) as
-        | AccessRule[]
-        | undefined;
+        AccessRule[] | undefined;
       if (!rules?.length) missing.push(`${cls.name}.${name}`);
     }
   }

@@ -3,7 +3,12 @@
  * attempt n between c/2 and c where c = min(cap, base · 2^(n-1)). Half of the delay is fixed,
  * so a retry never comes immediately; the other half spreads instances apart.
  */
-export function backoffDelayMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(0, Math.floor(attempt) - 1), 52);
   const ceiling = Math.max(0, Math.min(capMs, baseMs * 2 ** exponent));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -33,7 +33,12 @@ describe('parseMessage', () => {
   it('rejects an invalid payload, naming the field and keeping the event id', () => {
     const event = { ...deactivationFixture(), data: { couponCode: 'alice@example.com' } };
     const parsed = parseMessage(JSON.stringify(event));
-    expect(parsed).toMatchObject({ ok: false, eventId: event.id, eventType: 'coupon.deactivated', reason: expect.stringMatching(/data\.keyId/) });
+    expect(parsed).toMatchObject({
+      ok: false,
+      eventId: event.id,
+      eventType: 'coupon.deactivated',
+      reason: expect.stringMatching(/data\.keyId/),
+    });
     expect(JSON.stringify(parsed)).not.toContain('alice');
   });
 

@@ -48,7 +48,8 @@ class ConsumerStopping extends Error {
   }
 }
 
-type Parsed = { ok: true; envelope: EventEnvelope<object> } | { ok: false; reason: string; eventId?: string; eventType?: string };
+type Parsed =
+  { ok: true; envelope: EventEnvelope<object> } | { ok: false; reason: string; eventId?: string; eventType?: string };
 
 /**
  * Parses and validates a raw message. Reasons never quote the payload (JSON.parse's own
@@ -149,7 +150,10 @@ export class EventConsumer {
       this.crash = { error: describeError(payload.error), restarting: payload.restart };
     });
     this.consumer = consumer;
-    this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({
@@ -176,7 +180,9 @@ export class EventConsumer {
       const producer = this.producer;
       this.consumer = undefined;
       this.producer = undefined;
-      await consumer?.disconnect().catch((error: unknown) => this.logger.warn(`consumer disconnect: ${describeError(error)}`));
+      await consumer
+        ?.disconnect()
+        .catch((error: unknown) => this.logger.warn(`consumer disconnect: ${describeError(error)}`));
       await this.producerConnecting?.catch(() => undefined);
       this.producerConnecting = undefined;
       await producer?.disconnect().catch(() => undefined);
@@ -193,7 +199,10 @@ export class EventConsumer {
   async health(): Promise<void> {
     if (!this.running) throw new Error('event consumer is not running');
     if (this.crash && !this.crash.restarting) throw new Error(`event consumer crashed: ${this.crash.error}`);
-    if (!this.joined) throw new Error(this.crash ? `event consumer restarting after: ${this.crash.error}` : 'event consumer has not joined its group');
+    if (!this.joined)
+      throw new Error(
+        this.crash ? `event consumer restarting after: ${this.crash.error}` : 'event consumer has not joined its group',
+      );
   }
 
   /** Resolves once the consumer has joined its group (partitions assigned). */
@@ -211,7 +220,12 @@ export class EventConsumer {
     const raw = message.value === null ? undefined : message.value.toString('utf8');
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
-      await this.deadLetter({ topic, partition, offset: message.offset, key: message.key, raw: raw ?? '' }, parsed.reason, parsed.eventId, parsed.eventType);
+      await this.deadLetter(
+        { topic, partition, offset: message.offset, key: message.key, raw: raw ?? '' },
+        parsed.reason,
+        parsed.eventId,
+        parsed.eventType,
+      );
       return;
     }
     const { envelope } = parsed;
@@ -242,7 +256,9 @@ export class EventConsumer {
           );
           return;
         }
-        this.logger.warn(`${envelope.type} ${envelope.id}: handler attempt ${attempt}/${maxAttempts} failed (${reason}); retrying`);
+        this.logger.warn(
+          `${envelope.type} ${envelope.id}: handler attempt ${attempt}/${maxAttempts} failed (${reason}); retrying`,
+        );
         await sleep(backoffDelayMs(attempt, this.options.retryBaseMs ?? 100, this.options.retryCapMs ?? 5_000));
         // Keeps the group membership through long retries; throws when a rebalance took the
         // partition away (then the new owner gets the message again).
@@ -289,9 +305,15 @@ export class EventConsumer {
     if (eventType) headers['event-type'] = eventType;
     try {
       const producer = await this.dlqProducer();
-      await producer.send({ topic: `${topic}.dlq`, acks: -1, messages: [{ key: message.key, value: message.raw, headers }] });
+      await producer.send({
+        topic: `${topic}.dlq`,
+        acks: -1,
+        messages: [{ key: message.key, value: message.raw, headers }],
+      });
     } catch (error) {
-      this.logger.warn(`could not copy the dead letter to ${topic}.dlq (it is kept in dead_letters): ${describeError(error)}`);
+      this.logger.warn(
+        `could not copy the dead letter to ${topic}.dlq (it is kept in dead_letters): ${describeError(error)}`,
+      );
     }
   }
 

@@ -5,11 +5,15 @@ describe('isBrokerUnavailable', () => {
   it('sees a connection failure through kafkajs retry wrappers', () => {
     const cause = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
     expect(isBrokerUnavailable(cause)).toBe(true);
-    expect(isBrokerUnavailable(new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 2, retryTime: 100 }))).toBe(true);
+    expect(isBrokerUnavailable(new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 2, retryTime: 100 }))).toBe(
+      true,
+    );
   });
 
   it('treats cluster-state protocol errors as unavailability', () => {
-    expect(isBrokerUnavailable({ name: 'KafkaJSProtocolError', type: 'LEADER_NOT_AVAILABLE', message: 'x' })).toBe(true);
+    expect(isBrokerUnavailable({ name: 'KafkaJSProtocolError', type: 'LEADER_NOT_AVAILABLE', message: 'x' })).toBe(
+      true,
+    );
     expect(isBrokerUnavailable({ name: 'KafkaJSProtocolError', type: 'NOT_ENOUGH_REPLICAS', message: 'x' })).toBe(true);
   });
 
@@ -20,12 +24,21 @@ describe('isBrokerUnavailable', () => {
 
   it("blames the message for errors of the message's own", () => {
     // The shape kafkajs throws for a topic name the broker rejects.
-    const invalidTopic = Object.assign(new Error('invalid topic'), { name: 'KafkaJSProtocolError', type: 'INVALID_TOPIC_EXCEPTION' });
+    const invalidTopic = Object.assign(new Error('invalid topic'), {
+      name: 'KafkaJSProtocolError',
+      type: 'INVALID_TOPIC_EXCEPTION',
+    });
     expect(isBrokerUnavailable(new KafkaJSNonRetriableError(invalidTopic))).toBe(false);
     const tooLarge = { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', message: 'too large' };
     expect(isBrokerUnavailable(tooLarge)).toBe(false);
     const unknownTopic = { name: 'KafkaJSProtocolError', type: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'not hosted' };
-    expect(isBrokerUnavailable({ name: 'KafkaJSNumberOfRetriesExceeded', message: 'not hosted', originalError: unknownTopic })).toBe(false);
+    expect(
+      isBrokerUnavailable({
+        name: 'KafkaJSNumberOfRetriesExceeded',
+        message: 'not hosted',
+        originalError: unknownTopic,
+      }),
+    ).toBe(false);
     expect(isBrokerUnavailable(new Error('something else'))).toBe(false);
     expect(isBrokerUnavailable(undefined)).toBe(false);
     expect(isBrokerUnavailable('ECONNREFUSED as a string is not an error object')).toBe(false);

@@ -188,7 +188,9 @@ export class OutboxRelay {
 
   /** Rows waiting to be published (including backed-off ones). */
   async pendingCount(): Promise<number> {
-    const [row] = (await this.options.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`)) as { n: number }[];
+    const [row] = (await this.options.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`,
+    )) as { n: number }[];
     return row?.n ?? 0;
   }
 
@@ -221,14 +223,19 @@ export class OutboxRelay {
 
       const { sent, failures } = await this.publish(rows);
       if (sent.length) {
-        await manager.query(`UPDATE outbox SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`, [sent]);
+        await manager.query(
+          `UPDATE outbox SET status = 'SENT', sent_at = now(), last_error = NULL WHERE id = ANY($1::uuid[])`,
+          [sent],
+        );
         this.lastPublishedAt = new Date();
       }
       result.sent = sent.length;
       result.failed = failures.length;
       result.brokerUnavailable = failures.some((f) => f.unavailable);
       result.dead = await this.recordFailures(manager, failures);
-      this.brokerError = result.brokerUnavailable ? describeError(failures.find((f) => f.unavailable)?.error) : undefined;
+      this.brokerError = result.brokerUnavailable
+        ? describeError(failures.find((f) => f.unavailable)?.error)
+        : undefined;
     });
     this.drainError = undefined;
     return result;
@@ -332,8 +339,16 @@ export class OutboxRelay {
   /** Backs failed rows off (or parks them) in one statement; returns how many were parked. */
   private async recordFailures(manager: EntityManager, failures: Failure[]): Promise<number> {
     if (!failures.length) return 0;
-    const limits = { maxAttempts: this.maxAttempts, backoffBaseMs: this.backoffBaseMs, backoffCapMs: this.backoffCapMs };
-    const updates = failures.map((f) => ({ ...f, ...outboxFailure(f.row.attempts, f.unavailable, limits), message: describeError(f.error) }));
+    const limits = {
+      maxAttempts: this.maxAttempts,
+      backoffBaseMs: this.backoffBaseMs,
+      backoffCapMs: this.backoffCapMs,
+    };
+    const updates = failures.map((f) => ({
+      ...f,
+      ...outboxFailure(f.row.attempts, f.unavailable, limits),
+      message: describeError(f.error),
+    }));
     await manager.query(
       `UPDATE outbox o
           SET attempts = f.attempts, last_error = f.message,
@@ -341,11 +356,19 @@ export class OutboxRelay {
               next_attempt_at = now() + f.delay_ms * interval '1 millisecond'
          FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bool[], $5::float8[]) AS f(id, attempts, message, dead, delay_ms)
         WHERE o.id = f.id`,
-      [updates.map((u) => u.row.id), updates.map((u) => u.attempts), updates.map((u) => u.message), updates.map((u) => u.dead), updates.map((u) => u.delayMs)],
+      [
+        updates.map((u) => u.row.id),
+        updates.map((u) => u.attempts),
+        updates.map((u) => u.message),
+        updates.map((u) => u.dead),
+        updates.map((u) => u.delayMs),
+      ],
     );
     const unavailable = updates.find((u) => u.unavailable);
     if (unavailable) {
-      this.logger.warn(`outbox: Kafka unreachable, ${updates.filter((u) => u.unavailable).length} event(s) wait (${unavailable.message})`);
+      this.logger.warn(
+        `outbox: Kafka unreachable, ${updates.filter((u) => u.unavailable).length} event(s) wait (${unavailable.message})`,
+      );
     }
     for (const u of updates) {
       if (u.unavailable) continue;
@@ -354,7 +377,9 @@ export class OutboxRelay {
           `outbox: event ${u.row.id} (${u.row.event_type}, topic ${u.row.topic}) parked as DEAD after ${u.attempts} attempts: ${u.message}`,
         );
       } else {
-        this.logger.warn(`outbox: event ${u.row.id} (${u.row.event_type}) failed attempt ${u.attempts}/${this.maxAttempts}: ${u.message}`);
+        this.logger.warn(
+          `outbox: event ${u.row.id} (${u.row.event_type}) failed attempt ${u.attempts}/${this.maxAttempts}: ${u.message}`,
+        );
       }
     }
     return updates.filter((u) => u.dead).length;

@@ -28,11 +28,17 @@ const lastCreatedAt = new WeakMap<QueryRunner, string>();
  * The topic comes from the event's definition in EVENT_CATALOGUE unless given (base name,
  * without prefix); the message key is `event.subject`.
  */
-export async function enqueueMany(manager: EntityManager, events: readonly EventEnvelope<unknown>[], topic?: string): Promise<void> {
+export async function enqueueMany(
+  manager: EntityManager,
+  events: readonly EventEnvelope<unknown>[],
+  topic?: string,
+): Promise<void> {
   if (!events.length) return;
   const runner = manager.queryRunner;
   if (!runner?.isTransactionActive) {
-    throw new Error('enqueue() must run inside the transaction that changes the state (use the manager of dataSource.transaction)');
+    throw new Error(
+      'enqueue() must run inside the transaction that changes the state (use the manager of dataSource.transaction)',
+    );
   }
   for (const event of events) {
     if (!event.subject) throw new Error(`Event ${event.id} (${event.type}) has no subject to key it by`);

@@ -21,7 +21,9 @@ describe('formatKafkaLog', () => {
       value: 'alice@example.com',
       messages: [{ value: 'alice@example.com' }],
     });
-    expect(line).toBe('kafka ERROR: Error when calling eachMessage (boom) broker=127.0.0.1:9092 topic=licensing.keys.v1 partition=0');
+    expect(line).toBe(
+      'kafka ERROR: Error when calling eachMessage (boom) broker=127.0.0.1:9092 topic=licensing.keys.v1 partition=0',
+    );
     expect(line).not.toContain('alice');
   });
 });

@@ -39,9 +39,15 @@ const SAFE_LOG_FIELDS = ['broker', 'groupId', 'topic', 'partition', 'clientId', 
 
 /** One log line from a kafkajs entry, with the safe fields only. */
 export function formatKafkaLog(label: string, log: Record<string, unknown>): string {
-  const fields = SAFE_LOG_FIELDS.filter((f) => log[f] !== undefined && log[f] !== null).map((f) => `${f}=${String(log[f])}`);
+  const fields = SAFE_LOG_FIELDS.filter((f) => log[f] !== undefined && log[f] !== null).map(
+    (f) => `${f}=${String(log[f])}`,
+  );
   const error = typeof log['error'] === 'string' ? log['error'] : undefined;
-  return [`kafka ${label}: ${String(log['message'] ?? '')}`, error && error !== log['message'] ? `(${error})` : '', fields.join(' ')]
+  return [
+    `kafka ${label}: ${String(log['message'] ?? '')}`,
+    error && error !== log['message'] ? `(${error})` : '',
+    fields.join(' '),
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -51,7 +57,11 @@ export function formatKafkaLog(label: string, log: Record<string, unknown>): str
  * to the given logger with a fixed set of fields, so message payloads (which may carry
  * personal data) never reach the logs. Internal to this library: kafkajs types stay here.
  */
-export function createKafkaClient(settings: KafkaSettings, logger: MessagingLogger = console, retry: KafkaRetry = DEFAULT_RETRY): Kafka {
+export function createKafkaClient(
+  settings: KafkaSettings,
+  logger: MessagingLogger = console,
+  retry: KafkaRetry = DEFAULT_RETRY,
+): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,

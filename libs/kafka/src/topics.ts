@@ -22,7 +22,9 @@ export async function ensureTopics(
   { partitions = 3, withDeadLetters = true, timeoutMs = 30_000, logger = console }: EnsureTopicsOptions = {},
 ): Promise<void> {
   const admin = createKafkaClient({ ...settings, clientId: `${settings.clientId}-admin` }, logger).admin();
-  const wanted = [...new Set(baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])))].map((t) => topicName(settings, t));
+  const wanted = [...new Set(baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])))].map((t) =>
+    topicName(settings, t),
+  );
   const deadline = Date.now() + timeoutMs;
   await admin.connect();
   try {
@@ -34,11 +36,19 @@ export async function ensureTopics(
         if (missing.length) {
           await admin.createTopics({
             waitForLeaders: false,
-            topics: missing.map((topic) => ({ topic, numPartitions: topic.endsWith('.dlq') ? 1 : partitions, replicationFactor: 1 })),
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: topic.endsWith('.dlq') ? 1 : partitions,
+              replicationFactor: 1,
+            })),
           });
         }
         const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
-        if (topics.length === wanted.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (
+          topics.length === wanted.length &&
+          topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        )
+          return;
       } catch (error) {
         lastError = error;
       }

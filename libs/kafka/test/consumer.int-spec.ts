@@ -18,9 +18,11 @@ describe('event consumer', () => {
 
   const topic = () => `${f.settings.topicPrefix}${Topics.coupons}`;
   const publish = (value: string, key = 'k') => producer.send({ topic: topic(), acks: -1, messages: [{ key, value }] });
-  const count = async (sql: string, params: unknown[]) => ((await f.dataSource.query(sql, params)) as { n: number }[])[0]!.n;
+  const count = async (sql: string, params: unknown[]) =>
+    ((await f.dataSource.query(sql, params)) as { n: number }[])[0]!.n;
   const effects = (eventId: string) => count('SELECT count(*)::int AS n FROM effects WHERE event_id = $1', [eventId]);
-  const deadLetters = (eventId: string) => count('SELECT count(*)::int AS n FROM dead_letters WHERE event_id = $1', [eventId]);
+  const deadLetters = (eventId: string) =>
+    count('SELECT count(*)::int AS n FROM dead_letters WHERE event_id = $1', [eventId]);
 
   async function startConsumer(overrides: Partial<EventConsumerOptions> = {}): Promise<EventConsumer> {
     const consumer = new EventConsumer({
@@ -59,9 +61,11 @@ describe('event consumer', () => {
 
   beforeAll(async () => {
     f = await messagingFixture('consumer');
-    producer = new Kafka({ clientId: 'consumer-spec', brokers: f.settings.brokers, logLevel: logLevel.ERROR }).producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    producer = new Kafka({ clientId: 'consumer-spec', brokers: f.settings.brokers, logLevel: logLevel.ERROR }).producer(
+      {
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
+    );
     await producer.connect();
   });
   afterAll(async () => {
@@ -142,7 +146,12 @@ describe('event consumer', () => {
     )) as { topic: string; event_id: string | null; reason: string; payload: string }[];
     expect(letters).toEqual([
       { topic: Topics.coupons, event_id: null, reason: expect.stringMatching(/not valid JSON/), payload: notJson },
-      { topic: Topics.coupons, event_id: badPayload.id, reason: expect.stringMatching(/data\.couponCode/), payload: JSON.stringify(badPayload) },
+      {
+        topic: Topics.coupons,
+        event_id: badPayload.id,
+        reason: expect.stringMatching(/data\.couponCode/),
+        payload: JSON.stringify(badPayload),
+      },
     ]);
     expect(await deadLetters(unhandled.id)).toBe(0);
     await eventually(() => dlq.messages.length >= 2, { what: 'the copies on the dead-letter topic' });
@@ -164,11 +173,16 @@ describe('event consumer', () => {
     expect(calls.get(doomed.id)).toBe(3);
     expect(await effects(doomed.id)).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM processed_events WHERE event_id = $1', [doomed.id])).toBe(0);
-    const [letter] = (await f.dataSource.query('SELECT reason, event_type FROM dead_letters WHERE event_id = $1', [doomed.id])) as {
+    const [letter] = (await f.dataSource.query('SELECT reason, event_type FROM dead_letters WHERE event_id = $1', [
+      doomed.id,
+    ])) as {
       reason: string;
       event_type: string;
     }[];
-    expect(letter).toEqual({ reason: expect.stringMatching(/handler failed 3 times: .*handler failure for the test/), event_type: 'coupon.deactivated' });
+    expect(letter).toEqual({
+      reason: expect.stringMatching(/handler failed 3 times: .*handler failure for the test/),
+      event_type: 'coupon.deactivated',
+    });
   });
 
   it('has one effect when the handler fails once and then succeeds', async () => {
@@ -179,7 +193,12 @@ describe('event consumer', () => {
     await eventually(async () => (await effects(flaky.id)) === 1, { what: 'the effect after one failure' });
     expect(calls.get(flaky.id)).toBe(2);
     expect(await deadLetters(flaky.id)).toBe(0);
-    expect(await count('SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1 AND event_id = $2', [CONSUMER, flaky.id])).toBe(1);
+    expect(
+      await count('SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1 AND event_id = $2', [
+        CONSUMER,
+        flaky.id,
+      ]),
+    ).toBe(1);
   });
 
   it('stops gracefully in the middle of retries, without committing or dead-lettering, and gets the message again', async () => {

@@ -1,7 +1,14 @@
 import { EventEnvelope, Topics } from '@licensing/events';
 import { eventually } from '@licensing/testing';
 import { enqueue, enqueueMany, OutboxRelay, OutboxRelayOptions } from '../src';
-import { capturingLogger, collectMessages, deactivation, messagingFixture, MessagingFixture, ReceivedMessage } from './support';
+import {
+  capturingLogger,
+  collectMessages,
+  deactivation,
+  messagingFixture,
+  MessagingFixture,
+  ReceivedMessage,
+} from './support';
 
 interface OutboxRow {
   id: string;
@@ -30,7 +37,13 @@ describe('transactional outbox', () => {
   });
 
   function relay(overrides: Partial<OutboxRelayOptions> = {}): OutboxRelay {
-    const r = new OutboxRelay({ dataSource: f.dataSource, settings: f.settings, logger: capturingLogger(), pollIntervalMs: 50, ...overrides });
+    const r = new OutboxRelay({
+      dataSource: f.dataSource,
+      settings: f.settings,
+      logger: capturingLogger(),
+      pollIntervalMs: 50,
+      ...overrides,
+    });
     relays.push(r);
     return r;
   }
@@ -42,9 +55,10 @@ describe('transactional outbox', () => {
   }
 
   async function rows(ids: string[]): Promise<Record<string, OutboxRow>> {
-    const found = (await f.dataSource.query('SELECT id, status, attempts, last_error, sent_at FROM outbox WHERE id = ANY($1::uuid[])', [
-      ids,
-    ])) as OutboxRow[];
+    const found = (await f.dataSource.query(
+      'SELECT id, status, attempts, last_error, sent_at FROM outbox WHERE id = ANY($1::uuid[])',
+      [ids],
+    )) as OutboxRow[];
     return Object.fromEntries(found.map((r) => [r.id, r]));
   }
 
@@ -66,7 +80,9 @@ describe('transactional outbox', () => {
     await relay().start();
     // The committed event was written after the rolled-back one, so once it is out the
     // other would have been too.
-    await eventually(() => messages.some((m) => m.headers['event-id'] === committed.id), { what: 'the committed event' });
+    await eventually(() => messages.some((m) => m.headers['event-id'] === committed.id), {
+      what: 'the committed event',
+    });
     expect(messages.map((m) => m.headers['event-id'])).not.toContain(rolledBack.id);
     expect(await rows([rolledBack.id])).toEqual({});
   });
@@ -81,7 +97,12 @@ describe('transactional outbox', () => {
     await f.dataSource.transaction((manager) => enqueue(manager, event));
 
     // Nothing listens on port 1. maxAttempts 2: an outage must not park events.
-    const down = relay({ settings: { ...f.settings, brokers: ['127.0.0.1:1'] }, maxAttempts: 2, backoffBaseMs: 20, backoffCapMs: 40 });
+    const down = relay({
+      settings: { ...f.settings, brokers: ['127.0.0.1:1'] },
+      maxAttempts: 2,
+      backoffBaseMs: 20,
+      backoffCapMs: 40,
+    });
     await down.start();
     await eventually(async () => (await rows([event.id]))[event.id]!.attempts >= 3, {
       what: 'failed publish attempts while Kafka is unreachable',
@@ -192,7 +213,9 @@ describe('transactional outbox', () => {
 
     const history: string[] = [];
     for (let i = 0; i < 10 && state[sameKey.id]!.status !== 'SENT'; i++) {
-      await f.dataSource.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1 AND status = 'PENDING'`, [poison.id]);
+      await f.dataSource.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1 AND status = 'PENDING'`, [
+        poison.id,
+      ]);
       await r.drainOnce();
       state = await rows([poison.id, sameKey.id]);
       history.push(`${state[poison.id]!.status}/${state[sameKey.id]!.status}`);
@@ -219,14 +242,21 @@ describe('transactional outbox', () => {
     const event = deactivation();
     const committedAt = Date.now();
     await f.dataSource.transaction((manager) => enqueue(manager, event));
-    await eventually(() => messages.some((m) => m.headers['event-id'] === event.id), { what: 'the notified event', timeoutMs: 5_000 });
+    await eventually(() => messages.some((m) => m.headers['event-id'] === event.id), {
+      what: 'the notified event',
+      timeoutMs: 5_000,
+    });
     expect(Date.now() - committedAt).toBeLessThan(5_000);
   });
 
   it('counts pending rows and purges sent ones', async () => {
     const r = relay();
     const count = async (status: string) =>
-      ((await f.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE status = $1', [status])) as { n: number }[])[0]!.n;
+      (
+        (await f.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE status = $1', [status])) as {
+          n: number;
+        }[]
+      )[0]!.n;
     const before = await r.pendingCount();
     await f.dataSource.transaction((manager) => enqueue(manager, deactivation()));
     expect(await r.pendingCount()).toBe(before + 1);

@@ -52,7 +52,11 @@ export async function messagingFixture(label: string): Promise<MessagingFixture>
   );
   await dataSource.initialize();
   await runMigrations(dataSource, `kafka-${label}`);
-  const settings: KafkaSettings = { brokers: infra.kafkaBrokers, clientId: `kafka-${label}`, topicPrefix: uniqueTopicPrefix(label) };
+  const settings: KafkaSettings = {
+    brokers: infra.kafkaBrokers,
+    clientId: `kafka-${label}`,
+    topicPrefix: uniqueTopicPrefix(label),
+  };
   await ensureTopics(settings, ALL_TOPICS, { partitions: 1 });
   return {
     database,
@@ -72,9 +76,19 @@ export interface ReceivedMessage {
 }
 
 /** Reads every message of a topic from the beginning, with a plain kafkajs consumer. */
-export async function collectMessages(settings: KafkaSettings, topic: string): Promise<{ messages: ReceivedMessage[]; stop(): Promise<void> }> {
-  const kafka = new Kafka({ clientId: `${settings.clientId}-probe`, brokers: settings.brokers, logLevel: logLevel.ERROR });
-  const consumer = kafka.consumer({ groupId: `${settings.topicPrefix}probe-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
+export async function collectMessages(
+  settings: KafkaSettings,
+  topic: string,
+): Promise<{ messages: ReceivedMessage[]; stop(): Promise<void> }> {
+  const kafka = new Kafka({
+    clientId: `${settings.clientId}-probe`,
+    brokers: settings.brokers,
+    logLevel: logLevel.ERROR,
+  });
+  const consumer = kafka.consumer({
+    groupId: `${settings.topicPrefix}probe-${crypto.randomUUID()}`,
+    maxWaitTimeInMs: 100,
+  });
   const messages: ReceivedMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -91,7 +105,10 @@ export async function collectMessages(settings: KafkaSettings, topic: string): P
 }
 
 /** A valid coupon.deactivated event for a key (the subject, hence the message key). */
-export function deactivation(keyId: string = crypto.randomUUID(), vendorId = '6a1f3c2e-5b4d-4e8f-9a7b-1c2d3e4f5a6b'): EventEnvelope<object> {
+export function deactivation(
+  keyId: string = crypto.randomUUID(),
+  vendorId = '6a1f3c2e-5b4d-4e8f-9a7b-1c2d3e4f5a6b',
+): EventEnvelope<object> {
   return createEvent(CouponDeactivated, {
     vendorId,
     subject: keyId,

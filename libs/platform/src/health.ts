@@ -37,6 +37,8 @@ export class HealthController {
       }),
     );
     const healthy = results.every(([, r]) => r.status === 'up');
-    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res
+      .status(healthy ? 200 : 503)
+      .json({ status: healthy ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   }
 }

@@ -23,7 +23,9 @@ export class IdentityMiddleware implements NestMiddleware {
       const reason = error instanceof IdentityHeaderError ? error.message : 'Identity header refused';
       this.logger.warn(`${reason} from ${req.ip ?? 'unknown'}`);
       res.status(401).json({
-        errors: [{ message: 'Requests must come through the gateway', extensions: { code: ErrorCode.UNAUTHENTICATED } }],
+        errors: [
+          { message: 'Requests must come through the gateway', extensions: { code: ErrorCode.UNAUTHENTICATED } },
+        ],
       });
     }
   }

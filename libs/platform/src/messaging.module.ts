@@ -87,7 +87,6 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   }
 }
 
-
 @Global()
 @Module({})
 export class MessagingModule {

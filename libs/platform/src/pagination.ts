@@ -30,7 +30,8 @@ export function decodeCursor(list: string, cursor: string, field = 'after'): str
 
 /** Checks a page size argument: 1 to `max`. */
 export function assertPageSize(first: number, max: number, field = 'first'): void {
-  if (!Number.isInteger(first) || first < 1 || first > max) throw new BadInputError(field, `${field} must be 1 to ${max}`);
+  if (!Number.isInteger(first) || first < 1 || first > max)
+    throw new BadInputError(field, `${field} must be 1 to ${max}`);
 }
 
 /** A GraphQL enum object ({ A: 'A', … }) for registerEnumType from a list of values. */

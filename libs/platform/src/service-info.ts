@@ -28,6 +28,8 @@ export function serviceInfoResolver(service: ServiceName): new () => unknown {
       return { service, version };
     }
   }
-  Object.defineProperty(ServiceInfoResolver, 'name', { value: `${service[0]!.toUpperCase()}${service.slice(1)}InfoResolver` });
+  Object.defineProperty(ServiceInfoResolver, 'name', {
+    value: `${service[0]!.toUpperCase()}${service.slice(1)}InfoResolver`,
+  });
   return ServiceInfoResolver;
 }

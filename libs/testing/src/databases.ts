@@ -11,7 +11,10 @@ export interface TestDatabase {
 /** A fresh, empty database for one test file; drop it in afterAll. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const { postgresUrl } = await testInfrastructure();
-  const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `t_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());

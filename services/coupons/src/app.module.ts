@@ -11,7 +11,13 @@ import { CouponService } from './coupon/coupon.service';
 import { ReadModelHandler } from './read-model/read-model.handler';
 import { ReadModelRepository } from './read-model/read-model.repository';
 
-export const COUPONS_RESOLVERS = [CouponResolver, CouponBatchResolver, ActivationResolver, LicenseKeyActivationsResolver, serviceInfoResolver('coupons')];
+export const COUPONS_RESOLVERS = [
+  CouponResolver,
+  CouponBatchResolver,
+  ActivationResolver,
+  LicenseKeyActivationsResolver,
+  serviceInfoResolver('coupons'),
+];
 
 @Module({})
 export class CouponsAppModule {
@@ -19,7 +25,13 @@ export class CouponsAppModule {
     return {
       module: CouponsAppModule,
       imports: [
-        SubgraphModule.forRoot({ service: 'coupons', config, entities: [], migrations: couponsMigrations, healthChecks: [MessagingLifecycle] }),
+        SubgraphModule.forRoot({
+          service: 'coupons',
+          config,
+          entities: [],
+          migrations: couponsMigrations,
+          healthChecks: [MessagingLifecycle],
+        }),
         MessagingModule.forRoot({ service: 'coupons', config, handlers: [ReadModelHandler] }),
       ],
       providers: [

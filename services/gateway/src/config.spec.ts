@@ -36,12 +36,18 @@ describe('GatewayConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.join('\n');
-    for (const name of ['OPERATOR_TOKEN', 'IDENTITY_SIGNING_SECRET', 'ACCESS_TOKEN_SECRET']) expect(problems).toContain(name);
+    for (const name of ['OPERATOR_TOKEN', 'IDENTITY_SIGNING_SECRET', 'ACCESS_TOKEN_SECRET'])
+      expect(problems).toContain(name);
   });
 
   it('converts numbers and refuses bad values', () => {
-    expect(validateEnv(GatewayConfig, { ...REQUIRED, MAX_QUERY_COST: '15', PORT: '0' })).toMatchObject({ MAX_QUERY_COST: 15, PORT: 0 });
-    expect(() => validateEnv(GatewayConfig, { ...REQUIRED, GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
+    expect(validateEnv(GatewayConfig, { ...REQUIRED, MAX_QUERY_COST: '15', PORT: '0' })).toMatchObject({
+      MAX_QUERY_COST: 15,
+      PORT: 0,
+    });
+    expect(() => validateEnv(GatewayConfig, { ...REQUIRED, GRAPHQL_INTROSPECTION: 'yes' })).toThrow(
+      /GRAPHQL_INTROSPECTION/,
+    );
     expect(() => validateEnv(GatewayConfig, { ...REQUIRED, KEYS_URL: 'keys:4001' })).toThrow(/KEYS_URL/);
     expect(() => validateEnv(GatewayConfig, { ...REQUIRED, MAX_ALIASES: 'many' })).toThrow(/MAX_ALIASES/);
   });

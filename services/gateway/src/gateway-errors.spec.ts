@@ -27,7 +27,13 @@ describe('formatGatewayError', () => {
     const { result, masked } = format(
       downstream({
         message: 'All seats are bound to other hosts',
-        extensions: { code: 'NO_FREE_LICENSE', licensingCode: 1051, field: 'input.host', requestId: 'req-42', stacktrace: ['at x'] },
+        extensions: {
+          code: 'NO_FREE_LICENSE',
+          licensingCode: 1051,
+          field: 'input.host',
+          requestId: 'req-42',
+          stacktrace: ['at x'],
+        },
       }),
     );
     expect(result).toEqual({
@@ -46,9 +52,11 @@ describe('formatGatewayError', () => {
     expect(result.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-42' });
     expect(JSON.stringify(result)).not.toContain('5432');
     expect(masked).toHaveLength(1);
-    expect(format(downstream({ message: 'x', extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' } })).result.extensions?.['code']).toBe(
-      'INTERNAL_SERVER_ERROR',
-    );
+    expect(
+      format(downstream({ message: 'x', extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' } })).result.extensions?.[
+        'code'
+      ],
+    ).toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('masks errors thrown inside the gateway', () => {
@@ -68,8 +76,14 @@ describe('formatGatewayError', () => {
 describe('stripSuggestions', () => {
   it.each([
     ['Cannot query field "x" on type "Q". Did you mean "y" or "z"?', 'Cannot query field "x" on type "Q".'],
-    ['Value "FOO" does not exist in "Kind" enum. Did you mean the enum value "FOOD"?', 'Value "FOO" does not exist in "Kind" enum.'],
-    ['Unknown argument "frist" on field "Query.keys". Did you mean "first"?', 'Unknown argument "frist" on field "Query.keys".'],
+    [
+      'Value "FOO" does not exist in "Kind" enum. Did you mean the enum value "FOOD"?',
+      'Value "FOO" does not exist in "Kind" enum.',
+    ],
+    [
+      'Unknown argument "frist" on field "Query.keys". Did you mean "first"?',
+      'Unknown argument "frist" on field "Query.keys".',
+    ],
     ['Field "x" is not defined by type "In".', 'Field "x" is not defined by type "In".'],
   ])('%s', (message, expected) => {
     expect(stripSuggestions(message)).toBe(expected);

@@ -36,7 +36,9 @@ describe('the supergraph composition script', () => {
       rmSync(join(root, 'services', 'sessions', 'schema.graphql'));
       const { status, stderr } = failure(() => runComposeScript(root));
       expect(status).toBe(1);
-      expect(stderr).toMatch(/Supergraph composition failed:\n {2}- sessions: .*services\/sessions\/schema\.graphql is missing/);
+      expect(stderr).toMatch(
+        /Supergraph composition failed:\n {2}- sessions: .*services\/sessions\/schema\.graphql is missing/,
+      );
     } finally {
       remove();
     }
@@ -62,7 +64,9 @@ describe('the supergraph composition script', () => {
         copyFileSync(join(ROOT, 'services', name, 'schema.graphql'), join(root, 'services', name, 'schema.graphql'));
       }
       runComposeScript(root);
-      expect(readFileSync(path, 'utf8')).toBe(loadSupergraphSdl(join(ROOT, 'services', 'gateway', 'supergraph.graphql')));
+      expect(readFileSync(path, 'utf8')).toBe(
+        loadSupergraphSdl(join(ROOT, 'services', 'gateway', 'supergraph.graphql')),
+      );
     } finally {
       remove();
     }

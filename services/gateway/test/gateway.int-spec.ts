@@ -87,10 +87,23 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
 
     it('passes a staff access token on as the staff identity, verified locally', async () => {
       const before = keysApi.calls;
-      const { token } = issueAccessToken(accessSecret, { kind: 'staff', vendorId: 'vendor-acme', staffId: 'staff-7', role: 'MANAGER' }, 300);
+      const { token } = issueAccessToken(
+        accessSecret,
+        { kind: 'staff', vendorId: 'vendor-acme', staffId: 'staff-7', role: 'MANAGER' },
+        300,
+      );
       const res = await call(WHOAMI, token);
-      expect(res.data.whoami).toMatchObject({ kind: 'staff', vendorId: 'vendor-acme', staffId: 'staff-7', role: 'MANAGER' });
-      const client = issueAccessToken(accessSecret, { kind: 'client', vendorId: 'vendor-acme', keyId: 'key-3', keyCode: 'ACME-1' }, 300);
+      expect(res.data.whoami).toMatchObject({
+        kind: 'staff',
+        vendorId: 'vendor-acme',
+        staffId: 'staff-7',
+        role: 'MANAGER',
+      });
+      const client = issueAccessToken(
+        accessSecret,
+        { kind: 'client', vendorId: 'vendor-acme', keyId: 'key-3', keyCode: 'ACME-1' },
+        300,
+      );
       expect((await call(WHOAMI, client.token)).data.whoami).toMatchObject({ kind: 'client', keyId: 'key-3' });
       expect(keysApi.calls).toBe(before);
     });
@@ -116,7 +129,10 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
     });
 
     it('signs the identity header for every subgraph of a federated query', async () => {
-      const res = await call('{ node(id: "n1") { name seenBy { kind vendorId apiKeyId } } couponsWhoami { kind } }', apiKey);
+      const res = await call(
+        '{ node(id: "n1") { name seenBy { kind vendorId apiKeyId } } couponsWhoami { kind } }',
+        apiKey,
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data).toEqual({
         node: { name: 'node n1', seenBy: { kind: 'vendor', vendorId: 'vendor-acme', apiKeyId: 'apikey-1' } },
@@ -130,14 +146,26 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
 
     it('refuses tokens that match nothing with UNAUTHENTICATED instead of treating the caller as anonymous', async () => {
       const unknownKey = `lk_acme_${randomBytes(32).toString('base64url')}`;
-      const foreignJwt = issueAccessToken(secret(), { kind: 'staff', vendorId: 'v', staffId: 's', role: 'OWNER' }, 300).token;
-      const expired = issueAccessToken(accessSecret, { kind: 'staff', vendorId: 'v', staffId: 's', role: 'OWNER' }, 60, Date.now() - 600_000).token;
+      const foreignJwt = issueAccessToken(
+        secret(),
+        { kind: 'staff', vendorId: 'v', staffId: 's', role: 'OWNER' },
+        300,
+      ).token;
+      const expired = issueAccessToken(
+        accessSecret,
+        { kind: 'staff', vendorId: 'v', staffId: 's', role: 'OWNER' },
+        60,
+        Date.now() - 600_000,
+      ).token;
       const accepted = keys.accepted;
       for (const token of [unknownKey, `${operatorToken}x`, foreignJwt, expired, 'a.b.c', 'short']) {
         const res = await call(WHOAMI, token);
         expect(res.status).toBe(401);
         expect(res.data).toBeUndefined();
-        expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: res.headers.get('x-request-id') });
+        expect(res.errors?.[0]?.extensions).toMatchObject({
+          code: 'UNAUTHENTICATED',
+          requestId: res.headers.get('x-request-id'),
+        });
         expect(JSON.stringify(res.errors)).not.toContain(token);
       }
       const basic = await post(gateway.url, { query: WHOAMI }, undefined, { authorization: 'Basic dXNlcjpwYXNz' });
@@ -172,13 +200,22 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
 
     it('refuses a forged or tampered header', async () => {
       const forged = signIdentityHeader(secret(), { identity: { kind: 'operator' }, requestId: 'r-1', clientIp: '' });
-      expect((await post(keys.url, { query: '{ whoami { kind } }' }, undefined, { [IDENTITY_HEADER]: forged })).status).toBe(401);
-      const genuine = signIdentityHeader(identitySecret, { identity: { kind: 'application' }, requestId: 'r-2', clientIp: '' });
+      expect(
+        (await post(keys.url, { query: '{ whoami { kind } }' }, undefined, { [IDENTITY_HEADER]: forged })).status,
+      ).toBe(401);
+      const genuine = signIdentityHeader(identitySecret, {
+        identity: { kind: 'application' },
+        requestId: 'r-2',
+        clientIp: '',
+      });
       const [body, mac] = genuine.split('.') as [string, string];
       const elevated = Buffer.from(
         JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), id: { kind: 'operator' } }),
       ).toString('base64url');
-      expect((await post(keys.url, { query: '{ whoami { kind } }' }, undefined, { [IDENTITY_HEADER]: `${elevated}.${mac}` })).status).toBe(401);
+      expect(
+        (await post(keys.url, { query: '{ whoami { kind } }' }, undefined, { [IDENTITY_HEADER]: `${elevated}.${mac}` }))
+          .status,
+      ).toBe(401);
       const ok = await post(keys.url, { query: '{ whoami { kind } }' }, undefined, { [IDENTITY_HEADER]: genuine });
       expect(ok.data).toEqual({ whoami: { kind: 'application' } });
     });
@@ -232,9 +269,13 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       const refused = await call(query, operatorToken);
       expect(refused.status).toBe(403);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
-      expect((await call('{ __type(name: "Node") { name } }', operatorToken)).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+      expect((await call('{ __type(name: "Node") { name } }', operatorToken)).errors?.[0]?.extensions?.['code']).toBe(
+        'FORBIDDEN',
+      );
       const open = await gatewayWith({ GRAPHQL_INTROSPECTION: 'true' });
-      expect((await post(open.url, { query }, operatorToken)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      expect((await post(open.url, { query }, operatorToken)).data).toEqual({
+        __schema: { queryType: { name: 'Query' } },
+      });
     });
 
     it('hides field suggestions in production', async () => {
@@ -254,7 +295,10 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
 
       const refused = await post(limited.url, { query: '{ whoami { kind } }' });
-      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', requestId: refused.headers.get('x-request-id') });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        requestId: refused.headers.get('x-request-id'),
+      });
       const retryAfter = refused.errors?.[0]?.extensions?.['retryAfterSeconds'] as number;
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(60);
@@ -290,15 +334,21 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
 
       // Without trusted proxies the header is ignored: a client cannot pick its own bucket.
       const direct = await gatewayWith({ APP_RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: 'false' });
-      expect((await post(direct.url, { query: '{ __typename }' }, undefined, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(200);
-      expect((await post(direct.url, { query: '{ __typename }' }, undefined, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(429);
+      expect(
+        (await post(direct.url, { query: '{ __typename }' }, undefined, { 'x-forwarded-for': '198.51.100.1' })).status,
+      ).toBe(200);
+      expect(
+        (await post(direct.url, { query: '{ __typename }' }, undefined, { 'x-forwarded-for': '198.51.100.2' })).status,
+      ).toBe(429);
     });
 
     it('counts concurrent token-less requests exactly', async () => {
       const limited = await gatewayWith({ APP_RATE_LIMIT_PER_MINUTE: '10' });
       // Its Redis connection is up before the burst (a cold one may fail open, by design).
       expect((await fetch(`${limited.baseUrl}/health`)).status).toBe(200);
-      const statuses = await Promise.all(Array.from({ length: 25 }, () => post(limited.url, { query: '{ __typename }' }).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 25 }, () => post(limited.url, { query: '{ __typename }' }).then((r) => r.status)),
+      );
       expect(statuses.filter((s) => s === 200)).toHaveLength(10);
       expect(statuses.filter((s) => s === 429)).toHaveLength(15);
     });
@@ -320,7 +370,11 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       }
       const health = await fetch(`${gateway.baseUrl}/health`);
       expect(health.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      const malformed = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+      const malformed = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query": ',
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -332,7 +386,12 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
         {
           message: 'All seats are bound to other hosts',
           path: ['failDomain'],
-          extensions: { code: 'NO_FREE_LICENSE', licensingCode: 1051, field: 'input.host', requestId: 'req-domain-error-1' },
+          extensions: {
+            code: 'NO_FREE_LICENSE',
+            licensingCode: 1051,
+            field: 'input.host',
+            requestId: 'req-domain-error-1',
+          },
         },
       ]);
     });
@@ -353,14 +412,20 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
     it('masks an unreachable subgraph the same way', async () => {
       const broken = await gatewayWith({ COUPONS_URL: 'http://127.0.0.1:9/graphql' });
       const res = await post(broken.url, { query: '{ couponsWhoami { kind } }' }, operatorToken);
-      expect(res.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: res.headers.get('x-request-id') });
+      expect(res.errors?.[0]?.extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: res.headers.get('x-request-id'),
+      });
       expect(res.errors?.[0]?.message).toBe(`Internal server error (request id ${res.headers.get('x-request-id')})`);
       expect(JSON.stringify(res)).not.toContain('ECONNREFUSED');
     });
 
     it('names the request id on validation errors too', async () => {
       const res = await call('{ nope }', operatorToken, { 'x-request-id': 'req-validation-1' });
-      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', requestId: 'req-validation-1' });
+      expect(res.errors?.[0]?.extensions).toMatchObject({
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        requestId: 'req-validation-1',
+      });
     });
   });
 
@@ -371,7 +436,10 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       expect(await res.json()).toEqual({
         status: 'ok',
         checks: {
-          supergraph: { status: 'up', subgraphs: expect.arrayContaining(['keys', 'coupons', 'sessions', 'notifications']) },
+          supergraph: {
+            status: 'up',
+            subgraphs: expect.arrayContaining(['keys', 'coupons', 'sessions', 'notifications']),
+          },
           redis: { status: 'up' },
         },
       });
@@ -381,9 +449,14 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       const noRedis = await gatewayWith({ REDIS_URL: 'redis://127.0.0.1:9', APP_RATE_LIMIT_PER_MINUTE: '1' });
       const health = await fetch(`${noRedis.baseUrl}/health`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: 'unavailable', checks: { supergraph: { status: 'up' }, redis: { status: 'down' } } });
+      expect(await health.json()).toMatchObject({
+        status: 'unavailable',
+        checks: { supergraph: { status: 'up' }, redis: { status: 'down' } },
+      });
       for (let i = 0; i < 3; i++) {
-        expect((await post(noRedis.url, { query: '{ whoami { kind } }' })).data).toEqual({ whoami: { kind: 'application' } });
+        expect((await post(noRedis.url, { query: '{ whoami { kind } }' })).data).toEqual({
+          whoami: { kind: 'application' },
+        });
       }
     });
   });

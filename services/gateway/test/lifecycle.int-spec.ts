@@ -53,7 +53,11 @@ describe('gateway process', () => {
   });
 
   it('refuses to boot without its supergraph, naming the path', async () => {
-    const proc = spawnGateway({ ...secrets, PORT: String(await freePort()), SUPERGRAPH_PATH: '/nonexistent/supergraph.graphql' });
+    const proc = spawnGateway({
+      ...secrets,
+      PORT: String(await freePort()),
+      SUPERGRAPH_PATH: '/nonexistent/supergraph.graphql',
+    });
     expect(await exitCode(proc.child)).toBe(1);
     expect(proc.output()).toContain('SUPERGRAPH_PATH /nonexistent/supergraph.graphql does not exist');
   });
@@ -61,16 +65,26 @@ describe('gateway process', () => {
   it('reports ready, then stops cleanly on SIGTERM with exit code 0', async () => {
     const supergraph = composeTestSupergraph();
     const port = await freePort();
-    const proc = spawnGateway({ ...secrets, PORT: String(port), REDIS_URL, SUPERGRAPH_PATH: supergraph.path, LOG_LEVEL: 'log' });
+    const proc = spawnGateway({
+      ...secrets,
+      PORT: String(port),
+      REDIS_URL,
+      SUPERGRAPH_PATH: supergraph.path,
+      LOG_LEVEL: 'log',
+    });
     try {
       const deadline = Date.now() + 30_000;
       let health: Response | undefined;
       while (!health || health.status !== 200) {
-        if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway did not get ready:\n${proc.output()}`);
+        if (proc.child.exitCode !== null || Date.now() > deadline)
+          throw new Error(`gateway did not get ready:\n${proc.output()}`);
         health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
         if (!health) await new Promise((r) => setTimeout(r, 200));
       }
-      expect(await health.json()).toMatchObject({ status: 'ok', checks: { supergraph: { status: 'up' }, redis: { status: 'up' } } });
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        checks: { supergraph: { status: 'up' }, redis: { status: 'up' } },
+      });
       const started = Date.now();
       proc.child.kill('SIGTERM');
       expect(await exitCode(proc.child)).toBe(0);

@@ -37,7 +37,7 @@ describe('RateLimiter (real Redis)', () => {
     expect((await limiter.take(bucket, 1, 200)).allowed).toBe(true);
     expect((await limiter.take(bucket, 1, 200)).allowed).toBe(false);
     await new Promise((r) => setTimeout(r, 300));
-    expect((await limiter.take(bucket, 1, 200))).toMatchObject({ allowed: true, count: 1 });
+    expect(await limiter.take(bucket, 1, 200)).toMatchObject({ allowed: true, count: 1 });
   });
 
   it('counts exactly under concurrency, from several limiters (gateway instances)', async () => {
@@ -47,7 +47,9 @@ describe('RateLimiter (real Redis)', () => {
       await Promise.all([redis, ...others].map((r) => (r.status === 'ready' ? Promise.resolve() : once(r, 'ready'))));
       const limiters = [redis, ...others].map((r) => new RateLimiter(r));
       const bucket = `test:${randomUUID()}`;
-      const decisions = await Promise.all(Array.from({ length: 300 }, (_, i) => limiters[i % 3]!.take(bucket, 100, 10_000)));
+      const decisions = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => limiters[i % 3]!.take(bucket, 100, 10_000)),
+      );
       expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
       expect(new Set(decisions.map((d) => d.count)).size).toBe(300);
     } finally {

@@ -19,7 +19,8 @@ import { createGatewayApp } from '../src/main';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
+const FEDERATION =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])';
 
 /** What a test subgraph reports about the request it received, from the verified header. */
 const CALLER = `
@@ -72,7 +73,8 @@ const RESOLVERS: Record<'keys' | 'coupons', GraphQLResolverMap<SubgraphContext>>
     Query: {
       whoami: (_: unknown, __: unknown, ctx: SubgraphContext) => caller(ctx.licensing),
       node: (_: unknown, { id }: { id: string }) => ({ id }),
-      nodes: (_: unknown, { first }: { first?: number }) => Array.from({ length: first ?? 3 }, (_x, i) => ({ id: `n${i}` })),
+      nodes: (_: unknown, { first }: { first?: number }) =>
+        Array.from({ length: first ?? 3 }, (_x, i) => ({ id: `n${i}` })),
       failDomain: () => {
         throw new GraphQLError('All seats are bound to other hosts', {
           extensions: { code: 'NO_FREE_LICENSE', licensingCode: 1051, field: 'input.host' },
@@ -113,7 +115,10 @@ export interface TestSubgraph {
  */
 export async function startTestSubgraph(name: 'keys' | 'coupons', signingSecret: string): Promise<TestSubgraph> {
   const server = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema({ typeDefs: parse(TEST_SUBGRAPH_SDL[name]), resolvers: RESOLVERS[name] as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema({
+      typeDefs: parse(TEST_SUBGRAPH_SDL[name]),
+      resolvers: RESOLVERS[name] as GraphQLResolverMap<unknown>,
+    }),
     includeStacktraceInErrorResponses: true,
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
@@ -212,7 +217,11 @@ export function runComposeScript(cwd: string): string {
  * A workspace-shaped temporary folder holding the four subgraph schemas, composed into
  * services/gateway/supergraph.graphql by the project's own composition script.
  */
-export function composeTestSupergraph(sdl: Record<string, string> = TEST_SUBGRAPH_SDL): { root: string; path: string; remove(): void } {
+export function composeTestSupergraph(sdl: Record<string, string> = TEST_SUBGRAPH_SDL): {
+  root: string;
+  path: string;
+  remove(): void;
+} {
   const root = mkdtempSync(join(tmpdir(), 'gateway-supergraph-'));
   for (const [name, text] of Object.entries(sdl)) {
     mkdirSync(join(root, 'services', name), { recursive: true });

@@ -37,11 +37,18 @@ describe('expiry scheduler', () => {
   }
 
   async function notices(): Promise<{ type: string; licenseId: string; daysLeft: number; email: string | null }[]> {
-    const rows = (await dataSource.query(`SELECT event_type, payload FROM outbox WHERE event_type LIKE 'license.expir%' ORDER BY created_at`)) as {
+    const rows = (await dataSource.query(
+      `SELECT event_type, payload FROM outbox WHERE event_type LIKE 'license.expir%' ORDER BY created_at`,
+    )) as {
       event_type: string;
       payload: { data: { licenseId: string; daysLeft: number; email: string | null } };
     }[];
-    return rows.map((r) => ({ type: r.event_type, licenseId: r.payload.data.licenseId, daysLeft: r.payload.data.daysLeft, email: r.payload.data.email }));
+    return rows.map((r) => ({
+      type: r.event_type,
+      licenseId: r.payload.data.licenseId,
+      daysLeft: r.payload.data.daysLeft,
+      email: r.payload.data.email,
+    }));
   }
 
   /** Runs `instances` schedulers at the same time, each for one pass at `now`. */
@@ -52,16 +59,27 @@ describe('expiry scheduler', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('keys_expiry');
-    dataSource = await new DataSource(serviceDataSourceOptions({ url: db.url, service: 'keys', entities: [LicenseRecord], migrations: keysMigrations, poolSize: 20 })).initialize();
+    dataSource = await new DataSource(
+      serviceDataSourceOptions({
+        url: db.url,
+        service: 'keys',
+        entities: [LicenseRecord],
+        migrations: keysMigrations,
+        poolSize: 20,
+      }),
+    ).initialize();
     await runMigrations(dataSource, 'keys');
-    [{ id: vendorId }] = (await dataSource.query(`INSERT INTO vendors (prefix, name) VALUES ('EXPY', 'Expiry') RETURNING id`)) as { id: string }[];
+    [{ id: vendorId }] = (await dataSource.query(
+      `INSERT INTO vendors (prefix, name) VALUES ('EXPY', 'Expiry') RETURNING id`,
+    )) as { id: string }[];
     [{ id: productId }] = (await dataSource.query(
       `INSERT INTO products (vendor_id, code, name, license_model) VALUES ($1, 'PBX', 'PBX', 'HOST_BINDING') RETURNING id`,
       [vendorId],
     )) as { id: string }[];
-    const [{ id: clientId }] = (await dataSource.query(`INSERT INTO clients (vendor_id, company, email) VALUES ($1, 'Expiring Co', 'it@expiring.test') RETURNING id`, [
-      vendorId,
-    ])) as { id: string }[];
+    const [{ id: clientId }] = (await dataSource.query(
+      `INSERT INTO clients (vendor_id, company, email) VALUES ($1, 'Expiring Co', 'it@expiring.test') RETURNING id`,
+      [vendorId],
+    )) as { id: string }[];
     [{ id: keyId }] = (await dataSource.query(
       `INSERT INTO license_keys (vendor_id, client_id, code, origin, search) VALUES ($1, $2, 'EXPY-00000-00000-00000-00000', 'CABINET', '') RETURNING id`,
       [vendorId, clientId],
@@ -85,7 +103,9 @@ describe('expiry scheduler', () => {
     await runTogether(at(4.5));
     let sent = await notices();
     expect(sent.map((n) => n.licenseId).sort()).toEqual([...ids].sort());
-    expect(sent.every((n) => n.type === 'license.expiring-soon' && n.daysLeft === 6 && n.email === 'it@expiring.test')).toBe(true);
+    expect(
+      sent.every((n) => n.type === 'license.expiring-soon' && n.daysLeft === 6 && n.email === 'it@expiring.test'),
+    ).toBe(true);
 
     await runTogether(at(9.5)); // half a day left
     await runTogether(at(9.6));
@@ -111,7 +131,9 @@ describe('expiry scheduler', () => {
     const renewed = await license(20);
     await runTogether(at(15));
     const record = await dataSource.getRepository(LicenseRecord).findOneByOrFail({ id: renewed });
-    await dataSource.transaction((manager) => new LicenseRepository(dataSource).update(manager, { ...record, expiresAt: at(40) }));
+    await dataSource.transaction((manager) =>
+      new LicenseRepository(dataSource).update(manager, { ...record, expiresAt: at(40) }),
+    );
     await runTogether(at(35));
     expect((await notices()).filter((n) => n.licenseId === renewed).map((n) => n.daysLeft)).toEqual([5, 5]);
   });

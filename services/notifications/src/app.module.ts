@@ -11,7 +11,13 @@ export class NotificationsAppModule {
     return {
       module: NotificationsAppModule,
       imports: [
-        SubgraphModule.forRoot({ service: 'notifications', config, entities: [], migrations: notificationsMigrations, healthChecks: [MessagingLifecycle] }),
+        SubgraphModule.forRoot({
+          service: 'notifications',
+          config,
+          entities: [],
+          migrations: notificationsMigrations,
+          healthChecks: [MessagingLifecycle],
+        }),
         MessagingModule.forRoot({ service: 'notifications', config }),
       ],
       providers: [...NOTIFICATIONS_RESOLVERS],

@@ -4,9 +4,11 @@ import { runSubgraph } from '@licensing/platform';
 import { NotificationsAppModule } from './app.module';
 import { NotificationsConfig } from './config';
 
-runSubgraph('notifications', (c) => NotificationsAppModule.forRoot(c as NotificationsConfig), validateEnv(NotificationsConfig)).catch(
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runSubgraph(
+  'notifications',
+  (c) => NotificationsAppModule.forRoot(c as NotificationsConfig),
+  validateEnv(NotificationsConfig),
+).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -11,7 +11,13 @@ export class SessionsAppModule {
     return {
       module: SessionsAppModule,
       imports: [
-        SubgraphModule.forRoot({ service: 'sessions', config, entities: [], migrations: sessionsMigrations, healthChecks: [MessagingLifecycle] }),
+        SubgraphModule.forRoot({
+          service: 'sessions',
+          config,
+          entities: [],
+          migrations: sessionsMigrations,
+          healthChecks: [MessagingLifecycle],
+        }),
         MessagingModule.forRoot({ service: 'sessions', config }),
       ],
       providers: [...SESSIONS_RESOLVERS],

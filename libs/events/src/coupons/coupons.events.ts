@@ -60,6 +60,21 @@ export class CouponDeactivatedData {
 
 const couponsEvent = { topic: Topics.coupons, source: 'coupons', dataVersion: 1 } as const;
 
-export const CouponBatchGenerated = defineEvent({ ...couponsEvent, type: 'coupon.batch-generated', payload: CouponBatchGeneratedData, description: 'A batch of coupons was generated (one event per batch, not per coupon).' });
-export const CouponActivated = defineEvent({ ...couponsEvent, type: 'coupon.activated', payload: CouponActivatedData, description: 'A coupon was activated on a key; the keys service applies its grants.' });
-export const CouponDeactivated = defineEvent({ ...couponsEvent, type: 'coupon.deactivated', payload: CouponDeactivatedData, description: 'An activation was rolled back; the keys service restores the previous state.' });
+export const CouponBatchGenerated = defineEvent({
+  ...couponsEvent,
+  type: 'coupon.batch-generated',
+  payload: CouponBatchGeneratedData,
+  description: 'A batch of coupons was generated (one event per batch, not per coupon).',
+});
+export const CouponActivated = defineEvent({
+  ...couponsEvent,
+  type: 'coupon.activated',
+  payload: CouponActivatedData,
+  description: 'A coupon was activated on a key; the keys service applies its grants.',
+});
+export const CouponDeactivated = defineEvent({
+  ...couponsEvent,
+  type: 'coupon.deactivated',
+  payload: CouponDeactivatedData,
+  description: 'An activation was rolled back; the keys service restores the previous state.',
+});

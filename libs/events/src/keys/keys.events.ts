@@ -111,16 +111,81 @@ export class KeyRegisteredData {
 
 const keysEvent = { topic: Topics.keys, source: 'keys', dataVersion: 1 } as const;
 
-export const VendorCreated = defineEvent({ ...keysEvent, type: 'vendor.created', payload: VendorCreatedData, description: 'A vendor was created by the platform operator.' });
-export const ProductCreated = defineEvent({ ...keysEvent, type: 'product.created', payload: ProductData, description: 'A product was added to a vendor catalogue.' });
-export const ProductUpdated = defineEvent({ ...keysEvent, type: 'product.updated', payload: ProductData, description: 'A product changed; the payload is its full current state.' });
-export const DistributorCreated = defineEvent({ ...keysEvent, type: 'distributor.created', payload: DistributorData, description: 'A distributor (partner) was added to a vendor; coupons and keys refer to it.' });
-export const KeyCreated = defineEvent({ ...keysEvent, type: 'key.created', payload: KeyData, description: 'A license key was issued, from the cabinet or by self-registration.' });
-export const KeyRegistered = defineEvent({ ...keysEvent, type: 'key.registered', payload: KeyRegisteredData, description: 'A client registered from an application: the key letter is due to its e-mail.' });
-export const KeyUpdated = defineEvent({ ...keysEvent, type: 'key.updated', payload: KeyData, description: 'The key card (client, distributor, manager) changed; full current state.' });
-export const KeyDeleted = defineEvent({ ...keysEvent, type: 'key.deleted', payload: KeyDeletedData, description: 'A key was deleted: its licenses stop counting and its sessions end.' });
-export const LicenseGranted = defineEvent({ ...keysEvent, type: 'license.granted', payload: LicenseStateData, description: 'A license was added to a key.' });
-export const LicenseChanged = defineEvent({ ...keysEvent, type: 'license.changed', payload: LicenseStateData, description: 'A license changed term, seats or activity; full current state.' });
-export const LicenseRevoked = defineEvent({ ...keysEvent, type: 'license.revoked', payload: LicenseStateData, description: 'A license was removed from a key (e.g. a coupon activation rolled back).' });
-export const LicenseExpiringSoon = defineEvent({ ...keysEvent, type: 'license.expiring-soon', payload: LicenseExpiryData, description: 'A license expires in 7 days or in 1 day; sent once for each.' });
-export const LicenseExpired = defineEvent({ ...keysEvent, type: 'license.expired', payload: LicenseExpiryData, description: 'A license reached its expiry.' });
+export const VendorCreated = defineEvent({
+  ...keysEvent,
+  type: 'vendor.created',
+  payload: VendorCreatedData,
+  description: 'A vendor was created by the platform operator.',
+});
+export const ProductCreated = defineEvent({
+  ...keysEvent,
+  type: 'product.created',
+  payload: ProductData,
+  description: 'A product was added to a vendor catalogue.',
+});
+export const ProductUpdated = defineEvent({
+  ...keysEvent,
+  type: 'product.updated',
+  payload: ProductData,
+  description: 'A product changed; the payload is its full current state.',
+});
+export const DistributorCreated = defineEvent({
+  ...keysEvent,
+  type: 'distributor.created',
+  payload: DistributorData,
+  description: 'A distributor (partner) was added to a vendor; coupons and keys refer to it.',
+});
+export const KeyCreated = defineEvent({
+  ...keysEvent,
+  type: 'key.created',
+  payload: KeyData,
+  description: 'A license key was issued, from the cabinet or by self-registration.',
+});
+export const KeyRegistered = defineEvent({
+  ...keysEvent,
+  type: 'key.registered',
+  payload: KeyRegisteredData,
+  description: 'A client registered from an application: the key letter is due to its e-mail.',
+});
+export const KeyUpdated = defineEvent({
+  ...keysEvent,
+  type: 'key.updated',
+  payload: KeyData,
+  description: 'The key card (client, distributor, manager) changed; full current state.',
+});
+export const KeyDeleted = defineEvent({
+  ...keysEvent,
+  type: 'key.deleted',
+  payload: KeyDeletedData,
+  description: 'A key was deleted: its licenses stop counting and its sessions end.',
+});
+export const LicenseGranted = defineEvent({
+  ...keysEvent,
+  type: 'license.granted',
+  payload: LicenseStateData,
+  description: 'A license was added to a key.',
+});
+export const LicenseChanged = defineEvent({
+  ...keysEvent,
+  type: 'license.changed',
+  payload: LicenseStateData,
+  description: 'A license changed term, seats or activity; full current state.',
+});
+export const LicenseRevoked = defineEvent({
+  ...keysEvent,
+  type: 'license.revoked',
+  payload: LicenseStateData,
+  description: 'A license was removed from a key (e.g. a coupon activation rolled back).',
+});
+export const LicenseExpiringSoon = defineEvent({
+  ...keysEvent,
+  type: 'license.expiring-soon',
+  payload: LicenseExpiryData,
+  description: 'A license expires in 7 days or in 1 day; sent once for each.',
+});
+export const LicenseExpired = defineEvent({
+  ...keysEvent,
+  type: 'license.expired',
+  payload: LicenseExpiryData,
+  description: 'A license reached its expiry.',
+});

@@ -22,5 +22,15 @@ export class WebhookDeliveryFailedData {
 
 const notificationsEvent = { topic: Topics.notifications, source: 'notifications', dataVersion: 1 } as const;
 
-export const NotificationSent = defineEvent({ ...notificationsEvent, type: 'notification.sent', payload: NotificationSentData, description: 'An e-mail or webhook delivery succeeded.' });
-export const WebhookDeliveryFailed = defineEvent({ ...notificationsEvent, type: 'webhook.delivery-failed', payload: WebhookDeliveryFailedData, description: 'A webhook delivery gave up after its retries.' });
+export const NotificationSent = defineEvent({
+  ...notificationsEvent,
+  type: 'notification.sent',
+  payload: NotificationSentData,
+  description: 'An e-mail or webhook delivery succeeded.',
+});
+export const WebhookDeliveryFailed = defineEvent({
+  ...notificationsEvent,
+  type: 'webhook.delivery-failed',
+  payload: WebhookDeliveryFailedData,
+  description: 'A webhook delivery gave up after its retries.',
+});

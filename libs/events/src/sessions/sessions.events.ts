@@ -38,8 +38,33 @@ export class LicenseCheckedData {
 
 const sessionsEvent = { topic: Topics.sessions, source: 'sessions', dataVersion: 1 } as const;
 
-export const BindingCreated = defineEvent({ ...sessionsEvent, type: 'binding.created', payload: BindingData, description: 'A host took a seat of a HOST_BINDING license.' });
-export const BindingReset = defineEvent({ ...sessionsEvent, type: 'binding.reset', payload: BindingData, description: 'A host binding was reset from a cabinet; the seat is free.' });
-export const SessionStarted = defineEvent({ ...sessionsEvent, type: 'session.started', payload: SessionStartedData, description: 'An application acquired a license lease.' });
-export const SessionEnded = defineEvent({ ...sessionsEvent, type: 'session.ended', payload: SessionEndedData, description: 'A lease ended: released, expired, terminated, or its key deleted.' });
-export const LicenseChecked = defineEvent({ ...sessionsEvent, type: 'license.checked', payload: LicenseCheckedData, description: 'A license check was answered under a request id that support can look up.' });
+export const BindingCreated = defineEvent({
+  ...sessionsEvent,
+  type: 'binding.created',
+  payload: BindingData,
+  description: 'A host took a seat of a HOST_BINDING license.',
+});
+export const BindingReset = defineEvent({
+  ...sessionsEvent,
+  type: 'binding.reset',
+  payload: BindingData,
+  description: 'A host binding was reset from a cabinet; the seat is free.',
+});
+export const SessionStarted = defineEvent({
+  ...sessionsEvent,
+  type: 'session.started',
+  payload: SessionStartedData,
+  description: 'An application acquired a license lease.',
+});
+export const SessionEnded = defineEvent({
+  ...sessionsEvent,
+  type: 'session.ended',
+  payload: SessionEndedData,
+  description: 'A lease ended: released, expired, terminated, or its key deleted.',
+});
+export const LicenseChecked = defineEvent({
+  ...sessionsEvent,
+  type: 'license.checked',
+  payload: LicenseCheckedData,
+  description: 'A license check was answered under a request id that support can look up.',
+});

@@ -79,7 +79,15 @@ export class Coupons1732200000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['activations', 'coupons', 'coupon_batches', 'known_keys', 'known_distributors', 'known_products', 'known_vendors']) {
+    for (const table of [
+      'activations',
+      'coupons',
+      'coupon_batches',
+      'known_keys',
+      'known_distributors',
+      'known_products',
+      'known_vendors',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

@@ -41,13 +41,10 @@ export class ActivationRepository {
     manager: EntityManager,
     a: { id: string; vendorId: string; couponCode: string; keyId: string; channel: ActivationChannel },
   ): Promise<ActivationView> {
-    await manager.query(`INSERT INTO activations (id, vendor_id, coupon_code, key_id, channel) VALUES ($1, $2, $3, $4, $5)`, [
-      a.id,
-      a.vendorId,
-      a.couponCode,
-      a.keyId,
-      a.channel,
-    ]);
+    await manager.query(
+      `INSERT INTO activations (id, vendor_id, coupon_code, key_id, channel) VALUES ($1, $2, $3, $4, $5)`,
+      [a.id, a.vendorId, a.couponCode, a.keyId, a.channel],
+    );
     const rows = (await manager.query(`${SELECT} WHERE a.id = $1`, [a.id])) as ActivationRow[];
     return toView(rows[0]!);
   }
@@ -57,11 +54,17 @@ export class ActivationRepository {
   }
 
   forCoupon(vendorId: string, couponCode: string): Promise<ActivationView[]> {
-    return this.list(`WHERE a.vendor_id = $1 AND a.coupon_code = $2 ORDER BY a.activated_at, a.id`, [vendorId, couponCode]);
+    return this.list(`WHERE a.vendor_id = $1 AND a.coupon_code = $2 ORDER BY a.activated_at, a.id`, [
+      vendorId,
+      couponCode,
+    ]);
   }
 
   async byId(vendorId: string, id: string, manager?: EntityManager): Promise<ActivationView | null> {
-    const rows = (await (manager ?? this.dataSource.manager).query(`${SELECT} WHERE a.vendor_id = $1 AND a.id = $2`, [vendorId, id])) as ActivationRow[];
+    const rows = (await (manager ?? this.dataSource.manager).query(`${SELECT} WHERE a.vendor_id = $1 AND a.id = $2`, [
+      vendorId,
+      id,
+    ])) as ActivationRow[];
     return rows[0] ? toView(rows[0]) : null;
   }
 

@@ -18,13 +18,21 @@ export class ActivationResolver {
       'Activates a coupon on a key. The channel is the caller: VENDOR_CABINET (vendor token), CLIENT_CABINET (client ' +
       'token, its own key only) or APPLICATION (no token). 1003 when the key is unknown.',
   })
-  activateCoupon(@CurrentIdentity() identity: Identity, @Args('input') input: ActivateCouponInput): Promise<ActivationView> {
+  activateCoupon(
+    @CurrentIdentity() identity: Identity,
+    @Args('input') input: ActivateCouponInput,
+  ): Promise<ActivationView> {
     return this.activationService.activate(identity, input);
   }
 
   @Allow('vendor')
-  @Mutation(() => ActivationView, { description: 'Rolls back what the activation granted; a single-use coupon stays used.' })
-  deactivateActivation(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<ActivationView> {
+  @Mutation(() => ActivationView, {
+    description: 'Rolls back what the activation granted; a single-use coupon stays used.',
+  })
+  deactivateActivation(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<ActivationView> {
     return this.activationService.deactivate(requireVendorId(identity), id);
   }
 
@@ -39,7 +47,9 @@ export class ActivationResolver {
 export class LicenseKeyActivationsResolver {
   constructor(private readonly activationService: ActivationService) {}
 
-  @ResolveField(() => [ActivationView], { description: 'Coupons activated on the key, oldest first, with their deactivations.' })
+  @ResolveField(() => [ActivationView], {
+    description: 'Coupons activated on the key, oldest first, with their deactivations.',
+  })
   activations(@Parent() key: LicenseKeyRef, @CurrentIdentity() identity: Identity): Promise<ActivationView[]> {
     return this.activationService.forKey(identity, key.id);
   }

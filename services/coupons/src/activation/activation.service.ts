@@ -4,7 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
 import { ActivationChannel, CouponActivated, CouponDeactivated, createEvent } from '@licensing/events';
-import { BadInputError, ConflictError, DomainError, ErrorCode, ForbiddenError, NotFoundError } from '@licensing/graphql';
+import {
+  BadInputError,
+  ConflictError,
+  DomainError,
+  ErrorCode,
+  ForbiddenError,
+  NotFoundError,
+} from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
 import { isUniqueViolation } from '@licensing/database';
 import { enqueue } from '@licensing/kafka';
@@ -64,9 +71,14 @@ export class ActivationService {
   async activate(identity: Identity, input: { keyCode: string; couponCode: string }): Promise<ActivationView> {
     const channel = channelOf(identity);
     const couponCode = normalizeCouponCode(input.couponCode);
-    if (!couponCode) throw new BadInputError('input.couponCode', 'couponCode is not a well-formed coupon (PPPPUPD-XXXXX-XXXXX-XXXXX-XXXXX)');
+    if (!couponCode)
+      throw new BadInputError(
+        'input.couponCode',
+        'couponCode is not a well-formed coupon (PPPPUPD-XXXXX-XXXXX-XXXXX-XXXXX)',
+      );
     const keyCode = input.keyCode.trim() ? normalizeKeyCode(input.keyCode) : undefined;
-    if (!keyCode) throw needsKey('A coupon can be activated only with a registration number: enter the license key first');
+    if (!keyCode)
+      throw needsKey('A coupon can be activated only with a registration number: enter the license key first');
     if (identity.kind === 'client' && identity.keyCode !== keyCode) {
       throw new ForbiddenError('The client cabinet activates coupons on its own key only');
     }
@@ -78,30 +90,54 @@ export class ActivationService {
           throw needsKey('This license key is not registered: register first, then activate the coupon');
         }
         const coupon = await this.coupons.forActivation(manager, couponCode);
-        if (!coupon || (callerVendor && coupon.vendorId !== callerVendor)) throw new NotFoundError('Coupon', 'input.couponCode');
+        if (!coupon || (callerVendor && coupon.vendorId !== callerVendor))
+          throw new NotFoundError('Coupon', 'input.couponCode');
         return this.activateOn(manager, coupon, key, channel);
       });
     } catch (error) {
       if (isUniqueViolation(error, 'activations_coupon_key_key')) {
-        throw new DomainError(ErrorCode.COUPON_USED_BY_KEY, 'This key has activated this coupon already', 'input.couponCode');
+        throw new DomainError(
+          ErrorCode.COUPON_USED_BY_KEY,
+          'This key has activated this coupon already',
+          'input.couponCode',
+        );
       }
       throw error;
     }
   }
 
   /** Activates a coupon on a key inside the caller's transaction (also used at generation). */
-  async activateOn(manager: EntityManager, coupon: CouponForActivation, key: KnownKey, channel: ActivationChannel): Promise<ActivationView> {
+  async activateOn(
+    manager: EntityManager,
+    coupon: CouponForActivation,
+    key: KnownKey,
+    channel: ActivationChannel,
+  ): Promise<ActivationView> {
     if (coupon.vendorId !== key.vendorId) {
-      throw new DomainError(ErrorCode.COUPON_OF_OTHER_VENDOR, 'This coupon is not for keys of this vendor', 'input.couponCode');
+      throw new DomainError(
+        ErrorCode.COUPON_OF_OTHER_VENDOR,
+        'This coupon is not for keys of this vendor',
+        'input.couponCode',
+      );
     }
     if (coupon.type === 'UPGRADE' && coupon.upgradeKeyId !== key.keyId) {
-      throw new DomainError(ErrorCode.COUPON_FOR_OTHER_KEY, 'This upgrade coupon was generated for another key', 'input.couponCode');
+      throw new DomainError(
+        ErrorCode.COUPON_FOR_OTHER_KEY,
+        'This upgrade coupon was generated for another key',
+        'input.couponCode',
+      );
     }
     if (coupon.reusable) await this.coupons.markUsed(manager, coupon.code);
     else if (!(await this.coupons.take(manager, coupon.code))) {
       throw new DomainError(ErrorCode.COUPON_USED, 'This coupon has been activated already', 'input.couponCode');
     }
-    const activation = await this.activations.insert(manager, { id: randomUUID(), vendorId: key.vendorId, couponCode: coupon.code, keyId: key.keyId, channel });
+    const activation = await this.activations.insert(manager, {
+      id: randomUUID(),
+      vendorId: key.vendorId,
+      couponCode: coupon.code,
+      keyId: key.keyId,
+      channel,
+    });
     await enqueue(
       manager,
       createEvent(CouponActivated, {
@@ -132,7 +168,8 @@ export class ActivationService {
     return this.dataSource.transaction(async (manager) => {
       const activation = await this.activations.deactivate(manager, vendorId, id);
       if (!activation) {
-        if (await this.activations.byId(vendorId, id, manager)) throw new ConflictError('This activation was deactivated already', 'id');
+        if (await this.activations.byId(vendorId, id, manager))
+          throw new ConflictError('This activation was deactivated already', 'id');
         throw new NotFoundError('Activation', 'id');
       }
       const coupon = (await this.coupons.byCode(vendorId, activation.couponCode, manager))!;
@@ -150,7 +187,7 @@ export class ActivationService {
             couponType: coupon.type,
             keyId: activation.licenseKey.id,
             keyCode: key?.code ?? '',
-            },
+          },
         }),
       );
       return activation;

@@ -87,7 +87,18 @@ export class CouponRepository {
     await manager.query(
       `INSERT INTO coupon_batches (id, vendor_id, type, count, reusable, distributor_id, comment, upgrade_key_id, grants, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [b.id, b.vendorId, b.type, b.count, b.reusable, b.distributorId, b.comment, b.upgradeKeyId, JSON.stringify(b.grants), b.createdAt],
+      [
+        b.id,
+        b.vendorId,
+        b.type,
+        b.count,
+        b.reusable,
+        b.distributorId,
+        b.comment,
+        b.upgradeKeyId,
+        JSON.stringify(b.grants),
+        b.createdAt,
+      ],
     );
   }
 
@@ -99,8 +110,10 @@ export class CouponRepository {
    * violation on coupons_pkey) and the caller draws a new batch.
    */
   async copyCoupons(manager: EntityManager, batch: NewBatch, codes: readonly string[]): Promise<void> {
-    const connection = (manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
-    if (!connection || !manager.queryRunner?.isTransactionActive) throw new Error('copyCoupons needs the connection of an open transaction');
+    const connection = (manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)
+      ?.databaseConnection;
+    if (!connection || !manager.queryRunner?.isTransactionActive)
+      throw new Error('copyCoupons needs the connection of an open transaction');
     const head = `\t${batch.vendorId}\t${batch.id}\t${batch.createdAt.toISOString()}\n`;
     function* lines(): Generator<string> {
       let chunk = '';
@@ -113,14 +126,27 @@ export class CouponRepository {
       }
       if (chunk) yield chunk;
     }
-    await pipeline(Readable.from(lines()), connection.query(copyFrom('COPY coupons (code, id, vendor_id, batch_id, created_at) FROM STDIN')));
+    await pipeline(
+      Readable.from(lines()),
+      connection.query(copyFrom('COPY coupons (code, id, vendor_id, batch_id, created_at) FROM STDIN')),
+    );
   }
 
   async batch(vendorId: string, id: string): Promise<CouponBatchView | null> {
     const rows = (await this.dataSource.query(
       `SELECT id, vendor_id, type, count, reusable, distributor_id, comment, grants, created_at FROM coupon_batches WHERE vendor_id = $1 AND id = $2`,
       [vendorId, id],
-    )) as { id: string; vendor_id: string; type: CouponType; count: number; reusable: boolean; distributor_id: string | null; comment: string | null; grants: StoredGrant[]; created_at: Date }[];
+    )) as {
+      id: string;
+      vendor_id: string;
+      type: CouponType;
+      count: number;
+      reusable: boolean;
+      distributor_id: string | null;
+      comment: string | null;
+      grants: StoredGrant[];
+      created_at: Date;
+    }[];
     const r = rows[0];
     return r
       ? {
@@ -148,9 +174,10 @@ export class CouponRepository {
 
   /** The coupon by code for an activation, locked until the transaction ends. */
   async forActivation(manager: EntityManager, code: string): Promise<CouponForActivation | null> {
-    const rows = (await manager.query(`SELECT ${COUPON_COLUMNS} FROM coupons c JOIN coupon_batches b ON b.id = c.batch_id WHERE c.code = $1`, [
-      code,
-    ])) as CouponRow[];
+    const rows = (await manager.query(
+      `SELECT ${COUPON_COLUMNS} FROM coupons c JOIN coupon_batches b ON b.id = c.batch_id WHERE c.code = $1`,
+      [code],
+    )) as CouponRow[];
     const r = rows[0];
     return r
       ? {
@@ -172,10 +199,10 @@ export class CouponRepository {
    * activations exactly one finds it NEW. False when it was taken already.
    */
   async take(manager: EntityManager, code: string): Promise<boolean> {
-    const rows = (await manager.query(`UPDATE coupons SET status = 'ACTIVATED' WHERE code = $1 AND status = 'NEW' RETURNING code`, [code])) as [
-      unknown[],
-      number,
-    ];
+    const rows = (await manager.query(
+      `UPDATE coupons SET status = 'ACTIVATED' WHERE code = $1 AND status = 'NEW' RETURNING code`,
+      [code],
+    )) as [unknown[], number];
     return rows[1] > 0;
   }
 
@@ -188,7 +215,12 @@ export class CouponRepository {
   }
 
   /** A page in generation order after the coupon with insertion number `afterSeq`, and the total. */
-  async page(vendorId: string, filter: CouponFilterSql, first: number, afterSeq?: string): Promise<{ coupons: CouponView[]; total: number }> {
+  async page(
+    vendorId: string,
+    filter: CouponFilterSql,
+    first: number,
+    afterSeq?: string,
+  ): Promise<{ coupons: CouponView[]; total: number }> {
     const params: unknown[] = [vendorId];
     const where = ['c.vendor_id = $1'];
     const add = (sql: string, value: unknown) => {
@@ -220,7 +252,9 @@ export class CouponRepository {
     vendorId: string,
     from: Date,
     to: Date,
-  ): Promise<{ distributorId: string | null; productId: string; type: CouponType; generated: number; activated: number }[]> {
+  ): Promise<
+    { distributorId: string | null; productId: string; type: CouponType; generated: number; activated: number }[]
+  > {
     return (await this.dataSource.query(
       `WITH generated AS (
          SELECT b.distributor_id, g->>'productId' AS product_id, b.type, sum(b.count)::int AS n

@@ -14,7 +14,10 @@ export class CouponResolver {
 
   @Allow('vendor')
   @Mutation(() => CouponBatchView, { description: 'Generates a batch of coupons (up to 100,000 in one call).' })
-  generateCoupons(@CurrentIdentity() identity: Identity, @Args('input') input: GenerateCouponsInput): Promise<CouponBatchView> {
+  generateCoupons(
+    @CurrentIdentity() identity: Identity,
+    @Args('input') input: GenerateCouponsInput,
+  ): Promise<CouponBatchView> {
     return this.couponService.generate(requireVendorId(identity), input);
   }
 
@@ -36,8 +39,14 @@ export class CouponResolver {
   }
 
   @Allow('vendor')
-  @Query(() => [CouponStatisticView], { description: 'Generated and activated coupons in [from, to), per distributor, product and type.' })
-  couponStatistics(@CurrentIdentity() identity: Identity, @Args('from') from: Date, @Args('to') to: Date): Promise<CouponStatisticView[]> {
+  @Query(() => [CouponStatisticView], {
+    description: 'Generated and activated coupons in [from, to), per distributor, product and type.',
+  })
+  couponStatistics(
+    @CurrentIdentity() identity: Identity,
+    @Args('from') from: Date,
+    @Args('to') to: Date,
+  ): Promise<CouponStatisticView[]> {
     return this.couponService.statistics(requireVendorId(identity), from, to);
   }
 

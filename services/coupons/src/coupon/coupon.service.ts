@@ -34,15 +34,23 @@ export class CouponService {
   async generate(vendorId: string, input: GenerateCouponsInput): Promise<CouponBatchView> {
     const count = input.count ?? 1;
     const reusable = input.reusable ?? false;
-    if (reusable && input.type !== 'EXTEND_TRIAL') throw new BadInputError('input.reusable', 'only EXTEND_TRIAL coupons can be reusable');
-    if (input.type === 'EXTEND_TRIAL' && !input.trialDays) throw new BadInputError('input.trialDays', 'EXTEND_TRIAL needs trialDays');
-    if (input.type !== 'EXTEND_TRIAL' && input.trialDays) throw new BadInputError('input.trialDays', `trialDays is for EXTEND_TRIAL, not ${input.type}`);
+    if (reusable && input.type !== 'EXTEND_TRIAL')
+      throw new BadInputError('input.reusable', 'only EXTEND_TRIAL coupons can be reusable');
+    if (input.type === 'EXTEND_TRIAL' && !input.trialDays)
+      throw new BadInputError('input.trialDays', 'EXTEND_TRIAL needs trialDays');
+    if (input.type !== 'EXTEND_TRIAL' && input.trialDays)
+      throw new BadInputError('input.trialDays', `trialDays is for EXTEND_TRIAL, not ${input.type}`);
     if (input.type !== 'UPGRADE' && (input.upgradeKeyCode || input.activateImmediately)) {
-      throw new BadInputError(input.upgradeKeyCode ? 'input.upgradeKeyCode' : 'input.activateImmediately', `only UPGRADE coupons name a key`);
+      throw new BadInputError(
+        input.upgradeKeyCode ? 'input.upgradeKeyCode' : 'input.activateImmediately',
+        `only UPGRADE coupons name a key`,
+      );
     }
-    if (input.type === 'UPGRADE' && count !== 1) throw new BadInputError('input.count', 'an UPGRADE coupon is generated one at a time');
+    if (input.type === 'UPGRADE' && count !== 1)
+      throw new BadInputError('input.count', 'an UPGRADE coupon is generated one at a time');
     const codes = input.products.map((p) => p.productCode);
-    if (new Set(codes).size !== codes.length) throw new BadInputError('input.products', 'each product may be listed once');
+    if (new Set(codes).size !== codes.length)
+      throw new BadInputError('input.products', 'each product may be listed once');
 
     const prefix = await this.model.prefixOf(vendorId);
     if (!prefix) throw new NotFoundError('Vendor');
@@ -51,8 +59,20 @@ export class CouponService {
       const product = known.get(p.productCode);
       if (!product) throw new NotFoundError(`Product ${p.productCode}`, `input.products[${i}].productCode`);
       return input.type === 'EXTEND_TRIAL'
-        ? { productId: product.productId, productCode: product.code, periodDays: null, seats: null, trialDays: input.trialDays! }
-        : { productId: product.productId, productCode: product.code, periodDays: p.periodDays ?? null, seats: p.seats ?? 1, trialDays: null };
+        ? {
+            productId: product.productId,
+            productCode: product.code,
+            periodDays: null,
+            seats: null,
+            trialDays: input.trialDays!,
+          }
+        : {
+            productId: product.productId,
+            productCode: product.code,
+            periodDays: p.periodDays ?? null,
+            seats: p.seats ?? 1,
+            trialDays: null,
+          };
     });
     if (input.distributorId && !(await this.model.distributorExists(vendorId, input.distributorId))) {
       throw new NotFoundError('Distributor', 'input.distributorId');
@@ -62,7 +82,8 @@ export class CouponService {
       const keyCode = input.upgradeKeyCode ? normalizeKeyCode(input.upgradeKeyCode) : undefined;
       if (!keyCode) throw new BadInputError('input.upgradeKeyCode', 'UPGRADE needs the license key to upgrade');
       upgradeKey = await this.model.liveKeyByCode(keyCode);
-      if (!upgradeKey || upgradeKey.vendorId !== vendorId) throw new NotFoundError('License key', 'input.upgradeKeyCode');
+      if (!upgradeKey || upgradeKey.vendorId !== vendorId)
+        throw new NotFoundError('License key', 'input.upgradeKeyCode');
     }
 
     const batch: NewBatch = {
@@ -113,11 +134,25 @@ export class CouponService {
     return (await this.coupons.batch(vendorId, batch.id))!;
   }
 
-  async page(vendorId: string, filter: CouponFilter | undefined, first = DEFAULT_PAGE, after?: string | null): Promise<CouponConnection> {
+  async page(
+    vendorId: string,
+    filter: CouponFilter | undefined,
+    first = DEFAULT_PAGE,
+    after?: string | null,
+  ): Promise<CouponConnection> {
     assertPageSize(first, MAX_PAGE);
-    const { coupons, total } = await this.coupons.page(vendorId, filter ?? {}, first, after ? decodeCursor('c', after) : undefined);
+    const { coupons, total } = await this.coupons.page(
+      vendorId,
+      filter ?? {},
+      first,
+      after ? decodeCursor('c', after) : undefined,
+    );
     const edges = coupons.slice(0, first).map((node) => ({ cursor: encodeCursor('c', node.seq), node }));
-    return { totalCount: total, edges, pageInfo: { hasNextPage: coupons.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return {
+      totalCount: total,
+      edges,
+      pageInfo: { hasNextPage: coupons.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   async byCode(vendorId: string, typed: string): Promise<CouponView> {

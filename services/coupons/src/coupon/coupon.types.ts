@@ -8,15 +8,20 @@ export type CouponStatus = (typeof COUPON_STATUSES)[number];
 export const CouponTypeEnum = enumOf(COUPON_TYPES);
 registerEnumType(CouponTypeEnum, {
   name: 'CouponType',
-  description: 'ADD_PRODUCT adds products; EXTEND_TRIAL sets a trial’s remaining days; UPGRADE replaces the key’s product set.',
+  description:
+    'ADD_PRODUCT adds products; EXTEND_TRIAL sets a trial’s remaining days; UPGRADE replaces the key’s product set.',
 });
 export const CouponStatusEnum = enumOf(COUPON_STATUSES);
 registerEnumType(CouponStatusEnum, {
   name: 'CouponStatus',
-  description: 'NEW until first activated; a single-use coupon whose activation was deactivated is DEACTIVATED, never NEW again.',
+  description:
+    'NEW until first activated; a single-use coupon whose activation was deactivated is DEACTIVATED, never NEW again.',
 });
 export const ActivationChannelEnum = enumOf(ACTIVATION_CHANNELS);
-registerEnumType(ActivationChannelEnum, { name: 'ActivationChannel', description: 'Where a coupon was activated, taken from the caller.' });
+registerEnumType(ActivationChannelEnum, {
+  name: 'ActivationChannel',
+  description: 'Where a coupon was activated, taken from the caller.',
+});
 
 /** Owned by the keys service; referenced here by id. */
 @ObjectType('Product')
@@ -56,7 +61,10 @@ export class CouponGrantView {
   @Field(() => ProductRef)
   product!: ProductRef;
 
-  @Field(() => Int, { nullable: true, description: 'ADD_PRODUCT and UPGRADE: the access period in days; null = perpetual.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'ADD_PRODUCT and UPGRADE: the access period in days; null = perpetual.',
+  })
   periodDays!: number | null;
 
   @Field(() => Int, { nullable: true })
@@ -67,7 +75,12 @@ export class CouponGrantView {
 }
 
 export function grantViews(grants: StoredGrant[]): CouponGrantView[] {
-  return grants.map((g) => ({ product: { id: g.productId }, periodDays: g.periodDays, seats: g.seats, trialDays: g.trialDays }));
+  return grants.map((g) => ({
+    product: { id: g.productId },
+    periodDays: g.periodDays,
+    seats: g.seats,
+    trialDays: g.trialDays,
+  }));
 }
 
 @ObjectType('Coupon', { description: 'A coupon code: PPPPUPD-XXXXX-XXXXX-XXXXX-XXXXX.' })

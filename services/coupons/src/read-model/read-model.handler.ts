@@ -26,8 +26,14 @@ export class ReadModelHandler implements EventHandlerRegistry {
 
   register(consumer: EventConsumer): void {
     const product = (e: EventEnvelope<ProductData>, m: EntityManager) =>
-      this.model.upsertProduct(m, { productId: e.data.productId, vendorId: e.vendorId, code: e.data.code, trialDays: e.data.trialDays });
-    const key = (e: EventEnvelope<KeyData>, m: EntityManager) => this.model.upsertKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code });
+      this.model.upsertProduct(m, {
+        productId: e.data.productId,
+        vendorId: e.vendorId,
+        code: e.data.code,
+        trialDays: e.data.trialDays,
+      });
+    const key = (e: EventEnvelope<KeyData>, m: EntityManager) =>
+      this.model.upsertKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code });
     consumer
       .on(VendorCreated, (e, m) => this.model.upsertVendor(m, e.data.vendorId, e.data.prefix))
       .on(ProductCreated, product)
@@ -35,6 +41,8 @@ export class ReadModelHandler implements EventHandlerRegistry {
       .on(DistributorCreated, (e, m) => this.model.upsertDistributor(m, e.vendorId, e.data.distributorId, e.data.name))
       .on(KeyCreated, key)
       .on(KeyUpdated, key)
-      .on(KeyDeleted, (e, m) => this.model.deleteKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code }, new Date(e.time)));
+      .on(KeyDeleted, (e, m) =>
+        this.model.deleteKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code }, new Date(e.time)),
+      );
   }
 }

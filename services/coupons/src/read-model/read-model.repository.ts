@@ -28,7 +28,9 @@ export class ReadModelRepository {
   }
 
   async prefixOf(vendorId: string, manager?: EntityManager): Promise<string | undefined> {
-    const rows = (await this.m(manager).query('SELECT prefix FROM known_vendors WHERE vendor_id = $1', [vendorId])) as { prefix: string }[];
+    const rows = (await this.m(manager).query('SELECT prefix FROM known_vendors WHERE vendor_id = $1', [vendorId])) as {
+      prefix: string;
+    }[];
     return rows[0]?.prefix;
   }
 
@@ -41,10 +43,10 @@ export class ReadModelRepository {
   }
 
   async distributorExists(vendorId: string, distributorId: string, manager?: EntityManager): Promise<boolean> {
-    const rows = (await this.m(manager).query('SELECT 1 FROM known_distributors WHERE vendor_id = $1 AND distributor_id = $2', [
-      vendorId,
-      distributorId,
-    ])) as unknown[];
+    const rows = (await this.m(manager).query(
+      'SELECT 1 FROM known_distributors WHERE vendor_id = $1 AND distributor_id = $2',
+      [vendorId, distributorId],
+    )) as unknown[];
     return rows.length > 0;
   }
 
@@ -58,7 +60,10 @@ export class ReadModelRepository {
   }
 
   async keyById(keyId: string, manager?: EntityManager): Promise<KnownKey | undefined> {
-    const rows = (await this.m(manager).query(`SELECT key_id AS "keyId", vendor_id AS "vendorId", code FROM known_keys WHERE key_id = $1`, [keyId])) as KnownKey[];
+    const rows = (await this.m(manager).query(
+      `SELECT key_id AS "keyId", vendor_id AS "vendorId", code FROM known_keys WHERE key_id = $1`,
+      [keyId],
+    )) as KnownKey[];
     return rows[0];
   }
 
@@ -77,7 +82,12 @@ export class ReadModelRepository {
     );
   }
 
-  async upsertDistributor(manager: EntityManager, vendorId: string, distributorId: string, name: string): Promise<void> {
+  async upsertDistributor(
+    manager: EntityManager,
+    vendorId: string,
+    distributorId: string,
+    name: string,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO known_distributors (distributor_id, vendor_id, name) VALUES ($1, $2, $3)
        ON CONFLICT (distributor_id) DO UPDATE SET name = EXCLUDED.name`,

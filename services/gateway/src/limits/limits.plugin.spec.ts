@@ -46,7 +46,12 @@ describe('queryLimitsPlugin', () => {
   it('refuses too deep an operation with QUERY_TOO_COMPLEX and the limit', async () => {
     const res = await run('{ node { child { child { child { child { child { id } } } } } } }');
     expect(res.status).toBe(400);
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', depth: 7, limit: 5, requestId: 'req-unit-1' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      depth: 7,
+      limit: 5,
+      requestId: 'req-unit-1',
+    });
     expect(res.data).toBeUndefined();
   });
 

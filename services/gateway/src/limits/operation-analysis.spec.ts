@@ -65,7 +65,9 @@ describe('measureOperation: depth', () => {
   it('stays fast when fragments fan out exponentially', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, i) =>
-      i === levels - 1 ? `fragment F${i} on Product { code }` : `fragment F${i} on Product { ...F${i + 1} ...F${i + 1} }`,
+      i === levels - 1
+        ? `fragment F${i} on Product { code }`
+        : `fragment F${i} on Product { ...F${i + 1} ...F${i + 1} }`,
     ).join('\n');
     const started = Date.now();
     const m = measure(`{ product(code: "A") { ...F0 } } ${fragments}`);
@@ -79,7 +81,9 @@ describe('measureOperation: cost', () => {
   it('costs one per field and multiplies list selections by the default size', () => {
     expect(measure('{ product(code: "A") { code name } }').cost).toBe(3);
     expect(measure('{ products { code } }').cost).toBe(1 + DEFAULT_LIST_SIZE);
-    expect(measure('{ products { code requires { code } } }').cost).toBe(1 + DEFAULT_LIST_SIZE * (1 + 1 + DEFAULT_LIST_SIZE));
+    expect(measure('{ products { code requires { code } } }').cost).toBe(
+      1 + DEFAULT_LIST_SIZE * (1 + 1 + DEFAULT_LIST_SIZE),
+    );
   });
 
   it('uses page sizes from literals, variables, variable defaults and schema defaults', () => {
@@ -94,7 +98,9 @@ describe('measureOperation: cost', () => {
 
   it("sizes a connection's edges by the connection's page argument, not by the default", () => {
     // licenseKeys(1) + [edges(1) + 100 × (node(1) + code(1))] + totalCount(1)
-    expect(measure('{ licenseKeys(first: 100) { totalCount edges { node { code } } } }').cost).toBe(1 + 1 + 1 + 100 * 2);
+    expect(measure('{ licenseKeys(first: 100) { totalCount edges { node { code } } } }').cost).toBe(
+      1 + 1 + 1 + 100 * 2,
+    );
   });
 
   it('multiplies nested lists', () => {
@@ -110,7 +116,8 @@ describe('measureOperation: cost', () => {
 
 describe('measureOperation: aliases', () => {
   it('counts aliases, including those inside fragments and on __typename', () => {
-    const q = 'query Q { a: __typename b: __typename ...F } fragment F on Query { c: __typename x: products { y: code } }';
+    const q =
+      'query Q { a: __typename b: __typename ...F } fragment F on Query { c: __typename x: products { y: code } }';
     expect(measure(q, {}, 'Q').aliases).toBe(5);
   });
 

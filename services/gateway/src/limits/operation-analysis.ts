@@ -60,7 +60,10 @@ export function schemaFieldFacts(schema: GraphQLSchema, document: DocumentNode):
           pageArg && typeof pageArg.defaultValue === 'number' && getNamedType(pageArg.type).name === 'Int'
             ? pageArg.defaultValue
             : undefined;
-        facts.set(node, { list: type !== null && type !== undefined && isListType(getNullableType(type)), defaultPageSize });
+        facts.set(node, {
+          list: type !== null && type !== undefined && isListType(getNullableType(type)),
+          defaultPageSize,
+        });
       },
     }),
   );
@@ -77,7 +80,11 @@ interface Measured {
 
 const NOTHING: Measured = { depth: 0, cost: 0, aliases: 0, introspection: false };
 
-function intValue(node: ValueNode, variables: Record<string, unknown>, defaults: Map<string, number>): number | undefined {
+function intValue(
+  node: ValueNode,
+  variables: Record<string, unknown>,
+  defaults: Map<string, number>,
+): number | undefined {
   if (node.kind === Kind.INT) return Number(node.value);
   if (node.kind === Kind.VARIABLE) {
     const value = variables[node.name.value];
@@ -115,7 +122,8 @@ export function measureOperation(
 
   const variableDefaults = new Map<string, number>();
   for (const def of operation.variableDefinitions ?? []) {
-    if (def.defaultValue?.kind === Kind.INT) variableDefaults.set(def.variable.name.value, Number(def.defaultValue.value));
+    if (def.defaultValue?.kind === Kind.INT)
+      variableDefaults.set(def.variable.name.value, Number(def.defaultValue.value));
   }
   const pageSizeOf = (args: readonly ArgumentNode[] | undefined, facts: FieldFacts): number | undefined => {
     for (const arg of args ?? []) {

@@ -60,9 +60,13 @@ export class KeysLicenses1732100000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         deleted_at timestamptz
       )`);
-    await q.query(`CREATE INDEX license_keys_vendor_seq_idx ON license_keys (vendor_id, seq DESC) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE INDEX license_keys_vendor_seq_idx ON license_keys (vendor_id, seq DESC) WHERE deleted_at IS NULL`,
+    );
     await q.query(`CREATE INDEX license_keys_client_idx ON license_keys (client_id)`);
-    await q.query(`CREATE INDEX license_keys_search_idx ON license_keys USING gin (search gin_trgm_ops) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE INDEX license_keys_search_idx ON license_keys USING gin (search gin_trgm_ops) WHERE deleted_at IS NULL`,
+    );
     await q.query(`
       CREATE TABLE licenses (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -88,7 +92,9 @@ export class KeysLicenses1732100000000 implements MigrationInterface {
     // One trial per key and product, ever (a rolled-back coupon trial frees the place).
     await q.query(`CREATE UNIQUE INDEX licenses_one_trial_key ON licenses (key_id, product_id) WHERE kind = 'TRIAL'`);
     // The expiry scheduler scans only active licenses with an end.
-    await q.query(`CREATE INDEX licenses_expiry_idx ON licenses (expires_at) WHERE active AND expires_at IS NOT NULL AND expired_notified_at IS NULL`);
+    await q.query(
+      `CREATE INDEX licenses_expiry_idx ON licenses (expires_at) WHERE active AND expires_at IS NOT NULL AND expired_notified_at IS NULL`,
+    );
     await q.query(`
       CREATE TABLE registrations (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -3,4 +3,8 @@ import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
 import { KeysLicenses1732100000000 } from './1732100000000-keys-licenses';
 
 /** Applied in order; each has a working down(). */
-export const keysMigrations = [createMessagingMigration(1731999999000), VendorsProducts1732000000000, KeysLicenses1732100000000];
+export const keysMigrations = [
+  createMessagingMigration(1731999999000),
+  VendorsProducts1732000000000,
+  KeysLicenses1732100000000,
+];

@@ -8,8 +8,13 @@ export class ClientAccessResolver {
   constructor(private readonly access: ClientAccessService) {}
 
   @Allow('public')
-  @Mutation(() => ClientLoginPayload, { description: 'Client cabinet login with a license key or an activated coupon.' })
-  clientLogin(@CurrentRequest() request: RequestContext, @Args('input') input: ClientLoginInput): Promise<ClientLoginPayload> {
+  @Mutation(() => ClientLoginPayload, {
+    description: 'Client cabinet login with a license key or an activated coupon.',
+  })
+  clientLogin(
+    @CurrentRequest() request: RequestContext,
+    @Args('input') input: ClientLoginInput,
+  ): Promise<ClientLoginPayload> {
     return this.access.login(input.code, request.clientIp);
   }
 }

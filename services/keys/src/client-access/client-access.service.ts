@@ -23,13 +23,18 @@ export class ClientAccessService {
 
   async login(typed: string, clientIp: string): Promise<ClientLoginPayload> {
     const scopes: ThrottleScope[] = [
-      { name: `client-login:ip:${clientIp || 'unknown'}`, limit: this.config.CLIENT_LOGIN_FAILURES_PER_ADDRESS, windowSeconds: 900 },
+      {
+        name: `client-login:ip:${clientIp || 'unknown'}`,
+        limit: this.config.CLIENT_LOGIN_FAILURES_PER_ADDRESS,
+        windowSeconds: 900,
+      },
       { name: 'client-login:all', limit: this.config.CLIENT_LOGIN_FAILURES_GLOBAL, windowSeconds: 60 },
     ];
     await this.throttle.assertAllowed(scopes);
     const parsed = parseCode(typed);
     if (!parsed) throw new BadInputError('input.code', 'code is neither a license key nor a coupon code');
-    const key = parsed.kind === 'key' ? await this.keys.findByCode(parsed.code) : await this.keys.findByActiveCoupon(parsed.code);
+    const key =
+      parsed.kind === 'key' ? await this.keys.findByCode(parsed.code) : await this.keys.findByActiveCoupon(parsed.code);
     if (!key) {
       await this.throttle.recordFailure(scopes);
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Unknown license key or coupon', 'input.code');

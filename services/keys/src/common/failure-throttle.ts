@@ -30,7 +30,10 @@ export class FailureThrottle {
   private counterKey(scope: ThrottleScope, now: number): { key: string; resetsIn: number } {
     const windowMs = scope.windowSeconds * 1000;
     const bucket = Math.floor(now / windowMs);
-    return { key: `${this.config.THROTTLE_NAMESPACE}:throttle:${scope.name}:${bucket}`, resetsIn: Math.ceil(((bucket + 1) * windowMs - now) / 1000) };
+    return {
+      key: `${this.config.THROTTLE_NAMESPACE}:throttle:${scope.name}:${bucket}`,
+      resetsIn: Math.ceil(((bucket + 1) * windowMs - now) / 1000),
+    };
   }
 
   /** Throws RATE_LIMITED when any scope is at its limit. */

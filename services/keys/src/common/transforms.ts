@@ -9,6 +9,7 @@ export const trimOrNull = ({ value }: Input) => (typeof value === 'string' ? val
 export const lowerTrim = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 /** E-mail addresses are stored lower case; blank is null. */
-export const emailOrNull = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() || null : value);
+export const emailOrNull = ({ value }: Input) =>
+  typeof value === 'string' ? value.trim().toLowerCase() || null : value;
 
 export const upperTrim = ({ value }: Input) => (typeof value === 'string' ? value.trim().toUpperCase() : value);

@@ -30,7 +30,12 @@ export class CouponApplicationRepository {
     return rows.length > 0;
   }
 
-  async journal(manager: EntityManager, activationId: string, licenseId: string, before: LicenseTerms | null): Promise<void> {
+  async journal(
+    manager: EntityManager,
+    activationId: string,
+    licenseId: string,
+    before: LicenseTerms | null,
+  ): Promise<void> {
     await manager.query(`INSERT INTO coupon_changes (activation_id, license_id, before) VALUES ($1, $2, $3)`, [
       activationId,
       licenseId,

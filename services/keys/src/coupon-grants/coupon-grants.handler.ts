@@ -42,7 +42,9 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
     const key = await this.keys.findById(event.vendorId, data.keyId, manager);
     if (!key) {
       // Deleted since, or never this vendor's: a coupon never works on another vendor's key.
-      this.logger.warn(`activation ${data.activationId}: key ${data.keyId} of vendor ${event.vendorId} not found; nothing applied`);
+      this.logger.warn(
+        `activation ${data.activationId}: key ${data.keyId} of vendor ${event.vendorId} not found; nothing applied`,
+      );
       return;
     }
     const claimed = await this.applications.claim(manager, {
@@ -54,7 +56,8 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
     });
     if (!claimed) return;
 
-    const journal: ChangeJournal = (licenseId, before) => this.applications.journal(manager, data.activationId, licenseId, before);
+    const journal: ChangeJournal = (licenseId, before) =>
+      this.applications.journal(manager, data.activationId, licenseId, before);
     const source = { type: 'COUPON' as const, id: data.activationId };
     const products = await this.grantedProducts(event.vendorId, data.grants, manager);
     let current = await this.licenses.lockedForKey(manager, key);
@@ -63,8 +66,16 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
       case 'ADD_PRODUCT':
         for (const { grant, product } of products) {
           const verdict = evaluateKey(current, new Map(), now);
-          const mainInForce = current.some((l) => l.productId === product.id && l.kind === 'MAIN' && verdict.licenses.get(l.id)?.active);
-          const created = await this.licenses.grant(manager, key, product, { ...term(grant, now), kind: mainInForce ? 'ADDITIONAL' : 'MAIN', source }, journal);
+          const mainInForce = current.some(
+            (l) => l.productId === product.id && l.kind === 'MAIN' && verdict.licenses.get(l.id)?.active,
+          );
+          const created = await this.licenses.grant(
+            manager,
+            key,
+            product,
+            { ...term(grant, now), kind: mainInForce ? 'ADDITIONAL' : 'MAIN', source },
+            journal,
+          );
           current = [...current, created];
         }
         break;
@@ -73,12 +84,23 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
           const expiresAt = new Date(now.getTime() + (grant.trialDays ?? product.trialDays) * DAY_MS);
           const trial = current.find((l) => l.productId === product.id && l.kind === 'TRIAL');
           if (trial) await this.licenses.change(manager, key, product, trial, { expiresAt, active: true }, journal);
-          else await this.licenses.grant(manager, key, product, { kind: 'TRIAL', seats: TRIAL_SEATS, startsAt: now, expiresAt, active: true, source }, journal);
+          else
+            await this.licenses.grant(
+              manager,
+              key,
+              product,
+              { kind: 'TRIAL', seats: TRIAL_SEATS, startsAt: now, expiresAt, active: true, source },
+              journal,
+            );
         }
         break;
       case 'UPGRADE': {
         const listed = new Set(products.map((p) => p.product.id));
-        const byId = new Map((await this.products.findByIds(event.vendorId, [...new Set(current.map((l) => l.productId))], manager)).map((p) => [p.id, p]));
+        const byId = new Map(
+          (await this.products.findByIds(event.vendorId, [...new Set(current.map((l) => l.productId))], manager)).map(
+            (p) => [p.id, p],
+          ),
+        );
         for (const license of current) {
           if (listed.has(license.productId) || !license.active) continue;
           await this.licenses.change(manager, key, byId.get(license.productId)!, license, { active: false }, journal);
@@ -131,7 +153,15 @@ export class CouponGrantsHandler implements EventHandlerRegistry {
     grants: CouponGrant[],
     manager: EntityManager,
   ): Promise<{ grant: CouponGrant; product: Product }[]> {
-    const found = new Map((await this.products.findByIds(vendorId, grants.map((g) => g.productId), manager)).map((p) => [p.id, p]));
+    const found = new Map(
+      (
+        await this.products.findByIds(
+          vendorId,
+          grants.map((g) => g.productId),
+          manager,
+        )
+      ).map((p) => [p.id, p]),
+    );
     return grants.flatMap((grant) => {
       const product = found.get(grant.productId);
       if (!product) this.logger.warn(`grant of unknown product ${grant.productCode} (${grant.productId}) skipped`);

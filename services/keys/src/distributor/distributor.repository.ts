@@ -12,7 +12,9 @@ export class DistributorRepository {
   }
 
   findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Distributor | null> {
-    return (manager ?? this.dataSource.manager).getRepository(Distributor).findOneBy(vendorId ? { vendorId, id } : { id });
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Distributor)
+      .findOneBy(vendorId ? { vendorId, id } : { id });
   }
 
   insert(manager: EntityManager, distributor: Pick<Distributor, 'vendorId' | 'name' | 'email'>): Promise<Distributor> {

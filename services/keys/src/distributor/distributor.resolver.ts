@@ -10,7 +10,10 @@ export class DistributorResolver {
 
   @Allow('vendor')
   @Mutation(() => Distributor)
-  createDistributor(@CurrentIdentity() identity: Identity, @Args('input') input: CreateDistributorInput): Promise<Distributor> {
+  createDistributor(
+    @CurrentIdentity() identity: Identity,
+    @Args('input') input: CreateDistributorInput,
+  ): Promise<Distributor> {
     return this.distributorService.create(requireVendorId(identity), input);
   }
 

@@ -27,10 +27,18 @@ export class DistributorService {
   async create(vendorId: string, input: CreateDistributorInput): Promise<Distributor> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const distributor = await this.distributors.insert(manager, { vendorId, name: input.name, email: input.email ?? null });
+        const distributor = await this.distributors.insert(manager, {
+          vendorId,
+          name: input.name,
+          email: input.email ?? null,
+        });
         await enqueue(
           manager,
-          createEvent(DistributorCreated, { vendorId, subject: distributor.id, data: { distributorId: distributor.id, name: distributor.name } }),
+          createEvent(DistributorCreated, {
+            vendorId,
+            subject: distributor.id,
+            data: { distributorId: distributor.id, name: distributor.name },
+          }),
         );
         return distributor;
       });

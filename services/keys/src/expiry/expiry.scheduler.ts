@@ -1,7 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { createEvent, EventDefinition, LicenseExpired, LicenseExpiringSoon, LicenseExpiryData, LicenseKind } from '@licensing/events';
+import {
+  createEvent,
+  EventDefinition,
+  LicenseExpired,
+  LicenseExpiringSoon,
+  LicenseExpiryData,
+  LicenseKind,
+} from '@licensing/events';
 import { enqueueMany } from '@licensing/kafka';
 import { KeysConfig } from '../config';
 import { DAY_MS } from '../license/license.service';
@@ -47,7 +54,8 @@ const NOTICES: Notice[] = [
     name: 'expired',
     event: LicenseExpired,
     due: `l.expires_at <= $1::timestamptz`,
-    marks: 'expired_notified_at = $1::timestamptz, reminded_1d_at = coalesce(l.reminded_1d_at, $1::timestamptz), reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
+    marks:
+      'expired_notified_at = $1::timestamptz, reminded_1d_at = coalesce(l.reminded_1d_at, $1::timestamptz), reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
     daysLeft: () => 0,
   },
 ];

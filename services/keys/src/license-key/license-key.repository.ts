@@ -17,7 +17,11 @@ function likeLiteral(text: string): string {
 }
 
 /** Narrows a query over license_keys `k` to one vendor's keys matching the filter. */
-function matching<T extends ObjectLiteral>(q: SelectQueryBuilder<T>, vendorId: string, filter: KeySearch): SelectQueryBuilder<T> {
+function matching<T extends ObjectLiteral>(
+  q: SelectQueryBuilder<T>,
+  vendorId: string,
+  filter: KeySearch,
+): SelectQueryBuilder<T> {
   q.andWhere('k.vendor_id = :vendorId', { vendorId });
   if (filter.search) {
     // The trigram index is probed with the term's longest word only: short common words
@@ -26,11 +30,14 @@ function matching<T extends ObjectLiteral>(q: SelectQueryBuilder<T>, vendorId: s
     // expression the index does not cover.
     const probe = filter.search.split(/\s+/).reduce((a, b) => (b.length > a.length ? b : a), '');
     q.andWhere('k.search LIKE :probe', { probe: `%${likeLiteral(probe.length >= 3 ? probe : filter.search)}%` });
-    if (probe !== filter.search) q.andWhere(`(k.search || '') LIKE :pattern`, { pattern: `%${likeLiteral(filter.search)}%` });
+    if (probe !== filter.search)
+      q.andWhere(`(k.search || '') LIKE :pattern`, { pattern: `%${likeLiteral(filter.search)}%` });
   }
   if (filter.distributorId) q.andWhere('k.distributor_id = :distributorId', { distributorId: filter.distributorId });
   if (filter.productId) {
-    q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', { productId: filter.productId });
+    q.andWhere('EXISTS (SELECT 1 FROM licenses l WHERE l.key_id = k.id AND l.product_id = :productId)', {
+      productId: filter.productId,
+    });
   }
   return q;
 }
@@ -63,7 +70,9 @@ export class LicenseKeyRepository {
 
   /** A key, deleted or not, as license events need it (a rollback after deletion still records). */
   async findRefById(manager: EntityManager, id: string): Promise<{ id: string; vendorId: string; code: string }> {
-    const rows = (await manager.query(`SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`, [id])) as {
+    const rows = (await manager.query(`SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`, [
+      id,
+    ])) as {
       id: string;
       vendorId: string;
       code: string;
@@ -94,16 +103,29 @@ export class LicenseKeyRepository {
    * many keys match in all. The count reads license_keys alone (its partial indexes answer
    * it); the page joins the clients of its few rows. Both run at once, on two connections.
    */
-  async search(vendorId: string, filter: KeySearch, first: number, afterSeq?: string): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number }> {
+  async search(
+    vendorId: string,
+    filter: KeySearch,
+    first: number,
+    afterSeq?: string,
+  ): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number }> {
     const page = matching(this.keys(), vendorId, filter);
     if (afterSeq) page.andWhere('k.seq < :afterSeq', { afterSeq });
     const count = matching(
-      this.dataSource.createQueryBuilder().select('count(*)::int', 'total').from(LicenseKey, 'k').where('k.deleted_at IS NULL'),
+      this.dataSource
+        .createQueryBuilder()
+        .select('count(*)::int', 'total')
+        .from(LicenseKey, 'k')
+        .where('k.deleted_at IS NULL'),
       vendorId,
       filter,
     );
     const [keys, counted] = await Promise.all([
-      page.addSelect('k.seq').orderBy('k.seq', 'DESC').limit(first + 1).getMany() as Promise<(LicenseKey & { seq: string })[]>,
+      page
+        .addSelect('k.seq')
+        .orderBy('k.seq', 'DESC')
+        .limit(first + 1)
+        .getMany() as Promise<(LicenseKey & { seq: string })[]>,
       count.getRawOne<{ total: number }>(),
     ]);
     return { keys, total: counted?.total ?? 0 };
@@ -123,16 +145,21 @@ export class LicenseKeyRepository {
       .getOne();
   }
 
-  insertClient(manager: EntityManager, client: Pick<Client, 'vendorId' | 'company' | 'contactName' | 'phone' | 'email'>): Promise<Client> {
+  insertClient(
+    manager: EntityManager,
+    client: Pick<Client, 'vendorId' | 'company' | 'contactName' | 'phone' | 'email'>,
+  ): Promise<Client> {
     const repo = manager.getRepository(Client);
     return repo.save(repo.create(client));
   }
 
   async updateClient(manager: EntityManager, client: Client): Promise<void> {
-    await manager.getRepository(Client).update(
-      { id: client.id },
-      { company: client.company, contactName: client.contactName, phone: client.phone, email: client.email },
-    );
+    await manager
+      .getRepository(Client)
+      .update(
+        { id: client.id },
+        { company: client.company, contactName: client.contactName, phone: client.phone, email: client.email },
+      );
   }
 
   /** Live keys of a client, locked, with the client joined. */

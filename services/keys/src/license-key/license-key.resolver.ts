@@ -8,7 +8,12 @@ import { KeyProductView, LicenseView } from '../license/license.view';
 import { Staff } from '../staff/staff.entity';
 import { StaffRepository } from '../staff/staff.repository';
 import { Client } from './client.entity';
-import { CreateLicenseKeyInput, LicenseKeyConnection, LicenseKeyFilter, UpdateLicenseKeyInput } from './dto/license-key.inputs';
+import {
+  CreateLicenseKeyInput,
+  LicenseKeyConnection,
+  LicenseKeyFilter,
+  UpdateLicenseKeyInput,
+} from './dto/license-key.inputs';
 import { LicenseKey } from './license-key.entity';
 import { LicenseKeyService } from './license-key.service';
 
@@ -23,7 +28,10 @@ export class LicenseKeyResolver {
 
   @Allow('vendor')
   @Mutation(() => LicenseKey, { description: 'Issues a new key to a new client of the caller’s vendor.' })
-  createLicenseKey(@CurrentIdentity() identity: Identity, @Args('input') input: CreateLicenseKeyInput): Promise<LicenseKey> {
+  createLicenseKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('input') input: CreateLicenseKeyInput,
+  ): Promise<LicenseKey> {
     return this.keys.create(requireVendorId(identity), input);
   }
 
@@ -38,13 +46,20 @@ export class LicenseKeyResolver {
   }
 
   @Allow('vendor')
-  @Mutation(() => Boolean, { description: 'Deletes the key: its licenses stop validating, its bindings and sessions end.' })
-  deleteLicenseKey(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description: 'Deletes the key: its licenses stop validating, its bindings and sessions end.',
+  })
+  deleteLicenseKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
     return this.keys.delete(requireVendorId(identity), id);
   }
 
   @Allow('vendor')
-  @Query(() => LicenseKey, { description: 'The key card, by the key code as typed (any case, spaces, missing dashes).' })
+  @Query(() => LicenseKey, {
+    description: 'The key card, by the key code as typed (any case, spaces, missing dashes).',
+  })
   licenseKey(@CurrentIdentity() identity: Identity, @Args('code') code: string): Promise<LicenseKey> {
     return this.keys.getByCode(requireVendorId(identity), code);
   }
@@ -84,12 +99,16 @@ export class LicenseKeyResolver {
     return key.managerId ? this.staff.findById(key.vendorId, key.managerId) : null;
   }
 
-  @ResolveField(() => [LicenseView], { description: 'Every license on the key, oldest first, with whether it is in force now.' })
+  @ResolveField(() => [LicenseView], {
+    description: 'Every license on the key, oldest first, with whether it is in force now.',
+  })
   async licenses(@Parent() key: LicenseKey): Promise<LicenseView[]> {
     return (await this.licenseService.forKey(key.vendorId, key.id)).licenses;
   }
 
-  @ResolveField(() => [KeyProductView], { description: 'One line per product on the key: in force, seats, until when.' })
+  @ResolveField(() => [KeyProductView], {
+    description: 'One line per product on the key: in force, seats, until when.',
+  })
   async products(@Parent() key: LicenseKey): Promise<KeyProductView[]> {
     return (await this.licenseService.forKey(key.vendorId, key.id)).products;
   }

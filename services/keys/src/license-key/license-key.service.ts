@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { generateCode, normalizeKeyCode } from '@licensing/domain';
-import { createEvent, EventDefinition, KeyCreated, KeyData, KeyDeleted, KeyOrigin, KeyUpdated } from '@licensing/events';
+import {
+  createEvent,
+  EventDefinition,
+  KeyCreated,
+  KeyData,
+  KeyDeleted,
+  KeyOrigin,
+  KeyUpdated,
+} from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
 import { assertPageSize, decodeCursor, encodeCursor } from '@licensing/platform';
@@ -13,7 +21,13 @@ import { StaffRepository } from '../staff/staff.repository';
 import { Vendor } from '../vendor/vendor.entity';
 import { VendorRepository } from '../vendor/vendor.repository';
 import { Client } from './client.entity';
-import { ClientInput, CreateLicenseKeyInput, LicenseKeyConnection, LicenseKeyFilter, UpdateLicenseKeyInput } from './dto/license-key.inputs';
+import {
+  ClientInput,
+  CreateLicenseKeyInput,
+  LicenseKeyConnection,
+  LicenseKeyFilter,
+  UpdateLicenseKeyInput,
+} from './dto/license-key.inputs';
 import { LicenseKey, searchTermOf } from './license-key.entity';
 import { LicenseKeyRepository } from './license-key.repository';
 
@@ -75,7 +89,8 @@ export class LicenseKeyService {
   /** The caller vendor's key by its code as typed; another vendor's key is "not found". */
   async getByCode(vendorId: string, typed: string, field = 'code'): Promise<LicenseKey> {
     const code = normalizeKeyCode(typed);
-    if (!code) throw new BadInputError(field, `${field} is not a well-formed license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)`);
+    if (!code)
+      throw new BadInputError(field, `${field} is not a well-formed license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)`);
     const key = await this.keys.findByCode(code);
     if (!key || key.vendorId !== vendorId) throw new NotFoundError('License key', field);
     return key;
@@ -94,7 +109,12 @@ export class LicenseKeyService {
     return client;
   }
 
-  async search(vendorId: string, filter: LicenseKeyFilter | undefined, first = DEFAULT_PAGE, after?: string | null): Promise<LicenseKeyConnection> {
+  async search(
+    vendorId: string,
+    filter: LicenseKeyFilter | undefined,
+    first = DEFAULT_PAGE,
+    after?: string | null,
+  ): Promise<LicenseKeyConnection> {
     assertPageSize(first, MAX_PAGE);
     const afterSeq = after ? decodeCursor('k', after) : undefined;
     let productId: string | undefined;
@@ -106,7 +126,8 @@ export class LicenseKeyService {
     let search: string | undefined;
     if (filter?.search) {
       search = searchTermOf(filter.search, await this.prefixOf(vendorId));
-      if (!search) throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
+      if (!search)
+        throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
     }
     const { keys, total } = await this.keys.search(
       vendorId,
@@ -193,11 +214,19 @@ export class LicenseKeyService {
         company = input.company; // the same client, its name re-typed
       } else if (input.company) {
         const namesake = await this.keys.findClientByCompany(manager, vendorId, input.company);
-        const others = namesake ? [] : (await this.keys.keysOfClient(manager, vendorId, target.id)).filter((k) => k.id !== key.id);
+        const others = namesake
+          ? []
+          : (await this.keys.keysOfClient(manager, vendorId, target.id)).filter((k) => k.id !== key.id);
         if (namesake) target = namesake;
         else if (others.length) {
           const { vendorId: v, contactName, phone, email } = target;
-          target = await this.keys.insertClient(manager, { vendorId: v, company: input.company, contactName, phone, email });
+          target = await this.keys.insertClient(manager, {
+            vendorId: v,
+            company: input.company,
+            contactName,
+            phone,
+            email,
+          });
         }
         company = namesake ? namesake.company : input.company;
       }
@@ -208,7 +237,9 @@ export class LicenseKeyService {
         phone: input.phone !== undefined ? input.phone : target.phone,
         email: input.email !== undefined ? input.email : target.email,
       };
-      const clientChanged = (['company', 'contactName', 'phone', 'email'] as const).some((f) => edited[f] !== target[f]);
+      const clientChanged = (['company', 'contactName', 'phone', 'email'] as const).some(
+        (f) => edited[f] !== target[f],
+      );
       if (clientChanged) await this.keys.updateClient(manager, edited);
       const updated: LicenseKey = Object.assign(new LicenseKey(), key, {
         clientId: edited.id,
@@ -258,7 +289,15 @@ export class LicenseKeyService {
     }
   }
 
-  private announce(manager: EntityManager, definition: EventDefinition<KeyData>, key: LicenseKey, client: Client): Promise<void> {
-    return enqueue(manager, createEvent(definition, { vendorId: key.vendorId, subject: key.id, data: keyEventData(key, client) }));
+  private announce(
+    manager: EntityManager,
+    definition: EventDefinition<KeyData>,
+    key: LicenseKey,
+    client: Client,
+  ): Promise<void> {
+    return enqueue(
+      manager,
+      createEvent(definition, { vendorId: key.vendorId, subject: key.id, data: keyEventData(key, client) }),
+    );
   }
 }

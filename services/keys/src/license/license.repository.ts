@@ -34,7 +34,10 @@ export class LicenseRepository {
       .getMany();
   }
 
-  insert(manager: EntityManager, license: Omit<LicenseRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<LicenseRecord> {
+  insert(
+    manager: EntityManager,
+    license: Omit<LicenseRecord, 'id' | 'createdAt' | 'updatedAt'>,
+  ): Promise<LicenseRecord> {
     const repo = manager.getRepository(LicenseRecord);
     return repo.save(repo.create(license));
   }

@@ -109,7 +109,13 @@ export class LicenseService {
   }
 
   /** Adds a license; a MAIN one retires the active trial of its product. */
-  async grant(manager: EntityManager, key: KeyRef, product: Product, terms: NewLicense, journal?: ChangeJournal): Promise<LicenseRecord> {
+  async grant(
+    manager: EntityManager,
+    key: KeyRef,
+    product: Product,
+    terms: NewLicense,
+    journal?: ChangeJournal,
+  ): Promise<LicenseRecord> {
     const record = await this.licenses.insert(manager, {
       vendorId: key.vendorId,
       keyId: key.id,
@@ -158,7 +164,12 @@ export class LicenseService {
     await this.announce(manager, LicenseRevoked, key, product, { ...record, active: false });
   }
 
-  private async retireTrials(manager: EntityManager, key: KeyRef, product: Product, journal?: ChangeJournal): Promise<void> {
+  private async retireTrials(
+    manager: EntityManager,
+    key: KeyRef,
+    product: Product,
+    journal?: ChangeJournal,
+  ): Promise<void> {
     const trials = (await this.licenses.forKey(key.vendorId, key.id, manager)).filter(
       (l) => l.productId === product.id && l.kind === 'TRIAL' && l.active,
     );

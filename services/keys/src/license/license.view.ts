@@ -12,9 +12,14 @@ registerEnumType(LicenseKindEnum, {
 export const LicenseSourceEnum = enumOf(LICENSE_SOURCES);
 registerEnumType(LicenseSourceEnum, { name: 'LicenseSource', description: 'Where a license came from.' });
 export const InactiveReasonEnum = enumOf(INACTIVE_REASONS);
-registerEnumType(InactiveReasonEnum, { name: 'InactiveReason', description: 'Why a license or product is not in force.' });
+registerEnumType(InactiveReasonEnum, {
+  name: 'InactiveReason',
+  description: 'Why a license or product is not in force.',
+});
 
-@ObjectType('License', { description: 'A license on a key: product, kind, term, seats, and whether it is in force now.' })
+@ObjectType('License', {
+  description: 'A license on a key: product, kind, term, seats, and whether it is in force now.',
+})
 export class LicenseView {
   @Field(() => ID)
   id!: string;
@@ -58,7 +63,10 @@ export class KeyProductView {
   @Field(() => Int, { description: 'Seats in force: main plus additional licenses, else the trial’s.' })
   seats!: number;
 
-  @Field(() => Date, { nullable: true, description: 'When it stops as things stand; null = perpetual or not in force.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it stops as things stand; null = perpetual or not in force.',
+  })
   validUntil!: Date | null;
 
   @Field(() => InactiveReasonEnum, { nullable: true })

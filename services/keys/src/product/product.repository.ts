@@ -29,7 +29,12 @@ export class ProductRepository {
   async save(manager: EntityManager, product: Product): Promise<void> {
     await manager.getRepository(Product).update(
       { id: product.id, vendorId: product.vendorId },
-      { name: product.name, licenseModel: product.licenseModel, trialDays: product.trialDays, requiresProductId: product.requiresProductId },
+      {
+        name: product.name,
+        licenseModel: product.licenseModel,
+        trialDays: product.trialDays,
+        requiresProductId: product.requiresProductId,
+      },
     );
   }
 

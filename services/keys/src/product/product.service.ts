@@ -43,7 +43,11 @@ export class ProductService {
         });
         await enqueue(
           manager,
-          createEvent(ProductCreated, { vendorId, subject: product.id, data: productData(product, input.requiresProductCode ?? null) }),
+          createEvent(ProductCreated, {
+            vendorId,
+            subject: product.id,
+            data: productData(product, input.requiresProductCode ?? null),
+          }),
         );
         return product;
       });
@@ -68,8 +72,16 @@ export class ProductService {
       else if (input.requiresProductCode !== undefined) {
         const required = await this.products.findByCode(vendorId, input.requiresProductCode, manager);
         if (!required) throw new NotFoundError(`Product ${input.requiresProductCode}`, 'input.requiresProductCode');
-        for (let at: Product | null = required; at; at = at.requiresProductId ? await this.products.findById(vendorId, at.requiresProductId, manager) : null) {
-          if (at.id === product.id) throw new BadInputError('input.requiresProductCode', `${product.code} cannot require a product that requires it`);
+        for (
+          let at: Product | null = required;
+          at;
+          at = at.requiresProductId ? await this.products.findById(vendorId, at.requiresProductId, manager) : null
+        ) {
+          if (at.id === product.id)
+            throw new BadInputError(
+              'input.requiresProductCode',
+              `${product.code} cannot require a product that requires it`,
+            );
         }
         requiresProductId = required.id;
       }
@@ -82,7 +94,14 @@ export class ProductService {
       };
       await this.products.save(manager, updated);
       const required = requiresProductId ? await this.products.findById(vendorId, requiresProductId, manager) : null;
-      await enqueue(manager, createEvent(ProductUpdated, { vendorId, subject: product.id, data: productData(updated, required?.code ?? null) }));
+      await enqueue(
+        manager,
+        createEvent(ProductUpdated, {
+          vendorId,
+          subject: product.id,
+          data: productData(updated, required?.code ?? null),
+        }),
+      );
       return updated;
     });
   }

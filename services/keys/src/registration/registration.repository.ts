@@ -15,17 +15,21 @@ export class RegistrationRepository {
    * Always the host first, so no two registrations wait for each other in a cycle.
    */
   async lockHostAndEmail(manager: EntityManager, vendorId: string, fingerprint: string, email: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`, [
-      `registration:host:${vendorId}:${fingerprint}`,
-      `registration:email:${vendorId}:${email}`,
-    ]);
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`,
+      [`registration:host:${vendorId}:${fingerprint}`, `registration:email:${vendorId}:${email}`],
+    );
   }
 
-  async byHost(manager: EntityManager, vendorId: string, fingerprint: string): Promise<EarlierRegistration | undefined> {
-    const rows = (await manager.query(`SELECT email, company FROM registrations WHERE vendor_id = $1 AND host_fingerprint = $2`, [
-      vendorId,
-      fingerprint,
-    ])) as EarlierRegistration[];
+  async byHost(
+    manager: EntityManager,
+    vendorId: string,
+    fingerprint: string,
+  ): Promise<EarlierRegistration | undefined> {
+    const rows = (await manager.query(
+      `SELECT email, company FROM registrations WHERE vendor_id = $1 AND host_fingerprint = $2`,
+      [vendorId, fingerprint],
+    )) as EarlierRegistration[];
     return rows[0];
   }
 

@@ -10,7 +10,8 @@ export class RegistrationResolver {
 
   @Allow('application')
   @Mutation(() => RegisterPayload, {
-    description: 'Self-registration from an application: a new key with a trial of the product. Errors 1059, 2051, 2022.',
+    description:
+      'Self-registration from an application: a new key with a trial of the product. Errors 1059, 2051, 2022.',
   })
   register(@Args('input') input: RegisterInput): Promise<RegisterPayload> {
     return this.registrations.register(input);

@@ -17,7 +17,6 @@ import { RegistrationRepository } from './registration.repository';
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-
 /**
  * Self-registration from an application, and trials on existing keys (DOMAIN.md,
  * "Registration" and "Trial"). Everything is scoped to the vendor of the prefix.
@@ -79,12 +78,24 @@ export class RegistrationService {
       if (byEmail.length) throw alreadyIssued();
 
       const key = await this.keys.issue(manager, vendor, {
-        client: { company: input.company, contactName: input.contactName, phone: input.phone ?? null, email: input.email },
+        client: {
+          company: input.company,
+          contactName: input.contactName,
+          phone: input.phone ?? null,
+          email: input.email,
+        },
         origin: 'REGISTRATION',
       });
       const now = new Date();
       const trial = await this.licenses.grant(manager, key, product, trialTerms(product, now, 'REGISTRATION'));
-      await this.registrations.insert(manager, { vendorId: vendor.id, host: input.host, email: input.email, company: input.company, keyId: key.id, productId: product.id });
+      await this.registrations.insert(manager, {
+        vendorId: vendor.id,
+        host: input.host,
+        email: input.email,
+        company: input.company,
+        keyId: key.id,
+        productId: product.id,
+      });
       await enqueue(
         manager,
         createEvent(KeyRegistered, {
@@ -114,7 +125,11 @@ export class RegistrationService {
    */
   async activateTrial(identity: Identity, input: ActivateTrialInput): Promise<LicenseView> {
     const found = this.keys.findByTypedCode(input.keyCode);
-    if (!found) throw new BadInputError('input.keyCode', 'keyCode is not a well-formed license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)');
+    if (!found)
+      throw new BadInputError(
+        'input.keyCode',
+        'keyCode is not a well-formed license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)',
+      );
     const key = await found;
     if (!key) throw new NotFoundError('License key', 'input.keyCode');
     const callerVendor = vendorIdOf(identity);
@@ -123,7 +138,8 @@ export class RegistrationService {
     }
     const product = await this.products.findByCode(key.vendorId, input.productCode);
     if (!product) throw new NotFoundError(`Product ${input.productCode}`, 'input.productCode');
-    const refused = () => new ConflictError(`A trial of ${product.code} was already issued on this key`, 'input.productCode');
+    const refused = () =>
+      new ConflictError(`A trial of ${product.code} was already issued on this key`, 'input.productCode');
     try {
       return await this.dataSource.transaction(async (manager: EntityManager) => {
         const current = await this.licenses.lockedForKey(manager, key);

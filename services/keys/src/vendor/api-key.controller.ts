@@ -1,4 +1,17 @@
-import { Body, Controller, HttpCode, NotFoundException, Post, UseGuards, BadRequestException, Injectable, CanActivate, ExecutionContext, Inject, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  NotFoundException,
+  Post,
+  UseGuards,
+  BadRequestException,
+  Injectable,
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { ServiceConfig } from '@licensing/config';
 import { Allow, IDENTITY_HEADER, verifyIdentityHeader } from '@licensing/identity';

@@ -1,6 +1,20 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { COUPON_TYPES, CouponType } from '@licensing/events';
 import { COUPON_STATUSES, CouponStatus, CouponStatusEnum, CouponTypeEnum } from '../coupon.types';
 
@@ -56,7 +70,11 @@ export class GenerateCouponsInput {
   @Type(() => CouponProductInput)
   products!: CouponProductInput[];
 
-  @Field(() => Int, { nullable: true, defaultValue: 1, description: `How many coupons (1 to ${MAX_COUPONS_PER_BATCH}); UPGRADE: 1.` })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 1,
+    description: `How many coupons (1 to ${MAX_COUPONS_PER_BATCH}); UPGRADE: 1.`,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -81,7 +99,11 @@ export class GenerateCouponsInput {
   @MaxLength(100)
   upgradeKeyCode?: string | null;
 
-  @Field({ nullable: true, defaultValue: false, description: 'UPGRADE: activate on the key at once (channel VENDOR_CABINET).' })
+  @Field({
+    nullable: true,
+    defaultValue: false,
+    description: 'UPGRADE: activate on the key at once (channel VENDOR_CABINET).',
+  })
   @IsOptional()
   @IsBoolean()
   activateImmediately?: boolean;

@@ -79,7 +79,10 @@ export class UpdateLicenseKeyInput extends IntersectionType(PartialType(ClientIn
 
 @InputType()
 export class LicenseKeyFilter {
-  @Field(() => String, { nullable: true, description: 'At least 3 characters: a substring of the key code, company or e-mail, any case.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'At least 3 characters: a substring of the key code, company or e-mail, any case.',
+  })
   @IsOptional()
   @Transform(trim)
   @IsString()

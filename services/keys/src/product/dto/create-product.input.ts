@@ -47,7 +47,10 @@ export class UpdateProductInput {
   @Length(1, 200)
   name?: string;
 
-  @Field(() => LicenseModelEnum, { nullable: true, description: 'Changes how seats are counted from the next acquisition on.' })
+  @Field(() => LicenseModelEnum, {
+    nullable: true,
+    description: 'Changes how seats are counted from the next acquisition on.',
+  })
   @IsOptional()
   @IsIn(LICENSE_MODELS)
   licenseModel?: LicenseModel;
