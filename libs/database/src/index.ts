@@ -1,4 +1,6 @@
 export { ensureDatabase, dropDatabase, parseDatabaseUrl, quoteIdent } from './ensure-database';
 export { serviceDataSourceOptions, runMigrations } from './data-source';
 export type { ServiceDataSourceInput } from './data-source';
-export { isUniqueViolation } from './errors';
+export { isDataException, isUniqueViolation } from './errors';
+export { row, rows, transactionClient, updated } from './sql';
+export type { Sql } from './sql';

@@ -8,4 +8,14 @@ export { SERVICE_CONFIG, SERVICE_NAME, REDIS, HEALTH_CHECKS } from './tokens';
 export { ServiceInfo, serviceInfoResolver } from './service-info';
 export { MessagingModule, MessagingLifecycle, KAFKA_SETTINGS } from './messaging.module';
 export type { EventHandlerRegistry, MessagingOptions } from './messaging.module';
-export { PageInfo, encodeCursor, decodeCursor, assertPageSize, enumOf } from './pagination';
+export {
+  PageInfo,
+  encodeCursor,
+  decodeCursor,
+  assertPageSize,
+  enumOf,
+  toConnection,
+  emptyConnection,
+} from './pagination';
+export type { Connection } from './pagination';
+export { trim, trimOrNull, lowerTrim, emailOrNull, upperTrim } from './transforms';

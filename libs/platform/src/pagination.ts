@@ -38,3 +38,34 @@ export function assertPageSize(first: number, max: number, field = 'first'): voi
 export function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
   return Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 }
+
+/** One page of a list in the shape every connection type shares. */
+export interface Connection<T> {
+  totalCount: number;
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+}
+
+/**
+ * Builds a connection from a page fetched with one row more than asked for (`first + 1`),
+ * which tells whether another page follows without a second query.
+ */
+export function toConnection<T>(
+  list: string,
+  fetched: readonly T[],
+  first: number,
+  totalCount: number,
+  seqOf: (node: T) => string,
+): Connection<T> {
+  const edges = fetched.slice(0, first).map((node) => ({ cursor: encodeCursor(list, seqOf(node)), node }));
+  return {
+    totalCount,
+    edges,
+    pageInfo: { hasNextPage: fetched.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+/** The connection of a list known to be empty. */
+export function emptyConnection<T>(): Connection<T> {
+  return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+}

@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length } from 'class-validator';
-import { lowerTrim, trim } from '../../common/transforms';
+import { lowerTrim, trim } from '@licensing/platform';
 
 @InputType()
 export class CreateDistributorInput {

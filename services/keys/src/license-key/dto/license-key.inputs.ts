@@ -3,7 +3,7 @@ import { PageInfo } from '@licensing/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
 import { LicenseKey } from '../license-key.entity';
-import { trim, trimOrNull, emailOrNull } from '../../common/transforms';
+import { trim, trimOrNull, emailOrNull } from '@licensing/platform';
 
 @InputType()
 export class ClientInput {

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
 import { LicenseModelEnum } from '../product.entity';
-import { trim } from '../../common/transforms';
+import { trim } from '@licensing/platform';
 
 @InputType()
 export class CreateProductInput {

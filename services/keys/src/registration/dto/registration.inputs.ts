@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { LicenseKey } from '../../license-key/license-key.entity';
 import { LicenseView } from '../../license/license.view';
-import { trim, trimOrNull, lowerTrim, upperTrim } from '../../common/transforms';
+import { trim, trimOrNull, lowerTrim, upperTrim } from '@licensing/platform';
 
 @InputType({ description: 'The computer an application runs on, as the application describes it.' })
 export class HostInput {

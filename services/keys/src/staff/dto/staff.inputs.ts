@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
 import type { StaffRole } from '@licensing/identity';
 import { Staff, StaffRoleEnum } from '../staff.entity';
-import { trim, lowerTrim } from '../../common/transforms';
+import { trim, lowerTrim } from '@licensing/platform';
 
 @InputType()
 export class CreateStaffInput {

@@ -1,4 +1,7 @@
-/** class-transformer helpers for GraphQL inputs: what arrives as text is stored tidied. */
+/**
+ * class-transformer helpers for GraphQL inputs, shared by every subgraph: what arrives as
+ * text is stored tidied, and every service tidies a field of one kind the same way.
+ */
 type Input = { value: unknown };
 
 export const trim = ({ value }: Input) => (typeof value === 'string' ? value.trim() : value);
