@@ -51,3 +51,24 @@ describe('formatGraphQLError', () => {
     expect(format(fake).result.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
   });
 });
+
+describe('formatGraphQLError and the database', () => {
+  it.each([
+    ['22P02', 'invalid input syntax for type uuid: "nope"'],
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22003', 'value "99999999999" is out of range for type integer'],
+  ])('maps data exception %s to BAD_USER_INPUT without the database message', (code, message) => {
+    const driverError = Object.assign(new Error(message), { code });
+    const queryFailed = Object.assign(new Error(message), { driverError });
+    const { result, internal } = format(queryFailed);
+    expect(result.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'req-9' });
+    expect(result.message).not.toContain(message);
+    expect(internal).toEqual([]);
+  });
+
+  it('still masks other database failures', () => {
+    const driverError = Object.assign(new Error('connection terminated'), { code: '57P01' });
+    const { result } = format(Object.assign(new Error('x'), { driverError }));
+    expect(result.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+  });
+});

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { isDataException } from '@licensing/database';
 import { DomainError } from './domain-error';
 import { ErrorCode, PUBLIC_ERROR_CODES } from './error-codes';
 
@@ -67,6 +68,16 @@ export function formatGraphQLError(
     return {
       ...base,
       message: `Invalid input: ${messages.join('; ')}`,
+      extensions: { code: ErrorCode.BAD_USER_INPUT, ...(requestId ? { requestId } : {}) },
+    };
+  }
+
+  // Backstop behind each boundary's own validation: a value Postgres itself refused (a
+  // malformed uuid, a NUL, a number out of range) is the caller's input, never our failure.
+  if (isDataException(original)) {
+    return {
+      ...base,
+      message: 'Invalid input: a value is not in the form this field takes',
       extensions: { code: ErrorCode.BAD_USER_INPUT, ...(requestId ? { requestId } : {}) },
     };
   }

@@ -10,3 +10,11 @@ export {
 } from './domain-error';
 export { formatGraphQLError, flattenValidation } from './format-error';
 export type { ErrorFormatOptions } from './format-error';
+export {
+  textProblem,
+  findMalformedText,
+  findMalformedValue,
+  malformedTextError,
+  textBoundaryPlugin,
+} from './text-boundary';
+export type { MalformedText } from './text-boundary';

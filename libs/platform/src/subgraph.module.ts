@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ServiceConfig } from '@licensing/config';
 import { ensureDatabase, runMigrations, serviceDataSourceOptions } from '@licensing/database';
-import { formatGraphQLError } from '@licensing/graphql';
+import { formatGraphQLError, textBoundaryPlugin } from '@licensing/graphql';
 import { AccessGuard, LicensingRequest } from '@licensing/identity';
 import { HealthCheck, HealthController } from './health';
 import { IdentityMiddleware } from './identity.middleware';
@@ -110,7 +110,7 @@ export class SubgraphModule implements NestModule {
           context: ({ req }: { req: LicensingRequest }) => ({ req }),
           formatError: (formatted, error) => formatGraphQLError(formatted, error),
           // Tracing is for Apollo's cloud reporting, which this platform does not use.
-          plugins: [ApolloServerPluginInlineTraceDisabled(), errorLoggingPlugin(service)],
+          plugins: [ApolloServerPluginInlineTraceDisabled(), textBoundaryPlugin(), errorLoggingPlugin(service)],
         }),
       ],
       controllers: [HealthController],

@@ -14,6 +14,7 @@ import Redis from 'ioredis';
 import { AuthMiddleware } from './auth/auth.middleware';
 import { Authenticator } from './auth/authenticator';
 import { GatewayConfig } from './config';
+import { textBoundaryPlugin } from '@licensing/graphql';
 import { describeInternalError, formatGatewayError } from './gateway-errors';
 import { GatewayHealthController } from './health.controller';
 import { queryLimitsPlugin } from './limits/limits.plugin';
@@ -77,6 +78,7 @@ export class GatewayAppModule implements NestModule {
                   logger.error(`request ${requestId ?? '-'}: ${describeInternalError(e)}`),
               }),
             plugins: [
+              textBoundaryPlugin(),
               queryLimitsPlugin({
                 maxDepth: config.MAX_QUERY_DEPTH,
                 maxCost: config.MAX_QUERY_COST,

@@ -64,6 +64,9 @@ export class GatewayConfig {
   /** Lexical tokens of one document; bounds parsing and validation work before any other limit. */
   @IsInt() @Min(100) MAX_QUERY_TOKENS = 5000;
 
+  /** Largest request body accepted, in bytes; a larger one gets 413 PAYLOAD_TOO_LARGE. */
+  @IsInt() @Min(1024) MAX_BODY_BYTES = 100_000;
+
   /** How long a resolved vendor API key stays cached in this process. 0 disables the cache. */
   @IsInt() @Min(0) API_KEY_CACHE_TTL_MS = 30_000;
 

@@ -5,6 +5,8 @@ import { validateEnv } from '@licensing/config';
 import { exitGracefullyOnSignals, logLevelsFor } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig } from './config';
+import { json } from 'express';
+import { bodyErrorHandler } from './body-errors';
 import { requestIdMiddleware } from './request-context';
 
 /** Express's `trust proxy` value for the TRUST_PROXY setting. */
@@ -18,10 +20,12 @@ export function trustProxySetting(value: string): boolean | number | string {
 export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
   const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
     logger: logLevelsFor(config.LOG_LEVEL),
+    // Our own parser below, so a body that is too large or not JSON gets a coded answer.
+    bodyParser: false,
   });
-  // Registered before Nest adds its body parsers at init, so every response, even to a
-  // malformed body, carries x-request-id.
+  // First, so every response, even to a malformed body, carries x-request-id.
   app.use(requestIdMiddleware);
+  app.use(json({ limit: config.MAX_BODY_BYTES }), bodyErrorHandler);
   // The real client address when a load balancer sits in front (TRUST_PROXY).
   app.getHttpAdapter().getInstance().set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   return app;

@@ -429,6 +429,51 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
     });
   });
 
+  describe('malformed requests get a coded 4xx, never a 5xx', () => {
+    it('refuses an unknown operationName with 400', async () => {
+      const res = await post<any>(
+        gateway.url,
+        { query: 'query A { whoami { kind } }', operationName: 'B' },
+        operatorToken,
+      );
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_RESOLUTION_FAILURE' });
+      expect(res.errors?.[0]?.extensions?.['requestId']).toEqual(expect.any(String));
+    });
+
+    it('refuses two operations without an operationName with 400', async () => {
+      const query = 'query A { whoami { kind } } query B { whoami { vendorId } }';
+      const res = await post<any>(gateway.url, { query }, operatorToken);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_RESOLUTION_FAILURE' });
+    });
+
+    it.each([
+      ['a NUL in a variable', { q: 'x\u0000y' }, '$q', 'NUL'],
+      ['a lone surrogate in a variable', { q: '\udc00' }, '$q', 'surrogate'],
+    ])('refuses %s with BAD_USER_INPUT naming it', async (_, variables, field, word) => {
+      const res = await post<any>(
+        gateway.url,
+        { query: 'query($q: ID!) { node(id: $q) { id } }', variables },
+        operatorToken,
+      );
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(res.errors?.[0]?.message).toContain(word);
+    });
+
+    it('answers a body over the size limit with 413 in GraphQL error shape', async () => {
+      const res = await post<any>(
+        gateway.url,
+        { query: `{ whoami { kind } } # ${'x'.repeat(2_000_000)}` },
+        operatorToken,
+      );
+      expect(res.status).toBe(413);
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      expect(res.errors?.[0]?.extensions?.['requestId']).toEqual(expect.any(String));
+    });
+  });
+
   describe('health', () => {
     it('is ready when the supergraph is loaded and Redis answers', async () => {
       const res = await fetch(`${gateway.baseUrl}/health`);

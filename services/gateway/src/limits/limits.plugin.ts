@@ -28,7 +28,17 @@ export const INTROSPECTION_DISABLED_MESSAGE = 'Introspection is disabled on this
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     requestDidStart: async () => ({
-      didResolveOperation: async ({ document, request, schema }) => {
+      didResolveOperation: async ({ document, request, schema, operation }) => {
+        // Apollo leaves `operation` unset when operationName names nothing or the document
+        // holds several operations and no name; the gateway would fail on it with a 500.
+        if (!operation) {
+          throw new GraphQLError(
+            request.operationName
+              ? `The document has no operation named "${request.operationName}"`
+              : 'The document holds several operations: name one with operationName',
+            { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } },
+          );
+        }
         const measures = measureOperation(
           document,
           request.operationName,
