@@ -1,5 +1,6 @@
 import { DataSource, DataSourceOptions, MixedList } from 'typeorm';
 import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { QueryLogger } from './query-logger';
 
 export interface ServiceDataSourceInput {
   url: string;
@@ -24,7 +25,10 @@ export function serviceDataSourceOptions(input: ServiceDataSourceInput): Postgre
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
+    // Failed queries are reported without their parameters (QueryLogger); slow ones over 1 s.
     logging: ['error', 'warn', 'migration'],
+    logger: new QueryLogger(input.service),
+    maxQueryExecutionTime: 1_000,
     poolSize: input.poolSize ?? 10,
     extra: { statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
   };

@@ -4,3 +4,4 @@ export type { ServiceDataSourceInput } from './data-source';
 export { isDataException, isUniqueViolation } from './errors';
 export { row, rows, transactionClient, updated } from './sql';
 export type { Sql } from './sql';
+export { QueryLogger, describeQueryError, describeStatement } from './query-logger';
