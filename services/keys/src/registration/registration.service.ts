@@ -9,7 +9,7 @@ import { isUniqueViolation } from '@licensing/database';
 import { LicenseKeyService } from '../license-key/license-key.service';
 import { DAY_MS, LicenseService, NewLicense, TRIAL_SEATS } from '../license/license.service';
 import { Product } from '../product/product.entity';
-import { LicenseView } from '../license/license.view';
+import { LicenseView } from '../license/license.types';
 import { ProductRepository } from '../product/product.repository';
 import { VendorRepository } from '../vendor/vendor.repository';
 import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
@@ -18,8 +18,8 @@ import { RegistrationRepository } from './registration.repository';
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
- * Self-registration from an application, and trials on existing keys (DOMAIN.md,
- * "Registration" and "Trial"). Everything is scoped to the vendor of the prefix.
+ * Self-registration from an application, and trials on existing keys (docs/domain.md#registration
+ * and #trials). Everything is scoped to the vendor of the prefix.
  */
 @Injectable()
 export class RegistrationService {
