@@ -13,7 +13,7 @@ import { CouponApplicationRepository } from './coupon-application.repository';
 
 /**
  * Applies what an activated coupon grants to the key's licenses, and rolls it back when the
- * activation is deactivated (DOMAIN.md, "Coupons"). Both run inside the consumer's
+ * activation is deactivated (docs/domain.md#coupons). Both run inside the consumer's
  * transaction, which also records the event id, so a redelivered event changes nothing;
  * an activation is moreover applied and rolled back at most once by its own rows.
  *
