@@ -44,7 +44,7 @@ function needsKey(message: string): DomainError {
 }
 
 /**
- * Coupon activation and deactivation (DOMAIN.md, "Coupons"). Race-free by construction:
+ * Coupon activation and deactivation (docs/domain.md#coupons). Race-free by construction:
  * a single-use coupon is taken by one conditional UPDATE, and the unique (coupon, key)
  * constraint keeps any coupon to once per key. The activation row and coupon.activated
  * (with the grants, which the keys service applies) commit together.
