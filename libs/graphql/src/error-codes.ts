@@ -1,6 +1,6 @@
 /**
  * Every machine-readable error code a client can see in `extensions.code`.
- * Numbered domain errors also carry `extensions.licensingCode` (DOMAIN.md, "Error codes");
+ * Numbered domain errors also carry `extensions.licensingCode` (docs/errors.md);
  * those numbers are shown to end users by the applications and must never change.
  */
 export const ErrorCode = {
@@ -38,7 +38,7 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The stable numbers of DOMAIN.md, keyed by their machine code. */
+/** The stable numbers of docs/errors.md#numbered-codes, keyed by their machine code. */
 export const LICENSING_CODES: Partial<Record<ErrorCode, number>> = {
   COUPON_NEEDS_KEY: 1003,
   NO_FREE_LICENSE: 1051,
