@@ -9,7 +9,7 @@ import { isUniqueViolation } from '@licensing/database';
 import { LicenseKeyService } from '../license-key/license-key.service';
 import { DAY_MS, LicenseService, NewLicense, TRIAL_SEATS } from '../license/license.service';
 import { Product } from '../product/product.entity';
-import { LicenseView } from '../license/license.types';
+import { LicenseView } from '../license/license.view';
 import { ProductRepository } from '../product/product.repository';
 import { VendorRepository } from '../vendor/vendor.repository';
 import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
