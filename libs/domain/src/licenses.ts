@@ -1,6 +1,6 @@
 /**
  * The rules that decide whether a license on a key is in force and how many seats a product
- * has on the key (DOMAIN.md, "Licenses on a key"). Pure: the keys service shows their result
+ * has on the key (docs/domain.md#licenses-on-a-key). Pure: the keys service shows their result
  * on the key card, and any read model holding the same facts (from the license events)
  * reaches the same answer.
  *
