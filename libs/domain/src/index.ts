@@ -10,5 +10,13 @@ export {
   normalizeCouponCode,
 } from './codes';
 export type { CodeKind, ParsedCode } from './codes';
-export { evaluateKey, describeVerdict, INACTIVE_REASONS } from './licenses';
+export {
+  evaluateKey,
+  describeVerdict,
+  addedLicenseKind,
+  daysAfter,
+  DAY_MS,
+  INACTIVE_REASONS,
+  TRIAL_SEATS,
+} from './licenses';
 export type { InactiveReason, KeyVerdict, LicenseFacts, LicenseKind, LicenseVerdict, ProductVerdict } from './licenses';

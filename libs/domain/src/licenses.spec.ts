@@ -1,4 +1,4 @@
-import { describeVerdict, evaluateKey, LicenseFacts } from './licenses';
+import { addedLicenseKind, DAY_MS, daysAfter, describeVerdict, evaluateKey, LicenseFacts } from './licenses';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
@@ -96,5 +96,22 @@ describe('license rules', () => {
       describeVerdict({ active: true, validUntil: new Date('2026-08-07T10:00:00Z'), reason: null, kind: 'TRIAL' }),
     ).toBe('Trial license active until 07.08.2026');
     expect(describeVerdict(undefined)).toMatch(/not on the key/);
+  });
+
+  it('adds a coupon license as ADDITIONAL only beside a main license in force on its own terms', () => {
+    const trial = license({ kind: 'TRIAL' });
+    expect(addedLicenseKind([trial], 'pbx', now)).toBe('MAIN');
+    const expiredMain = license({ kind: 'MAIN', expiresAt: days(-1) });
+    const retiredMain = license({ kind: 'MAIN', active: false });
+    expect(addedLicenseKind([expiredMain, retiredMain], 'pbx', now)).toBe('MAIN');
+    const otherProduct = license({ kind: 'MAIN', productId: 'crm' });
+    expect(addedLicenseKind([otherProduct], 'pbx', now)).toBe('MAIN');
+    const main = license({ kind: 'MAIN' });
+    expect(addedLicenseKind([trial, main], 'pbx', now)).toBe('ADDITIONAL');
+  });
+
+  it('counts days in whole days of 24 hours', () => {
+    expect(DAY_MS).toBe(86_400_000);
+    expect(daysAfter(now, 30)).toEqual(new Date('2026-07-01T12:00:00Z'));
   });
 });

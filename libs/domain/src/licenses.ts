@@ -14,6 +14,16 @@
  */
 export type LicenseKind = 'TRIAL' | 'MAIN' | 'ADDITIONAL';
 
+export const DAY_MS = 86_400_000;
+
+/** Trials get one seat: enough to try the product on one host or in one session. */
+export const TRIAL_SEATS = 1;
+
+/** The moment `days` whole days after `start`. */
+export function daysAfter(start: Date, days: number): Date {
+  return new Date(start.getTime() + days * DAY_MS);
+}
+
 export const INACTIVE_REASONS = [
   'DEACTIVATED',
   'NOT_STARTED',
@@ -187,4 +197,19 @@ export function describeVerdict(
     case null:
       return 'The license is not active';
   }
+}
+
+/**
+ * The kind of a license a coupon adds for a product: ADDITIONAL seats beside a MAIN license
+ * of that product in force on its own terms, else the product's MAIN license.
+ */
+export function addedLicenseKind(
+  licenses: readonly LicenseFacts[],
+  productId: string,
+  now: Date,
+): 'MAIN' | 'ADDITIONAL' {
+  const mainInForce = licenses.some(
+    (l) => l.productId === productId && l.kind === 'MAIN' && ownReason(l, now) === null,
+  );
+  return mainInForce ? 'ADDITIONAL' : 'MAIN';
 }
