@@ -30,7 +30,8 @@ export interface OutboxFailure {
  * The relay's rule for a row whose publish failed. Every failure is counted and backs the
  * row off; only failures that are the message's own (invalid topic, too large, ...) park it
  * as DEAD after maxAttempts. While the broker is unreachable every row would fail alike, so
- * an outage, however long, never parks rows: they wait and go out once Kafka is back.
+ * an outage, however long, neither parks rows nor backs them off: they go out with the
+ * relay's first successful try after Kafka is back.
  */
 export function outboxFailure(
   previousAttempts: number,
@@ -39,9 +40,12 @@ export function outboxFailure(
   random: () => number = Math.random,
 ): OutboxFailure {
   const attempts = previousAttempts + 1;
+  // An outage is not the row's fault: it stays due, and the relay paces its own retries, so
+  // nothing waits out a long row backoff after the broker is back.
+  if (brokerUnavailable) return { attempts, dead: false, delayMs: 0 };
   return {
     attempts,
-    dead: !brokerUnavailable && attempts >= maxAttempts,
+    dead: attempts >= maxAttempts,
     delayMs: backoffDelayMs(attempts, backoffBaseMs, backoffCapMs, random),
   };
 }

@@ -133,7 +133,8 @@ export class EventConsumer {
       heartbeatInterval: 3_000,
       // An idle fetch returns after this long; it also bounds how long stop() waits.
       maxWaitTimeInMs: 250,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      // Reconnects at most 2 s apart, so consumption resumes soon after the broker's return.
+      retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 2_000 },
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;

@@ -20,6 +20,11 @@ export interface OutboxRelayOptions {
   backoffBaseMs?: number;
   /** Default 30 000. */
   backoffCapMs?: number;
+  /**
+   * While Kafka is unreachable the relay tries again at most this far apart, so the backlog
+   * goes out within about this long of the broker's return. Default 2 000.
+   */
+  brokerRetryCapMs?: number;
   /** LISTEN for commits on a dedicated connection. Default true. */
   listen?: boolean;
 }
@@ -107,6 +112,7 @@ export class OutboxRelay {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
+  private readonly brokerRetryCapMs: number;
   private producer?: Producer;
   private producerConnected = false;
   private listener?: PgListener;
@@ -127,6 +133,7 @@ export class OutboxRelay {
     this.maxAttempts = options.maxAttempts ?? 10;
     this.backoffBaseMs = options.backoffBaseMs ?? 500;
     this.backoffCapMs = options.backoffCapMs ?? 30_000;
+    this.brokerRetryCapMs = options.brokerRetryCapMs ?? 2_000;
   }
 
   /** Starts draining in the background. Does not need Kafka to be up. Idempotent. */
@@ -259,8 +266,11 @@ export class OutboxRelay {
         await this.pause(backoffDelayMs(drainFailures, this.backoffBaseMs, this.backoffCapMs), false);
       } else if (result?.brokerUnavailable) {
         unavailableStreak += 1;
-        // While Kafka is down, commits do not wake the relay: each try would fail alike.
-        await this.pause(backoffDelayMs(unavailableStreak, this.backoffBaseMs, this.backoffCapMs), false);
+        // While Kafka is down, commits do not wake the relay: each try would fail alike. The
+        // tries stay close together (one small batch each), so the backlog leaves soon after
+        // the broker's return.
+        const cap = Math.min(this.backoffCapMs, this.brokerRetryCapMs);
+        await this.pause(backoffDelayMs(unavailableStreak, this.backoffBaseMs, cap), false);
       } else {
         unavailableStreak = 0;
         if (result && result.claimed >= this.batchSize) continue; // more is waiting

@@ -131,6 +131,32 @@ describe('transactional outbox', () => {
     await expect(up.health()).resolves.toBeUndefined();
   });
 
+  it('brings the backlog out within 5 s of the broker coming back after a long outage', async () => {
+    // The broker "moves" to an address where nothing listens and back: the relay reads the
+    // broker list each time it builds a client, as it does after every failed connection.
+    const brokers = ['127.0.0.1:1'];
+    const r = relay({ settings: { ...f.settings, brokers } });
+    await r.start();
+    const events = Array.from({ length: 20 }, () => deactivation(crypto.randomUUID()));
+    await f.dataSource.transaction(async (manager) => {
+      for (const event of events) await enqueue(manager, event);
+    });
+    // Long enough for a 30 s-capped backoff to have grown past 5 s (it did, before the cap).
+    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    expect(await r.pendingCount()).toBeGreaterThanOrEqual(events.length);
+
+    const messages = await probe();
+    const back = Date.now();
+    brokers.splice(0, 1, ...f.settings.brokers);
+    await eventually(() => events.every((e) => messages.some((m) => m.headers['event-id'] === e.id)), {
+      what: 'the whole backlog once Kafka is reachable',
+      timeoutMs: 10_000,
+    });
+    const tookMs = Date.now() - back;
+    expect(tookMs).toBeLessThan(5_000);
+    await expect(r.health()).resolves.toBeUndefined();
+  }, 40_000);
+
   it('publishes each event exactly once with two relays on one database, in order per key', async () => {
     const keys = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
     const perKey = new Map(keys.map((k) => [k, [] as EventEnvelope<object>[]]));
