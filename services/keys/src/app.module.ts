@@ -1,56 +1,46 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingLifecycle, MessagingModule, serviceInfoResolver, SubgraphModule } from '@licensing/platform';
+// The generated schema lists object types in the order their classes are first loaded, so
+// these load first, in the order the committed schema.graphql has them.
+import './license-key/client.entity';
+import './license-key/license-key.entity';
+import './client-access/dto/client-login.inputs';
+import './product/product.entity';
+import './distributor/distributor.entity';
+import './license/license.types';
+import './staff/staff.entity';
+import './license-key/dto/license-key.inputs';
+import './vendor/vendor.entity';
+import './registration/dto/registration.inputs';
+import './staff/dto/staff.inputs';
+import './vendor/dto/create-vendor.input';
 import { keysMigrations } from '../database/migrations';
-import { ClientAccessResolver } from './client-access/client-access.resolver';
-import { ClientAccessService } from './client-access/client-access.service';
-import { FailureThrottle } from './common/failure-throttle';
+import { ClientAccessModule } from './client-access/client-access.module';
 import { KeysConfig } from './config';
-import { CouponApplicationRepository } from './coupon-grants/coupon-application.repository';
-import { CouponGrantsHandler } from './coupon-grants/coupon-grants.handler';
+import { CouponGrantsModule } from './coupon-grants/coupon-grants.module';
 import { Distributor } from './distributor/distributor.entity';
-import { DistributorRepository } from './distributor/distributor.repository';
-import { DistributorResolver } from './distributor/distributor.resolver';
-import { DistributorService } from './distributor/distributor.service';
-import { ExpiryScheduler } from './expiry/expiry.scheduler';
+import { DistributorModule } from './distributor/distributor.module';
+import { ExpiryModule } from './expiry/expiry.module';
 import { Client } from './license-key/client.entity';
 import { LicenseKey } from './license-key/license-key.entity';
-import { LicenseKeyRepository } from './license-key/license-key.repository';
-import { LicenseKeyResolver } from './license-key/license-key.resolver';
-import { LicenseKeyService } from './license-key/license-key.service';
+import { LicenseKeyModule } from './license-key/license-key.module';
 import { LicenseRecord } from './license/license.entity';
-import { LicenseRepository } from './license/license.repository';
-import { KeyProductResolver, LicenseResolver } from './license/license.resolver';
-import { LicenseService } from './license/license.service';
+import { LicenseModule } from './license/license.module';
 import { Product } from './product/product.entity';
-import { ProductRepository } from './product/product.repository';
-import { ProductResolver } from './product/product.resolver';
-import { ProductService } from './product/product.service';
-import { RegistrationRepository } from './registration/registration.repository';
-import { RegistrationResolver } from './registration/registration.resolver';
-import { RegistrationService } from './registration/registration.service';
+import { ProductModule } from './product/product.module';
+import { RegistrationModule } from './registration/registration.module';
 import { Staff } from './staff/staff.entity';
-import { StaffRepository } from './staff/staff.repository';
-import { StaffResolver } from './staff/staff.resolver';
-import { StaffService } from './staff/staff.service';
+import { StaffModule } from './staff/staff.module';
 import { ApiKey } from './vendor/api-key.entity';
-import { ApiKeyController } from './vendor/api-key.controller';
 import { Vendor } from './vendor/vendor.entity';
-import { VendorRepository } from './vendor/vendor.repository';
-import { VendorResolver } from './vendor/vendor.resolver';
-import { VendorService } from './vendor/vendor.service';
+import { VendorModule } from './vendor/vendor.module';
 
-export const KEYS_RESOLVERS = [
-  VendorResolver,
-  ProductResolver,
-  StaffResolver,
-  DistributorResolver,
-  LicenseKeyResolver,
-  LicenseResolver,
-  KeyProductResolver,
-  RegistrationResolver,
-  ClientAccessResolver,
-  serviceInfoResolver('keys'),
-];
+/** The tables the keys service maps to entities (the migrations create them all). */
+export const KEYS_ENTITIES = [Vendor, ApiKey, Product, Staff, Distributor, Client, LicenseKey, LicenseRecord];
+
+/** The `keysInfo` query; imported after the features, so the schema lists it after theirs. */
+@Module({ providers: [serviceInfoResolver('keys')] })
+class ServiceInfoModule {}
 
 @Module({})
 export class KeysAppModule {
@@ -61,35 +51,23 @@ export class KeysAppModule {
         SubgraphModule.forRoot({
           service: 'keys',
           config,
-          entities: [Vendor, ApiKey, Product, Staff, Distributor, Client, LicenseKey, LicenseRecord],
+          entities: KEYS_ENTITIES,
           migrations: keysMigrations,
           healthChecks: [MessagingLifecycle],
         }),
-        MessagingModule.forRoot({ service: 'keys', config, handlers: [CouponGrantsHandler] }),
-      ],
-      controllers: [ApiKeyController],
-      providers: [
-        ...KEYS_RESOLVERS,
-        { provide: KeysConfig, useValue: config },
-        FailureThrottle,
-        VendorService,
-        VendorRepository,
-        ProductService,
-        ProductRepository,
-        StaffService,
-        StaffRepository,
-        DistributorService,
-        DistributorRepository,
-        LicenseKeyService,
-        LicenseKeyRepository,
-        LicenseService,
-        LicenseRepository,
-        RegistrationService,
-        CouponGrantsHandler,
-        CouponApplicationRepository,
-        RegistrationRepository,
-        ClientAccessService,
-        ExpiryScheduler,
+        MessagingModule.forRoot({ service: 'keys', config, handlers: CouponGrantsModule.handlers }),
+        // In the order the schema lists their queries and mutations.
+        VendorModule,
+        ProductModule,
+        StaffModule,
+        DistributorModule,
+        LicenseKeyModule,
+        LicenseModule,
+        RegistrationModule,
+        ClientAccessModule,
+        CouponGrantsModule,
+        ExpiryModule,
+        ServiceInfoModule,
       ],
     };
   }

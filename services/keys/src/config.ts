@@ -1,5 +1,7 @@
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { Inject } from '@nestjs/common';
 import { ServiceConfig } from '@licensing/config';
+import { SERVICE_CONFIG } from '@licensing/platform';
 
 export class KeysConfig extends ServiceConfig {
   override PORT = 4001;
@@ -47,3 +49,9 @@ export class KeysConfig extends ServiceConfig {
   @Min(0)
   EXPIRY_SCAN_MS = 60_000;
 }
+
+/**
+ * Injects the service's configuration: the KeysConfig that main.ts validated and handed to
+ * SubgraphModule, which provides it to every module.
+ */
+export const InjectKeysConfig = () => Inject(SERVICE_CONFIG);

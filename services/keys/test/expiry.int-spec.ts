@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
 import { validateEnv } from '@licensing/config';
-import { runMigrations, serviceDataSourceOptions } from '@licensing/database';
+import { daysAfter } from '@licensing/domain';
+import { row, rows, runMigrations, serviceDataSourceOptions } from '@licensing/database';
 import { createTestDatabase, TestDatabase } from '@licensing/testing';
 import { keysMigrations } from '../database/migrations';
 import { KeysConfig } from '../src/config';
-import { ExpiryScheduler } from '../src/expiry/expiry.scheduler';
+import { ExpiryRepository } from '../src/expiry/expiry.repository';
+import { ExpiryService } from '../src/expiry/expiry.service';
 import { LicenseRecord } from '../src/license/license.entity';
 import { LicenseRepository } from '../src/license/license.repository';
-
-const DAY = 86_400_000;
 
 /** The expiry scheduler against a real database, with several instances at once. */
 describe('expiry scheduler', () => {
@@ -21,29 +21,31 @@ describe('expiry scheduler', () => {
     EXPIRY_SCAN_MS: '0',
   });
   const t0 = new Date('2030-01-01T00:00:00Z');
-  const at = (days: number) => new Date(t0.getTime() + days * DAY);
+  const at = (days: number) => daysAfter(t0, days);
 
   let keyId: string;
   let productId: string;
   let vendorId: string;
 
-  async function license(expiresInDays: number | null, extra: { active?: boolean } = {}): Promise<string> {
-    const rows = (await dataSource.query(
+  async function inserted(sql: string, params: unknown[] = []): Promise<string> {
+    const created = await row<{ id: string }>(dataSource, sql, params);
+    return created!.id;
+  }
+
+  function license(expiresInDays: number | null, extra: { active?: boolean } = {}): Promise<string> {
+    return inserted(
       `INSERT INTO licenses (vendor_id, key_id, product_id, kind, seats, starts_at, expires_at, active, source_type)
        VALUES ($1, $2, $3, 'MAIN', 1, $4, $5, $6, 'MANUAL') RETURNING id`,
       [vendorId, keyId, productId, at(-30), expiresInDays === null ? null : at(expiresInDays), extra.active ?? true],
-    )) as { id: string }[];
-    return rows[0]!.id;
+    );
   }
 
   async function notices(): Promise<{ type: string; licenseId: string; daysLeft: number; email: string | null }[]> {
-    const rows = (await dataSource.query(
-      `SELECT event_type, payload FROM outbox WHERE event_type LIKE 'license.expir%' ORDER BY created_at`,
-    )) as {
+    const sent = await rows<{
       event_type: string;
       payload: { data: { licenseId: string; daysLeft: number; email: string | null } };
-    }[];
-    return rows.map((r) => ({
+    }>(dataSource, `SELECT event_type, payload FROM outbox WHERE event_type LIKE 'license.expir%' ORDER BY created_at`);
+    return sent.map((r) => ({
       type: r.event_type,
       licenseId: r.payload.data.licenseId,
       daysLeft: r.payload.data.daysLeft,
@@ -53,7 +55,10 @@ describe('expiry scheduler', () => {
 
   /** Runs `instances` schedulers at the same time, each for one pass at `now`. */
   async function runTogether(now: Date, instances = 4, batchSize = 3): Promise<void> {
-    const schedulers = Array.from({ length: instances }, () => new ExpiryScheduler(dataSource, config));
+    const schedulers = Array.from(
+      { length: instances },
+      () => new ExpiryService(dataSource, new ExpiryRepository(), config),
+    );
     await Promise.all(schedulers.map((s) => s.runOnce(now, batchSize)));
   }
 
@@ -69,21 +74,19 @@ describe('expiry scheduler', () => {
       }),
     ).initialize();
     await runMigrations(dataSource, 'keys');
-    [{ id: vendorId }] = (await dataSource.query(
-      `INSERT INTO vendors (prefix, name) VALUES ('EXPY', 'Expiry') RETURNING id`,
-    )) as { id: string }[];
-    [{ id: productId }] = (await dataSource.query(
+    vendorId = await inserted(`INSERT INTO vendors (prefix, name) VALUES ('EXPY', 'Expiry') RETURNING id`);
+    productId = await inserted(
       `INSERT INTO products (vendor_id, code, name, license_model) VALUES ($1, 'PBX', 'PBX', 'HOST_BINDING') RETURNING id`,
       [vendorId],
-    )) as { id: string }[];
-    const [{ id: clientId }] = (await dataSource.query(
+    );
+    const clientId = await inserted(
       `INSERT INTO clients (vendor_id, company, email) VALUES ($1, 'Expiring Co', 'it@expiring.test') RETURNING id`,
       [vendorId],
-    )) as { id: string }[];
-    [{ id: keyId }] = (await dataSource.query(
+    );
+    keyId = await inserted(
       `INSERT INTO license_keys (vendor_id, client_id, code, origin, search) VALUES ($1, $2, 'EXPY-00000-00000-00000-00000', 'CABINET', '') RETURNING id`,
       [vendorId, clientId],
-    )) as { id: string }[];
+    );
   });
 
   afterAll(async () => {
@@ -132,7 +135,7 @@ describe('expiry scheduler', () => {
     await runTogether(at(15));
     const record = await dataSource.getRepository(LicenseRecord).findOneByOrFail({ id: renewed });
     await dataSource.transaction((manager) =>
-      new LicenseRepository(dataSource).update(manager, { ...record, expiresAt: at(40) }),
+      new LicenseRepository(dataSource).save(vendorId, { ...record, expiresAt: at(40) }, manager),
     );
     await runTogether(at(35));
     expect((await notices()).filter((n) => n.licenseId === renewed).map((n) => n.daysLeft)).toEqual([5, 5]);

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { parseCode } from '@licensing/domain';
 import { BadInputError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
-import { FailureThrottle, ThrottleScope } from '../common/failure-throttle';
-import { KeysConfig } from '../config';
-import { LicenseKeyRepository } from '../license-key/license-key.repository';
+import { FailureThrottleService, ThrottleScope } from '../common/failure-throttle.service';
+import { InjectKeysConfig, KeysConfig } from '../config';
+import { CouponGrantsService } from '../coupon-grants/coupon-grants.service';
+import { LicenseKeyService } from '../license-key/license-key.service';
 import { ClientLoginPayload } from './dto/client-login.inputs';
 
 /**
@@ -16,9 +17,10 @@ import { ClientLoginPayload } from './dto/client-login.inputs';
 @Injectable()
 export class ClientAccessService {
   constructor(
-    private readonly keys: LicenseKeyRepository,
-    private readonly throttle: FailureThrottle,
-    private readonly config: KeysConfig,
+    private readonly keys: LicenseKeyService,
+    private readonly couponGrants: CouponGrantsService,
+    private readonly throttle: FailureThrottleService,
+    @InjectKeysConfig() private readonly config: KeysConfig,
   ) {}
 
   async login(typed: string, clientIp: string): Promise<ClientLoginPayload> {
@@ -34,7 +36,9 @@ export class ClientAccessService {
     const parsed = parseCode(typed);
     if (!parsed) throw new BadInputError('input.code', 'code is neither a license key nor a coupon code');
     const key =
-      parsed.kind === 'key' ? await this.keys.findByCode(parsed.code) : await this.keys.findByActiveCoupon(parsed.code);
+      parsed.kind === 'key'
+        ? await this.keys.findByCode(parsed.code)
+        : await this.couponGrants.keyOfActiveCoupon(parsed.code);
     if (!key) {
       await this.throttle.recordFailure(scopes);
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Unknown license key or coupon', 'input.code');

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimitedError } from '@licensing/graphql';
 import { REDIS } from '@licensing/platform';
-import { KeysConfig } from '../config';
+import { InjectKeysConfig, KeysConfig } from '../config';
 
 /** One counter of failed attempts: at most `limit` failures per `windowSeconds`. */
 export interface ThrottleScope {
@@ -19,12 +19,12 @@ export interface ThrottleScope {
  * without throttling.
  */
 @Injectable()
-export class FailureThrottle {
+export class FailureThrottleService {
   private readonly logger = new Logger('FailureThrottle');
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly config: KeysConfig,
+    @InjectKeysConfig() private readonly config: KeysConfig,
   ) {}
 
   private counterKey(scope: ThrottleScope, now: number): { key: string; resetsIn: number } {

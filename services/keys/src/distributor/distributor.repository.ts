@@ -7,18 +7,23 @@ import { Distributor } from './distributor.entity';
 export class DistributorRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  list(vendorId: string): Promise<Distributor[]> {
+  findAll(vendorId: string): Promise<Distributor[]> {
     return this.dataSource.getRepository(Distributor).find({ where: { vendorId }, order: { name: 'ASC' } });
   }
 
+  /** `vendorId` undefined: any vendor's, for federation references, which carry only the id. */
   findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Distributor | null> {
     return (manager ?? this.dataSource.manager)
       .getRepository(Distributor)
       .findOneBy(vendorId ? { vendorId, id } : { id });
   }
 
-  insert(manager: EntityManager, distributor: Pick<Distributor, 'vendorId' | 'name' | 'email'>): Promise<Distributor> {
+  insert(
+    vendorId: string,
+    distributor: Pick<Distributor, 'name' | 'email'>,
+    manager: EntityManager,
+  ): Promise<Distributor> {
     const repo = manager.getRepository(Distributor);
-    return repo.save(repo.create(distributor));
+    return repo.save(repo.create({ ...distributor, vendorId }));
   }
 }

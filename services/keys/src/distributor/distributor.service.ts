@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createEvent, DistributorCreated } from '@licensing/events';
 import { ConflictError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
@@ -17,21 +17,22 @@ export class DistributorService {
   ) {}
 
   list(vendorId: string): Promise<Distributor[]> {
-    return this.distributors.list(vendorId);
+    return this.distributors.findAll(vendorId);
   }
 
-  findById(vendorId: string | undefined, id: string): Promise<Distributor | null> {
-    return this.distributors.findById(vendorId, id);
+  /** `vendorId` undefined: any vendor's, for federation references. */
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Distributor | null> {
+    return this.distributors.findById(vendorId, id, manager);
   }
 
   async create(vendorId: string, input: CreateDistributorInput): Promise<Distributor> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const distributor = await this.distributors.insert(manager, {
+        const distributor = await this.distributors.insert(
           vendorId,
-          name: input.name,
-          email: input.email ?? null,
-        });
+          { name: input.name, email: input.email ?? null },
+          manager,
+        );
         await enqueue(
           manager,
           createEvent(DistributorCreated, {

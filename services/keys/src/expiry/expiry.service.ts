@@ -1,81 +1,55 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { DAY_MS } from '@licensing/domain';
 import {
   createEvent,
   EventDefinition,
   LicenseExpired,
   LicenseExpiringSoon,
   LicenseExpiryData,
-  LicenseKind,
 } from '@licensing/events';
 import { enqueueMany } from '@licensing/kafka';
-import { KeysConfig } from '../config';
-import { DAY_MS } from '../license/license.service';
+import { InjectKeysConfig, KeysConfig } from '../config';
+import { ExpiryRepository, NoticeKind } from './expiry.repository';
 
-interface Due {
-  id: string;
-  vendor_id: string;
-  key_id: string;
-  code: string;
-  product_code: string;
-  kind: LicenseKind;
-  expires_at: Date;
-  email: string | null;
-}
-
-/** One kind of notice: which licenses are due, and which columns record that it was sent. */
+/** One kind of notice: its event and the days left it reports. */
 interface Notice {
   name: string;
+  kind: NoticeKind;
   event: EventDefinition<LicenseExpiryData>;
-  /** Condition on `l` with $1 = now. */
-  due: string;
-  marks: string;
   daysLeft: (expiresAt: Date, now: Date) => number;
 }
 
+/** In this order: a license found with a day or less left gets only the one-day notice. */
 const NOTICES: Notice[] = [
-  {
-    // Runs before the 7-day notice, so a license found with a day or less left gets only this one.
-    name: 'expiring in a day',
-    event: LicenseExpiringSoon,
-    due: `l.expires_at > $1::timestamptz AND l.expires_at <= $1::timestamptz + interval '1 day' AND l.reminded_1d_at IS NULL`,
-    marks: 'reminded_1d_at = $1::timestamptz, reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
-    daysLeft: () => 1,
-  },
+  { name: 'expiring in a day', kind: 'one-day', event: LicenseExpiringSoon, daysLeft: () => 1 },
   {
     name: 'expiring within 7 days',
+    kind: 'seven-days',
     event: LicenseExpiringSoon,
-    due: `l.expires_at > $1::timestamptz + interval '1 day' AND l.expires_at <= $1::timestamptz + interval '7 days' AND l.reminded_7d_at IS NULL`,
-    marks: 'reminded_7d_at = $1::timestamptz',
     daysLeft: (expiresAt, now) => Math.ceil((expiresAt.getTime() - now.getTime()) / DAY_MS),
   },
-  {
-    name: 'expired',
-    event: LicenseExpired,
-    due: `l.expires_at <= $1::timestamptz`,
-    marks:
-      'expired_notified_at = $1::timestamptz, reminded_1d_at = coalesce(l.reminded_1d_at, $1::timestamptz), reminded_7d_at = coalesce(l.reminded_7d_at, $1::timestamptz)',
-    daysLeft: () => 0,
-  },
+  { name: 'expired', kind: 'expired', event: LicenseExpired, daysLeft: () => 0 },
 ];
 
 /**
  * Emits license.expiring-soon (7 days and 1 day before the end, once each) and
  * license.expired for active licenses of live keys. Each batch claims its rows with one
- * conditional UPDATE over rows locked with SKIP LOCKED, and writes the events in the same
- * transaction: any number of instances can run it at once, and each notice goes out once.
- * A license whose term changes is re-armed (LicenseRepository.update clears the marks).
+ * conditional statement and writes the events in the same transaction: any number of
+ * instances can run it at once, and each notice goes out once. A license whose term
+ * changes is re-armed (LicenseRepository.save clears the marks).
  */
 @Injectable()
-export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+export class ExpiryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ExpiryScheduler');
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: KeysConfig,
+    private readonly expiry: ExpiryRepository,
+    @InjectKeysConfig() private readonly config: KeysConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,7 +73,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     for (const notice of NOTICES) {
       counts[notice.name] = 0;
       for (;;) {
-        const sent = await this.dataSource.transaction((manager) => this.claimBatch(manager, notice, now, batchSize));
+        const sent = await this.dataSource.transaction((manager) => this.sendBatch(manager, notice, now, batchSize));
         counts[notice.name] += sent;
         if (sent < batchSize) break;
       }
@@ -107,30 +81,11 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     return counts;
   }
 
-  private async claimBatch(manager: EntityManager, notice: Notice, now: Date, batchSize: number): Promise<number> {
-    const rows = (await manager.query(
-      `WITH due AS (
-         SELECT l.id FROM licenses l
-           JOIN license_keys k ON k.id = l.key_id AND k.deleted_at IS NULL
-          WHERE l.active AND l.expires_at IS NOT NULL AND l.expired_notified_at IS NULL AND ${notice.due}
-          ORDER BY l.expires_at
-          LIMIT $2
-          FOR UPDATE OF l SKIP LOCKED
-       ), claimed AS (
-         UPDATE licenses l SET ${notice.marks} FROM due WHERE l.id = due.id
-         RETURNING l.id, l.vendor_id, l.key_id, l.product_id, l.kind, l.expires_at
-       )
-       SELECT claimed.id, claimed.vendor_id, claimed.key_id, k.code, p.code AS product_code, claimed.kind,
-              claimed.expires_at, c.email
-         FROM claimed
-         JOIN license_keys k ON k.id = claimed.key_id
-         JOIN clients c ON c.id = k.client_id
-         JOIN products p ON p.id = claimed.product_id`,
-      [now, batchSize],
-    )) as Due[];
+  private async sendBatch(manager: EntityManager, notice: Notice, now: Date, batchSize: number): Promise<number> {
+    const due = await this.expiry.claimDue(notice.kind, now, batchSize, manager);
     await enqueueMany(
       manager,
-      rows.map((r) =>
+      due.map((r) =>
         createEvent(notice.event, {
           vendorId: r.vendor_id,
           subject: r.key_id,
@@ -147,6 +102,6 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
         }),
       ),
     );
-    return rows.length;
+    return due.length;
   }
 }

@@ -19,9 +19,9 @@ export class LicenseKey {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  /** Insertion order, for keyset pagination (newest first). */
+  /** Insertion order, for keyset pagination (newest first); read only by the page query. */
   @Column({ type: 'bigint', insert: false, update: false, select: false })
-  seq!: string;
+  seq?: string;
 
   @Column({ name: 'vendor_id', type: 'uuid' })
   vendorId!: string;
@@ -51,9 +51,9 @@ export class LicenseKey {
   @Column({ type: 'text' })
   origin!: KeyOrigin;
 
-  /** Lower-case code (with and without dashes), company and e-mail, for substring search. */
+  /** Lower-case code (with and without dashes), company and e-mail, for substring search; written, never read. */
   @Column({ type: 'text', select: false })
-  search!: string;
+  search?: string;
 
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
@@ -62,8 +62,9 @@ export class LicenseKey {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
+  /** Queries leave deleted keys out, so none reads this. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
-  deletedAt!: Date | null;
+  deletedAt?: Date | null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { row, rows, updated } from '@licensing/database';
 import { Client } from './client.entity';
 import { LicenseKey, searchTextOf } from './license-key.entity';
 
@@ -43,8 +44,11 @@ function matching<T extends ObjectLiteral>(
 }
 
 /**
- * License keys and their clients. Every query takes the vendor id and never sees a
- * deleted key.
+ * License keys and their clients. Every query takes the vendor id first and never sees a
+ * deleted key, with three exceptions, each for a caller that cannot know the vendor:
+ * `findById` without a vendor (federation references carry only the id), `findByCode`
+ * (applications and client login bring only the code; the code is unique across vendors)
+ * and `findRefById` (a coupon rollback, which still records on a deleted key).
  */
 @Injectable()
 export class LicenseKeyRepository {
@@ -58,40 +62,30 @@ export class LicenseKeyRepository {
       .where('k.deleted_at IS NULL');
   }
 
+  /** `vendorId` undefined: any vendor's, for federation references. */
   findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<LicenseKey | null> {
     const q = this.keys(manager).andWhere('k.id = :id', { id });
     return (vendorId ? q.andWhere('k.vendor_id = :vendorId', { vendorId }) : q).getOne();
   }
 
-  /** Any vendor's key by its canonical code (applications and client login bring only the code). */
+  /** Any vendor's key by its canonical code. */
   findByCode(code: string, manager?: EntityManager): Promise<LicenseKey | null> {
     return this.keys(manager).andWhere('k.code = :code', { code }).getOne();
   }
 
   /** A key, deleted or not, as license events need it (a rollback after deletion still records). */
-  async findRefById(manager: EntityManager, id: string): Promise<{ id: string; vendorId: string; code: string }> {
-    const rows = (await manager.query(`SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`, [
-      id,
-    ])) as {
-      id: string;
-      vendorId: string;
-      code: string;
-    }[];
-    if (!rows[0]) throw new Error(`key ${id} is missing`);
-    return rows[0];
+  async findRefById(id: string, manager: EntityManager): Promise<{ id: string; vendorId: string; code: string }> {
+    const found = await row<{ id: string; vendorId: string; code: string }>(
+      manager,
+      `SELECT id, vendor_id AS "vendorId", code FROM license_keys WHERE id = $1`,
+      [id],
+    );
+    if (!found) throw new Error(`key ${id} is missing`);
+    return found;
   }
 
-  /** The live key a coupon is active on; null for a coupon active on several keys (reusable). */
-  async findByActiveCoupon(couponCode: string): Promise<LicenseKey | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT key_id FROM coupon_applications WHERE coupon_code = $1 AND rolled_back_at IS NULL LIMIT 2`,
-      [couponCode],
-    )) as { key_id: string }[];
-    return rows.length === 1 ? this.findById(undefined, rows[0]!.key_id) : null;
-  }
-
-  /** Locks the key row for a change of the key or of its licenses. */
-  lock(manager: EntityManager, vendorId: string, id: string): Promise<LicenseKey | null> {
+  /** The key, locked for a change of the key or of its licenses. */
+  findByIdLocked(vendorId: string, id: string, manager: EntityManager): Promise<LicenseKey | null> {
     return this.keys(manager)
       .andWhere('k.vendor_id = :vendorId AND k.id = :id', { vendorId, id })
       .setLock('pessimistic_write', undefined, ['k'])
@@ -99,11 +93,12 @@ export class LicenseKeyRepository {
   }
 
   /**
-   * A page of keys, newest first, after the key with insertion number `afterSeq`, and how
-   * many keys match in all. The count reads license_keys alone (its partial indexes answer
-   * it); the page joins the clients of its few rows. Both run at once, on two connections.
+   * A page of keys, newest first, after the key with insertion number `afterSeq` (one more
+   * than `first`, to tell whether another page follows), and how many keys match in all.
+   * The count reads license_keys alone (its partial indexes answer it); the page joins the
+   * clients of its few rows. Both run at once, on two connections.
    */
-  async search(
+  async findPage(
     vendorId: string,
     filter: KeySearch,
     first: number,
@@ -125,18 +120,21 @@ export class LicenseKeyRepository {
         .addSelect('k.seq')
         .orderBy('k.seq', 'DESC')
         .limit(first + 1)
-        .getMany() as Promise<(LicenseKey & { seq: string })[]>,
+        .getMany(),
       count.getRawOne<{ total: number }>(),
     ]);
-    return { keys, total: counted?.total ?? 0 };
+    return {
+      keys: keys.filter((k): k is LicenseKey & { seq: string } => k.seq !== undefined),
+      total: counted?.total ?? 0,
+    };
   }
 
-  findClient(vendorId: string, id: string, manager?: EntityManager): Promise<Client | null> {
+  findClientById(vendorId: string, id: string, manager?: EntityManager): Promise<Client | null> {
     return (manager ?? this.dataSource.manager).getRepository(Client).findOneBy({ vendorId, id });
   }
 
   /** The vendor's oldest client with this company name, ignoring case. */
-  findClientByCompany(manager: EntityManager, vendorId: string, company: string): Promise<Client | null> {
+  findClientByCompany(vendorId: string, company: string, manager: EntityManager): Promise<Client | null> {
     return manager
       .getRepository(Client)
       .createQueryBuilder('c')
@@ -145,25 +143,37 @@ export class LicenseKeyRepository {
       .getOne();
   }
 
-  insertClient(
-    manager: EntityManager,
-    client: Pick<Client, 'vendorId' | 'company' | 'contactName' | 'phone' | 'email'>,
-  ): Promise<Client> {
-    const repo = manager.getRepository(Client);
-    return repo.save(repo.create(client));
+  /** The companies of the live keys whose client has this e-mail. */
+  async findCompaniesByEmail(vendorId: string, email: string, manager: EntityManager): Promise<string[]> {
+    const found = await rows<{ company: string }>(
+      manager,
+      `SELECT c.company FROM clients c JOIN license_keys k ON k.client_id = c.id AND k.deleted_at IS NULL
+        WHERE c.vendor_id = $1 AND c.email = $2`,
+      [vendorId, email],
+    );
+    return found.map((r) => r.company);
   }
 
-  async updateClient(manager: EntityManager, client: Client): Promise<void> {
+  insertClient(
+    vendorId: string,
+    client: Pick<Client, 'company' | 'contactName' | 'phone' | 'email'>,
+    manager: EntityManager,
+  ): Promise<Client> {
+    const repo = manager.getRepository(Client);
+    return repo.save(repo.create({ ...client, vendorId }));
+  }
+
+  async saveClient(vendorId: string, client: Client, manager: EntityManager): Promise<void> {
     await manager
       .getRepository(Client)
       .update(
-        { id: client.id },
+        { id: client.id, vendorId },
         { company: client.company, contactName: client.contactName, phone: client.phone, email: client.email },
       );
   }
 
-  /** Live keys of a client, locked, with the client joined. */
-  keysOfClient(manager: EntityManager, vendorId: string, clientId: string): Promise<LicenseKey[]> {
+  /** Live keys of a client, oldest first, locked, with the client joined. */
+  findByClientLocked(vendorId: string, clientId: string, manager: EntityManager): Promise<LicenseKey[]> {
     return this.keys(manager)
       .andWhere('k.vendor_id = :vendorId AND k.client_id = :clientId', { vendorId, clientId })
       .orderBy('k.created_at', 'ASC')
@@ -171,20 +181,23 @@ export class LicenseKeyRepository {
       .getMany();
   }
 
-  async insertKey(
-    manager: EntityManager,
-    key: Pick<LicenseKey, 'vendorId' | 'code' | 'distributorId' | 'managerId' | 'comment' | 'origin'>,
+  async insert(
+    vendorId: string,
+    key: Pick<LicenseKey, 'code' | 'distributorId' | 'managerId' | 'comment' | 'origin'>,
     client: Client,
+    manager: EntityManager,
   ): Promise<LicenseKey> {
     const repo = manager.getRepository(LicenseKey);
-    const saved = await repo.save(repo.create({ ...key, clientId: client.id, search: searchTextOf(key.code, client) }));
+    const saved = await repo.save(
+      repo.create({ ...key, vendorId, clientId: client.id, search: searchTextOf(key.code, client) }),
+    );
     return Object.assign(saved, { client });
   }
 
   /** Saves the key's own fields and refreshes its search text from its client. */
-  async updateKey(manager: EntityManager, key: LicenseKey, client: Client): Promise<void> {
+  async save(vendorId: string, key: LicenseKey, client: Client, manager: EntityManager): Promise<void> {
     await manager.getRepository(LicenseKey).update(
-      { id: key.id },
+      { id: key.id, vendorId },
       {
         clientId: client.id,
         distributorId: key.distributorId,
@@ -195,14 +208,14 @@ export class LicenseKeyRepository {
     );
   }
 
-  /** Marks the key deleted; false when it was not there (or deleted already). */
-  async softDelete(manager: EntityManager, vendorId: string, id: string): Promise<LicenseKey | null> {
-    const rows = (await manager.query(
+  /** Marks the key deleted; null when it was not there (or deleted already). */
+  async delete(vendorId: string, id: string, manager: EntityManager): Promise<{ id: string; code: string } | null> {
+    const { rows: deleted } = await updated<{ id: string; code: string }>(
+      manager,
       `UPDATE license_keys SET deleted_at = now(), updated_at = now()
         WHERE vendor_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id, code`,
       [vendorId, id],
-    )) as [{ id: string; code: string }[], number];
-    const row = rows[0][0];
-    return row ? Object.assign(new LicenseKey(), { ...row, vendorId }) : null;
+    );
+    return deleted[0] ?? null;
   }
 }

@@ -2,11 +2,8 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, Resolve
 import { NotFoundError } from '@licensing/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
 import { Distributor } from '../distributor/distributor.entity';
-import { DistributorRepository } from '../distributor/distributor.repository';
-import { LicenseService } from '../license/license.service';
-import { KeyProductView, LicenseView } from '../license/license.view';
+import { KeyProductView, LicenseView } from '../license/license.types';
 import { Staff } from '../staff/staff.entity';
-import { StaffRepository } from '../staff/staff.repository';
 import { Client } from './client.entity';
 import {
   CreateLicenseKeyInput,
@@ -19,12 +16,7 @@ import { LicenseKeyService } from './license-key.service';
 
 @Resolver(() => LicenseKey)
 export class LicenseKeyResolver {
-  constructor(
-    private readonly keys: LicenseKeyService,
-    private readonly licenseService: LicenseService,
-    private readonly distributors: DistributorRepository,
-    private readonly staff: StaffRepository,
-  ) {}
+  constructor(private readonly keys: LicenseKeyService) {}
 
   @Allow('vendor')
   @Mutation(() => LicenseKey, { description: 'Issues a new key to a new client of the caller’s vendor.' })
@@ -91,26 +83,26 @@ export class LicenseKeyResolver {
 
   @ResolveField(() => Distributor, { nullable: true })
   distributor(@Parent() key: LicenseKey): Promise<Distributor | null> | null {
-    return key.distributorId ? this.distributors.findById(key.vendorId, key.distributorId) : null;
+    return this.keys.distributorOf(key);
   }
 
   @ResolveField(() => Staff, { nullable: true, description: 'The responsible manager.' })
   manager(@Parent() key: LicenseKey): Promise<Staff | null> | null {
-    return key.managerId ? this.staff.findById(key.vendorId, key.managerId) : null;
+    return this.keys.managerOf(key);
   }
 
   @ResolveField(() => [LicenseView], {
     description: 'Every license on the key, oldest first, with whether it is in force now.',
   })
-  async licenses(@Parent() key: LicenseKey): Promise<LicenseView[]> {
-    return (await this.licenseService.forKey(key.vendorId, key.id)).licenses;
+  licenses(@Parent() key: LicenseKey): Promise<LicenseView[]> {
+    return this.keys.licensesOf(key);
   }
 
   @ResolveField(() => [KeyProductView], {
     description: 'One line per product on the key: in force, seats, until when.',
   })
-  async products(@Parent() key: LicenseKey): Promise<KeyProductView[]> {
-    return (await this.licenseService.forKey(key.vendorId, key.id)).products;
+  products(@Parent() key: LicenseKey): Promise<KeyProductView[]> {
+    return this.keys.productsOf(key);
   }
 
   /** Other subgraphs reference keys by the ids they learnt from key events. */

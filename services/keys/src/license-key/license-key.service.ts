@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@licensing/database';
 import { generateCode, normalizeKeyCode } from '@licensing/domain';
 import {
   createEvent,
@@ -13,13 +14,17 @@ import {
 } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { assertPageSize, decodeCursor, encodeCursor } from '@licensing/platform';
-import { isUniqueViolation } from '@licensing/database';
-import { DistributorRepository } from '../distributor/distributor.repository';
-import { ProductRepository } from '../product/product.repository';
-import { StaffRepository } from '../staff/staff.repository';
+import { assertPageSize, decodeCursor, emptyConnection, toConnection } from '@licensing/platform';
+import { sameText } from '../common/text';
+import { Distributor } from '../distributor/distributor.entity';
+import { DistributorService } from '../distributor/distributor.service';
+import { KeyRef, LicenseService } from '../license/license.service';
+import { KeyProductView, LicenseView } from '../license/license.types';
+import { ProductService } from '../product/product.service';
+import { Staff } from '../staff/staff.entity';
+import { StaffService } from '../staff/staff.service';
 import { Vendor } from '../vendor/vendor.entity';
-import { VendorRepository } from '../vendor/vendor.repository';
+import { VendorService } from '../vendor/vendor.service';
 import { Client } from './client.entity';
 import {
   ClientInput,
@@ -56,34 +61,36 @@ export function keyEventData(key: LicenseKey, client: Client): KeyData {
   };
 }
 
-/** Text fields equal after trimming and ignoring case. */
-const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-
 @Injectable()
 export class LicenseKeyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: LicenseKeyRepository,
-    private readonly vendors: VendorRepository,
-    private readonly distributors: DistributorRepository,
-    private readonly staff: StaffRepository,
-    private readonly products: ProductRepository,
+    private readonly vendors: VendorService,
+    private readonly distributors: DistributorService,
+    private readonly staff: StaffService,
+    private readonly products: ProductService,
+    private readonly licenses: LicenseService,
   ) {}
 
-  /** A vendor's prefix never changes, so each instance keeps the ones it has read. */
-  private readonly prefixes = new Map<string, string>();
-
-  private async prefixOf(vendorId: string): Promise<string> {
-    let prefix = this.prefixes.get(vendorId);
-    if (!prefix) {
-      prefix = (await this.vendors.findById(vendorId))?.prefix ?? '';
-      if (prefix) this.prefixes.set(vendorId, prefix);
-    }
-    return prefix;
+  /** `vendorId` undefined: any vendor's, for federation references. */
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<LicenseKey | null> {
+    return this.keys.findById(vendorId, id, manager);
   }
 
-  findById(vendorId: string | undefined, id: string): Promise<LicenseKey | null> {
-    return this.keys.findById(vendorId, id);
+  /** Any vendor's key by its canonical code, for callers whose credential is the key itself. */
+  findByCode(code: string): Promise<LicenseKey | null> {
+    return this.keys.findByCode(code);
+  }
+
+  /** A key, deleted or not, as license events need it. */
+  findRefById(id: string, manager: EntityManager): Promise<KeyRef> {
+    return this.keys.findRefById(id, manager);
+  }
+
+  /** The companies of the vendor's live keys whose client has this e-mail. */
+  companiesOfEmail(vendorId: string, email: string, manager: EntityManager): Promise<string[]> {
+    return this.keys.findCompaniesByEmail(vendorId, email, manager);
   }
 
   /** The caller vendor's key by its code as typed; another vendor's key is "not found". */
@@ -104,9 +111,28 @@ export class LicenseKeyService {
 
   async getClient(key: LicenseKey): Promise<Client> {
     if (key.client) return key.client;
-    const client = await this.keys.findClient(key.vendorId, key.clientId);
+    const client = await this.keys.findClientById(key.vendorId, key.clientId);
     if (!client) throw new Error(`client ${key.clientId} of key ${key.id} is missing`);
     return client;
+  }
+
+  distributorOf(key: LicenseKey): Promise<Distributor | null> | null {
+    return key.distributorId ? this.distributors.findById(key.vendorId, key.distributorId) : null;
+  }
+
+  /** The key's responsible manager. */
+  managerOf(key: LicenseKey): Promise<Staff | null> | null {
+    return key.managerId ? this.staff.findById(key.vendorId, key.managerId) : null;
+  }
+
+  /** Every license on the key, oldest first, with whether it is in force now. */
+  async licensesOf(key: LicenseKey): Promise<LicenseView[]> {
+    return (await this.licenses.forKey(key.vendorId, key.id)).licenses;
+  }
+
+  /** One line per product on the key. */
+  async productsOf(key: LicenseKey): Promise<KeyProductView[]> {
+    return (await this.licenses.forKey(key.vendorId, key.id)).products;
   }
 
   async search(
@@ -120,28 +146,22 @@ export class LicenseKeyService {
     let productId: string | undefined;
     if (filter?.productCode) {
       const product = await this.products.findByCode(vendorId, filter.productCode);
-      if (!product) return { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      if (!product) return emptyConnection();
       productId = product.id;
     }
     let search: string | undefined;
     if (filter?.search) {
-      search = searchTermOf(filter.search, await this.prefixOf(vendorId));
+      search = searchTermOf(filter.search, await this.vendors.prefixOf(vendorId));
       if (!search)
         throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
     }
-    const { keys, total } = await this.keys.search(
+    const { keys, total } = await this.keys.findPage(
       vendorId,
       { search, distributorId: filter?.distributorId, productId },
       first,
       afterSeq,
     );
-    const page = keys.slice(0, first);
-    const edges = page.map((node) => ({ cursor: encodeCursor('k', node.seq), node }));
-    return {
-      totalCount: total,
-      edges,
-      pageInfo: { hasNextPage: keys.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    return toConnection('k', keys, first, total, (k) => k.seq);
   }
 
   async create(vendorId: string, input: CreateLicenseKeyInput): Promise<LicenseKey> {
@@ -159,21 +179,23 @@ export class LicenseKeyService {
    * (about 2^-70 per key at a billion keys) draws again.
    */
   async issue(manager: EntityManager, vendor: Vendor, key: NewKey): Promise<LicenseKey> {
-    const client = await this.keys.insertClient(manager, {
-      vendorId: vendor.id,
-      company: key.client.company,
-      contactName: key.client.contactName ?? null,
-      phone: key.client.phone ?? null,
-      email: key.client.email ?? null,
-    });
+    const client = await this.keys.insertClient(
+      vendor.id,
+      {
+        company: key.client.company,
+        contactName: key.client.contactName ?? null,
+        phone: key.client.phone ?? null,
+        email: key.client.email ?? null,
+      },
+      manager,
+    );
     for (let attempt = 1; ; attempt++) {
       const code = generateCode('key', vendor.prefix);
       try {
         const saved = await manager.transaction(async (savepoint) =>
-          this.keys.insertKey(
-            savepoint,
+          this.keys.insert(
+            vendor.id,
             {
-              vendorId: vendor.id,
               code,
               distributorId: key.distributorId ?? null,
               managerId: key.managerId ?? null,
@@ -181,6 +203,7 @@ export class LicenseKeyService {
               origin: key.origin,
             },
             client,
+            savepoint,
           ),
         );
         await this.announce(manager, KeyCreated, saved, client);
@@ -199,34 +222,32 @@ export class LicenseKeyService {
    */
   async update(vendorId: string, id: string, input: UpdateLicenseKeyInput): Promise<LicenseKey> {
     return this.dataSource.transaction(async (manager) => {
-      const key = await this.keys.lock(manager, vendorId, id);
+      const key = await this.keys.findByIdLocked(vendorId, id, manager);
       if (!key) throw new NotFoundError('License key', 'id');
       await this.assertRefs(manager, vendorId, input, 'input.');
       // `target` is the stored state of the client the key ends up with.
       let target: Client = key.client!;
       if (input.clientId && input.clientId !== target.id) {
-        const chosen = await this.keys.findClient(vendorId, input.clientId, manager);
+        const chosen = await this.keys.findClientById(vendorId, input.clientId, manager);
         if (!chosen) throw new NotFoundError('Client', 'input.clientId');
         target = chosen;
       }
       let company = target.company;
-      if (input.company && sameName(input.company, target.company)) {
+      if (input.company && sameText(input.company, target.company)) {
         company = input.company; // the same client, its name re-typed
       } else if (input.company) {
-        const namesake = await this.keys.findClientByCompany(manager, vendorId, input.company);
+        const namesake = await this.keys.findClientByCompany(vendorId, input.company, manager);
         const others = namesake
           ? []
-          : (await this.keys.keysOfClient(manager, vendorId, target.id)).filter((k) => k.id !== key.id);
+          : (await this.keys.findByClientLocked(vendorId, target.id, manager)).filter((k) => k.id !== key.id);
         if (namesake) target = namesake;
         else if (others.length) {
-          const { vendorId: v, contactName, phone, email } = target;
-          target = await this.keys.insertClient(manager, {
-            vendorId: v,
-            company: input.company,
-            contactName,
-            phone,
-            email,
-          });
+          const { contactName, phone, email } = target;
+          target = await this.keys.insertClient(
+            vendorId,
+            { company: input.company, contactName, phone, email },
+            manager,
+          );
         }
         company = namesake ? namesake.company : input.company;
       }
@@ -240,7 +261,7 @@ export class LicenseKeyService {
       const clientChanged = (['company', 'contactName', 'phone', 'email'] as const).some(
         (f) => edited[f] !== target[f],
       );
-      if (clientChanged) await this.keys.updateClient(manager, edited);
+      if (clientChanged) await this.keys.saveClient(vendorId, edited, manager);
       const updated: LicenseKey = Object.assign(new LicenseKey(), key, {
         clientId: edited.id,
         client: edited,
@@ -248,13 +269,13 @@ export class LicenseKeyService {
         managerId: input.managerId !== undefined ? input.managerId : key.managerId,
         comment: input.comment !== undefined ? input.comment : key.comment,
       });
-      await this.keys.updateKey(manager, updated, edited);
+      await this.keys.save(vendorId, updated, edited, manager);
       await this.announce(manager, KeyUpdated, updated, edited);
       if (clientChanged) {
         // The client's other keys show its new name and contacts too.
-        for (const sibling of await this.keys.keysOfClient(manager, vendorId, edited.id)) {
+        for (const sibling of await this.keys.findByClientLocked(vendorId, edited.id, manager)) {
           if (sibling.id === key.id) continue;
-          await this.keys.updateKey(manager, sibling, edited);
+          await this.keys.save(vendorId, sibling, edited, manager);
           await this.announce(manager, KeyUpdated, sibling, edited);
         }
       }
@@ -265,7 +286,7 @@ export class LicenseKeyService {
   /** Deletes the key: it disappears from every query and its licenses stop counting (key.deleted). */
   async delete(vendorId: string, id: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const deleted = await this.keys.softDelete(manager, vendorId, id);
+      const deleted = await this.keys.delete(vendorId, id, manager);
       if (!deleted) throw new NotFoundError('License key', 'id');
       await enqueue(
         manager,

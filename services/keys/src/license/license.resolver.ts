@@ -1,24 +1,24 @@
 import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Product } from '../product/product.entity';
-import { ProductRepository } from '../product/product.repository';
-import { KeyProductView, LicenseView } from './license.view';
+import { LicenseService } from './license.service';
+import { KeyProductView, LicenseView } from './license.types';
 
 @Resolver(() => LicenseView)
 export class LicenseResolver {
-  constructor(private readonly products: ProductRepository) {}
+  constructor(private readonly licenses: LicenseService) {}
 
   @ResolveField(() => Product)
   product(@Parent() license: LicenseView): Promise<Product | null> | Product {
-    return license.loadedProduct ?? this.products.findById(license.vendorId, license.productId);
+    return this.licenses.productOf(license);
   }
 }
 
 @Resolver(() => KeyProductView)
 export class KeyProductResolver {
-  constructor(private readonly products: ProductRepository) {}
+  constructor(private readonly licenses: LicenseService) {}
 
   @ResolveField(() => Product)
   product(@Parent() summary: KeyProductView): Promise<Product | null> | Product {
-    return summary.loadedProduct ?? this.products.findById(summary.vendorId, summary.productId);
+    return this.licenses.productOf(summary);
   }
 }

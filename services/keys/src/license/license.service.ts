@@ -12,10 +12,10 @@ import {
 } from '@licensing/events';
 import { enqueue } from '@licensing/kafka';
 import { Product } from '../product/product.entity';
-import { ProductRepository } from '../product/product.repository';
+import { ProductService } from '../product/product.service';
 import { LicenseRecord, LicenseTerms } from './license.entity';
 import { LicenseRepository } from './license.repository';
-import { KeyProductView, LicenseView } from './license.view';
+import { KeyProductView, LicenseView } from './license.types';
 
 /** The key a license change belongs to: enough to key and describe its events. */
 export interface KeyRef {
@@ -39,11 +39,6 @@ export interface KeyLicenses {
   products: KeyProductView[];
 }
 
-export const DAY_MS = 86_400_000;
-
-/** Trials get one seat: enough to try the product on one host or in one session. */
-export const TRIAL_SEATS = 1;
-
 function termsOf(l: LicenseRecord): LicenseTerms {
   return { kind: l.kind, seats: l.seats, startsAt: l.startsAt, expiresAt: l.expiresAt, active: l.active };
 }
@@ -57,12 +52,12 @@ function termsOf(l: LicenseRecord): LicenseTerms {
 export class LicenseService {
   constructor(
     private readonly licenses: LicenseRepository,
-    private readonly products: ProductRepository,
+    private readonly products: ProductService,
   ) {}
 
   /** The key's licenses with what is in force now, and one summary per product. */
   async forKey(vendorId: string, keyId: string, manager?: EntityManager, now = new Date()): Promise<KeyLicenses> {
-    const records = await this.licenses.forKey(vendorId, keyId, manager);
+    const records = await this.licenses.findByKey(vendorId, keyId, manager);
     return this.evaluate(vendorId, records, now, manager);
   }
 
@@ -104,8 +99,13 @@ export class LicenseService {
     };
   }
 
+  /** The product of a license or product line, loaded with the evaluation unless it was not. */
+  productOf(view: LicenseView | KeyProductView): Promise<Product | null> | Product {
+    return view.loadedProduct ?? this.products.findById(view.vendorId, view.productId);
+  }
+
   lockedForKey(manager: EntityManager, key: KeyRef): Promise<LicenseRecord[]> {
-    return this.licenses.forKeyLocked(manager, key.vendorId, key.id);
+    return this.licenses.findByKeyLocked(key.vendorId, key.id, manager);
   }
 
   /** Adds a license; a MAIN one retires the active trial of its product. */
@@ -116,18 +116,21 @@ export class LicenseService {
     terms: NewLicense,
     journal?: ChangeJournal,
   ): Promise<LicenseRecord> {
-    const record = await this.licenses.insert(manager, {
-      vendorId: key.vendorId,
-      keyId: key.id,
-      productId: product.id,
-      kind: terms.kind,
-      seats: terms.seats,
-      startsAt: terms.startsAt,
-      expiresAt: terms.expiresAt,
-      active: terms.active,
-      sourceType: terms.source.type,
-      sourceId: terms.source.id ?? null,
-    });
+    const record = await this.licenses.insert(
+      key.vendorId,
+      {
+        keyId: key.id,
+        productId: product.id,
+        kind: terms.kind,
+        seats: terms.seats,
+        startsAt: terms.startsAt,
+        expiresAt: terms.expiresAt,
+        active: terms.active,
+        sourceType: terms.source.type,
+        sourceId: terms.source.id ?? null,
+      },
+      manager,
+    );
     await journal?.(record.id, null);
     await this.announce(manager, LicenseGranted, key, product, record);
     if (record.kind === 'MAIN' && record.active) await this.retireTrials(manager, key, product, journal);
@@ -152,7 +155,7 @@ export class LicenseService {
     });
     if (same) return record;
     await journal?.(record.id, before);
-    await this.licenses.update(manager, after);
+    await this.licenses.save(key.vendorId, after, manager);
     await this.announce(manager, LicenseChanged, key, product, after);
     if (after.kind === 'MAIN' && after.active) await this.retireTrials(manager, key, product, journal);
     return after;
@@ -160,7 +163,7 @@ export class LicenseService {
 
   /** Removes a license from the key (a rollback of what created it). */
   async remove(manager: EntityManager, key: KeyRef, product: Product, record: LicenseRecord): Promise<void> {
-    await this.licenses.delete(manager, record.id);
+    await this.licenses.delete(key.vendorId, record.id, manager);
     await this.announce(manager, LicenseRevoked, key, product, { ...record, active: false });
   }
 
@@ -170,7 +173,7 @@ export class LicenseService {
     product: Product,
     journal?: ChangeJournal,
   ): Promise<void> {
-    const trials = (await this.licenses.forKey(key.vendorId, key.id, manager)).filter(
+    const trials = (await this.licenses.findByKey(key.vendorId, key.id, manager)).filter(
       (l) => l.productId === product.id && l.kind === 'TRIAL' && l.active,
     );
     for (const trial of trials) await this.change(manager, key, product, trial, { active: false }, journal);

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Product } from './product.entity';
 
-/** Every query is limited to one vendor. */
+/** Products. Every query is limited to one vendor, but the federation reference by id. */
 @Injectable()
 export class ProductRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  list(vendorId: string): Promise<Product[]> {
+  findAll(vendorId: string): Promise<Product[]> {
     return this.dataSource.getRepository(Product).find({ where: { vendorId }, order: { code: 'ASC' } });
   }
 
@@ -16,26 +16,19 @@ export class ProductRepository {
     return (manager ?? this.dataSource.manager).getRepository(Product).findOneBy({ vendorId, code });
   }
 
-  findById(vendorId: string | undefined, id: string, manager?: EntityManager, lock = false): Promise<Product | null> {
-    const q = (manager ?? this.dataSource.manager)
-      .getRepository(Product)
-      .createQueryBuilder('p')
-      .where('p.id = :id', { id });
-    if (vendorId) q.andWhere('p.vendor_id = :vendorId', { vendorId });
-    if (lock) q.setLock('pessimistic_write');
-    return q.getOne();
+  /** `vendorId` undefined: any vendor's, for federation references, which carry only the id. */
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Product | null> {
+    return (manager ?? this.dataSource.manager).getRepository(Product).findOneBy(vendorId ? { vendorId, id } : { id });
   }
 
-  async save(manager: EntityManager, product: Product): Promise<void> {
-    await manager.getRepository(Product).update(
-      { id: product.id, vendorId: product.vendorId },
-      {
-        name: product.name,
-        licenseModel: product.licenseModel,
-        trialDays: product.trialDays,
-        requiresProductId: product.requiresProductId,
-      },
-    );
+  /** The product, locked for a change until the transaction ends. */
+  findByIdLocked(vendorId: string, id: string, manager: EntityManager): Promise<Product | null> {
+    return manager
+      .getRepository(Product)
+      .createQueryBuilder('p')
+      .where('p.vendor_id = :vendorId AND p.id = :id', { vendorId, id })
+      .setLock('pessimistic_write')
+      .getOne();
   }
 
   findByIds(vendorId: string, ids: readonly string[], manager?: EntityManager): Promise<Product[]> {
@@ -47,7 +40,24 @@ export class ProductRepository {
       .getMany();
   }
 
-  insert(manager: EntityManager, product: Omit<Product, 'id' | 'createdAt'>): Promise<Product> {
-    return manager.getRepository(Product).save(manager.getRepository(Product).create(product));
+  insert(
+    vendorId: string,
+    product: Omit<Product, 'id' | 'vendorId' | 'createdAt'>,
+    manager: EntityManager,
+  ): Promise<Product> {
+    const repo = manager.getRepository(Product);
+    return repo.save(repo.create({ ...product, vendorId }));
+  }
+
+  async save(vendorId: string, product: Product, manager: EntityManager): Promise<void> {
+    await manager.getRepository(Product).update(
+      { id: product.id, vendorId },
+      {
+        name: product.name,
+        licenseModel: product.licenseModel,
+        trialDays: product.trialDays,
+        requiresProductId: product.requiresProductId,
+      },
+    );
   }
 }

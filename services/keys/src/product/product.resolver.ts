@@ -32,7 +32,7 @@ export class ProductResolver {
 
   @ResolveField(() => Product, { nullable: true, description: 'A product whose license must be active for this one.' })
   requires(@Parent() product: Product): Promise<Product | null> | null {
-    return product.requiresProductId ? this.productService.findById(product.vendorId, product.requiresProductId) : null;
+    return this.productService.requiredBy(product);
   }
 
   /** Other subgraphs reference products by id; they only hold ids the keys service gave them. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createEvent, ProductCreated, ProductData, ProductUpdated } from '@licensing/events';
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
@@ -17,11 +17,25 @@ export class ProductService {
   ) {}
 
   list(vendorId: string): Promise<Product[]> {
-    return this.products.list(vendorId);
+    return this.products.findAll(vendorId);
   }
 
-  findById(vendorId: string | undefined, id: string): Promise<Product | null> {
-    return this.products.findById(vendorId, id);
+  /** `vendorId` undefined: any vendor's, for federation references. */
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Product | null> {
+    return this.products.findById(vendorId, id, manager);
+  }
+
+  findByCode(vendorId: string, code: string, manager?: EntityManager): Promise<Product | null> {
+    return this.products.findByCode(vendorId, code, manager);
+  }
+
+  findByIds(vendorId: string, ids: readonly string[], manager?: EntityManager): Promise<Product[]> {
+    return this.products.findByIds(vendorId, ids, manager);
+  }
+
+  /** The product a product requires, if any. */
+  requiredBy(product: Product): Promise<Product | null> | null {
+    return product.requiresProductId ? this.products.findById(product.vendorId, product.requiresProductId) : null;
   }
 
   async create(vendorId: string, input: CreateProductInput): Promise<Product> {
@@ -33,14 +47,17 @@ export class ProductService {
           if (!required) throw new NotFoundError(`Product ${input.requiresProductCode}`, 'input.requiresProductCode');
           requiresProductId = required.id;
         }
-        const product = await this.products.insert(manager, {
+        const product = await this.products.insert(
           vendorId,
-          code: input.code,
-          name: input.name,
-          licenseModel: input.licenseModel,
-          trialDays: input.trialDays ?? 30,
-          requiresProductId,
-        });
+          {
+            code: input.code,
+            name: input.name,
+            licenseModel: input.licenseModel,
+            trialDays: input.trialDays ?? 30,
+            requiresProductId,
+          },
+          manager,
+        );
         await enqueue(
           manager,
           createEvent(ProductCreated, {
@@ -65,7 +82,7 @@ export class ProductService {
    */
   async update(vendorId: string, id: string, input: UpdateProductInput): Promise<Product> {
     return this.dataSource.transaction(async (manager) => {
-      const product = await this.products.findById(vendorId, id, manager, true);
+      const product = await this.products.findByIdLocked(vendorId, id, manager);
       if (!product) throw new NotFoundError('Product', 'id');
       let requiresProductId = product.requiresProductId;
       if (input.requiresProductCode === null) requiresProductId = null;
@@ -92,7 +109,7 @@ export class ProductService {
         trialDays: input.trialDays ?? product.trialDays,
         requiresProductId,
       };
-      await this.products.save(manager, updated);
+      await this.products.save(vendorId, updated, manager);
       const required = requiresProductId ? await this.products.findById(vendorId, requiresProductId, manager) : null;
       await enqueue(
         manager,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { row, rows, updated } from '@licensing/database';
 import { HostInput } from './dto/registration.inputs';
 
 export interface EarlierRegistration {
@@ -14,43 +15,32 @@ export class RegistrationRepository {
    * Serializes registrations of one host and of one e-mail until the transaction ends.
    * Always the host first, so no two registrations wait for each other in a cycle.
    */
-  async lockHostAndEmail(manager: EntityManager, vendorId: string, fingerprint: string, email: string): Promise<void> {
-    await manager.query(
+  async lockHostAndEmail(vendorId: string, fingerprint: string, email: string, manager: EntityManager): Promise<void> {
+    await rows(
+      manager,
       `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_advisory_xact_lock(hashtextextended($2, 0))`,
       [`registration:host:${vendorId}:${fingerprint}`, `registration:email:${vendorId}:${email}`],
     );
   }
 
-  async byHost(
-    manager: EntityManager,
-    vendorId: string,
-    fingerprint: string,
-  ): Promise<EarlierRegistration | undefined> {
-    const rows = (await manager.query(
+  findByHost(vendorId: string, fingerprint: string, manager: EntityManager): Promise<EarlierRegistration | undefined> {
+    return row<EarlierRegistration>(
+      manager,
       `SELECT email, company FROM registrations WHERE vendor_id = $1 AND host_fingerprint = $2`,
       [vendorId, fingerprint],
-    )) as EarlierRegistration[];
-    return rows[0];
-  }
-
-  /** The companies of the live keys whose client has this e-mail (from the cabinet too). */
-  async companiesOfEmail(manager: EntityManager, vendorId: string, email: string): Promise<string[]> {
-    const rows = (await manager.query(
-      `SELECT c.company FROM clients c JOIN license_keys k ON k.client_id = c.id AND k.deleted_at IS NULL
-        WHERE c.vendor_id = $1 AND c.email = $2`,
-      [vendorId, email],
-    )) as { company: string }[];
-    return rows.map((r) => r.company);
+    );
   }
 
   async insert(
+    vendorId: string,
+    r: { host: HostInput; email: string; company: string; keyId: string; productId: string },
     manager: EntityManager,
-    r: { vendorId: string; host: HostInput; email: string; company: string; keyId: string; productId: string },
   ): Promise<void> {
-    await manager.query(
+    await updated(
+      manager,
       `INSERT INTO registrations (vendor_id, host_fingerprint, email, company, key_id, product_id, host)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [r.vendorId, r.host.fingerprint, r.email, r.company, r.keyId, r.productId, JSON.stringify(r.host)],
+      [vendorId, r.host.fingerprint, r.email, r.company, r.keyId, r.productId, JSON.stringify(r.host)],
     );
   }
 }

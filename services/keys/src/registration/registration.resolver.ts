@@ -1,6 +1,6 @@
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, Identity } from '@licensing/identity';
-import { LicenseView } from '../license/license.view';
+import { LicenseView } from '../license/license.types';
 import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
 import { RegistrationService } from './registration.service';
 

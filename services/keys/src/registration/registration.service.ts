@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@licensing/database';
+import { daysAfter, TRIAL_SEATS } from '@licensing/domain';
 import { createEvent, KeyRegistered } from '@licensing/events';
 import { BadInputError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
 import { enqueue } from '@licensing/kafka';
-import { isUniqueViolation } from '@licensing/database';
+import { sameText } from '../common/text';
 import { LicenseKeyService } from '../license-key/license-key.service';
-import { DAY_MS, LicenseService, NewLicense, TRIAL_SEATS } from '../license/license.service';
+import { LicenseService, NewLicense } from '../license/license.service';
+import { LicenseView } from '../license/license.types';
 import { Product } from '../product/product.entity';
-import { LicenseView } from '../license/license.view';
-import { ProductRepository } from '../product/product.repository';
-import { VendorRepository } from '../vendor/vendor.repository';
+import { ProductService } from '../product/product.service';
+import { VendorService } from '../vendor/vendor.service';
 import { ActivateTrialInput, RegisterInput, RegisterPayload } from './dto/registration.inputs';
 import { RegistrationRepository } from './registration.repository';
-
-const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
  * Self-registration from an application, and trials on existing keys (docs/domain.md#registration
@@ -25,8 +25,8 @@ const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().t
 export class RegistrationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly vendors: VendorRepository,
-    private readonly products: ProductRepository,
+    private readonly vendors: VendorService,
+    private readonly products: ProductService,
     private readonly keys: LicenseKeyService,
     private readonly licenses: LicenseService,
     private readonly registrations: RegistrationRepository,
@@ -57,8 +57,8 @@ export class RegistrationService {
     const fingerprint = input.host.fingerprint;
 
     return this.dataSource.transaction(async (manager) => {
-      await this.registrations.lockHostAndEmail(manager, vendor.id, fingerprint, input.email);
-      const host = await this.registrations.byHost(manager, vendor.id, fingerprint);
+      await this.registrations.lockHostAndEmail(vendor.id, fingerprint, input.email, manager);
+      const host = await this.registrations.findByHost(vendor.id, fingerprint, manager);
       if (host) {
         if (sameText(host.email, input.email) && sameText(host.company, input.company)) throw alreadyIssued();
         throw new DomainError(
@@ -67,7 +67,7 @@ export class RegistrationService {
           'input.host.fingerprint',
         );
       }
-      const byEmail = await this.registrations.companiesOfEmail(manager, vendor.id, input.email);
+      const byEmail = await this.keys.companiesOfEmail(vendor.id, input.email, manager);
       if (byEmail.some((company) => !sameText(company, input.company))) {
         throw new DomainError(
           ErrorCode.EMAIL_HAS_KEY_FOR_OTHER_COMPANY,
@@ -88,14 +88,11 @@ export class RegistrationService {
       });
       const now = new Date();
       const trial = await this.licenses.grant(manager, key, product, trialTerms(product, now, 'REGISTRATION'));
-      await this.registrations.insert(manager, {
-        vendorId: vendor.id,
-        host: input.host,
-        email: input.email,
-        company: input.company,
-        keyId: key.id,
-        productId: product.id,
-      });
+      await this.registrations.insert(
+        vendor.id,
+        { host: input.host, email: input.email, company: input.company, keyId: key.id, productId: product.id },
+        manager,
+      );
       await enqueue(
         manager,
         createEvent(KeyRegistered, {
@@ -167,7 +164,7 @@ function trialTerms(product: Product, now: Date, source: 'REGISTRATION' | 'TRIAL
     kind: 'TRIAL',
     seats: TRIAL_SEATS,
     startsAt: now,
-    expiresAt: new Date(now.getTime() + product.trialDays * DAY_MS),
+    expiresAt: daysAfter(now, product.trialDays),
     active: true,
     source: { type: source },
   };

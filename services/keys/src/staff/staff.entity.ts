@@ -31,9 +31,9 @@ export class Staff {
   @Column({ type: 'text' })
   role!: StaffRole;
 
-  /** argon2id; never selected unless asked for. */
+  /** argon2id; not a GraphQL field, and selected only by the login lookup. */
   @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash!: string;
+  passwordHash?: string;
 
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,17 +1,13 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, CurrentRequest, Identity, RequestContext, requireVendorId } from '@licensing/identity';
 import { Vendor } from '../vendor/vendor.entity';
-import { VendorService } from '../vendor/vendor.service';
 import { CreateStaffInput, LoginInput, LoginPayload } from './dto/staff.inputs';
 import { Staff } from './staff.entity';
 import { StaffService } from './staff.service';
 
 @Resolver(() => Staff)
 export class StaffResolver {
-  constructor(
-    private readonly staffService: StaffService,
-    private readonly vendors: VendorService,
-  ) {}
+  constructor(private readonly staffService: StaffService) {}
 
   @Allow('vendor-owner')
   @Mutation(() => Staff, { description: 'Adds a staff member to the caller’s vendor (API key or OWNER only).' })
@@ -33,7 +29,7 @@ export class StaffResolver {
 
   @ResolveField(() => Vendor)
   vendor(@Parent() staff: Staff): Promise<Vendor | null> {
-    return this.vendors.findById(staff.vendorId);
+    return this.staffService.vendorOf(staff);
   }
 
   @ResolveReference()

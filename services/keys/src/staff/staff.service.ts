@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@licensing/database';
 import { ConflictError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
-import { FailureThrottle, ThrottleScope } from '../common/failure-throttle';
-import { isUniqueViolation } from '@licensing/database';
-import { KeysConfig } from '../config';
+import { FailureThrottleService, ThrottleScope } from '../common/failure-throttle.service';
+import { InjectKeysConfig, KeysConfig } from '../config';
+import { Vendor } from '../vendor/vendor.entity';
+import { VendorService } from '../vendor/vendor.service';
 import { CreateStaffInput, LoginInput, LoginPayload } from './dto/staff.inputs';
 import { decoyHash, hashPassword, verifyPassword } from './password';
 import { Staff } from './staff.entity';
@@ -16,23 +18,29 @@ export class StaffService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly staff: StaffRepository,
-    private readonly throttle: FailureThrottle,
-    private readonly config: KeysConfig,
+    private readonly vendors: VendorService,
+    private readonly throttle: FailureThrottleService,
+    @InjectKeysConfig() private readonly config: KeysConfig,
   ) {}
 
   list(vendorId: string): Promise<Staff[]> {
-    return this.staff.list(vendorId);
+    return this.staff.findAll(vendorId);
   }
 
-  findById(vendorId: string | undefined, id: string): Promise<Staff | null> {
-    return this.staff.findById(vendorId, id);
+  /** `vendorId` undefined: any vendor's, for federation references. */
+  findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<Staff | null> {
+    return this.staff.findById(vendorId, id, manager);
+  }
+
+  vendorOf(staff: Staff): Promise<Vendor | null> {
+    return this.vendors.findById(staff.vendorId);
   }
 
   async create(vendorId: string, input: CreateStaffInput): Promise<Staff> {
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.dataSource.transaction((manager) =>
-        this.staff.insert(manager, { vendorId, email: input.email, name: input.name, role: input.role, passwordHash }),
+        this.staff.insert(vendorId, { email: input.email, name: input.name, role: input.role, passwordHash }, manager),
       );
     } catch (error) {
       if (isUniqueViolation(error, 'staff_email_key')) {
@@ -52,18 +60,18 @@ export class StaffService {
       { name: `login:ip:${clientIp || 'unknown'}`, limit: this.config.LOGIN_FAILURES_PER_ADDRESS, windowSeconds: 900 },
     ];
     await this.throttle.assertAllowed(scopes);
-    const found = await this.staff.findForLogin(input.email);
+    const found = await this.staff.findLogin(input.email);
     const ok = await verifyPassword(found?.passwordHash ?? (await decoyHash()), input.password);
     if (!found || !ok) {
       await this.throttle.recordFailure(scopes);
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password');
     }
+    const { staff } = found;
     const { token, expiresAt } = issueAccessToken(
       this.config.ACCESS_TOKEN_SECRET,
-      { kind: 'staff', vendorId: found.vendorId, staffId: found.id, role: found.role },
+      { kind: 'staff', vendorId: staff.vendorId, staffId: staff.id, role: staff.role },
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );
-    const { passwordHash: _hash, ...staff } = found;
-    return { token, expiresAt, staff: staff as Staff };
+    return { token, expiresAt, staff };
   }
 }

@@ -4,35 +4,40 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiKey } from './api-key.entity';
 import { Vendor } from './vendor.entity';
 
+/** Vendors and their API keys. A vendor's own row is found by its id, which is its vendor id. */
 @Injectable()
 export class VendorRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Operator-only listing; every other read is by id within the caller's vendor. */
-  listAll(): Promise<Vendor[]> {
+  /** Operator-only listing; every other read is of one vendor. */
+  findAll(): Promise<Vendor[]> {
     return this.dataSource.getRepository(Vendor).find({ order: { prefix: 'ASC' } });
   }
 
-  findById(id: string): Promise<Vendor | null> {
-    return this.dataSource.getRepository(Vendor).findOneBy({ id });
+  findById(vendorId: string): Promise<Vendor | null> {
+    return this.dataSource.getRepository(Vendor).findOneBy({ id: vendorId });
   }
 
+  /** Applications name their vendor by its prefix. */
   findByPrefix(prefix: string): Promise<Vendor | null> {
     return this.dataSource.getRepository(Vendor).findOneBy({ prefix });
   }
 
-  findByIds(ids: readonly string[]): Promise<Vendor[]> {
-    return this.dataSource.getRepository(Vendor).createQueryBuilder('v').where('v.id = ANY(:ids)', { ids }).getMany();
+  insert(vendor: Pick<Vendor, 'prefix' | 'name'>, manager: EntityManager): Promise<Vendor> {
+    const repo = manager.getRepository(Vendor);
+    return repo.save(repo.create(vendor));
   }
 
-  insert(manager: EntityManager, vendor: Pick<Vendor, 'prefix' | 'name'>): Promise<Vendor> {
-    return manager.getRepository(Vendor).save(manager.getRepository(Vendor).create(vendor));
+  insertApiKey(
+    vendorId: string,
+    key: Pick<ApiKey, 'keyHash' | 'displayPrefix'>,
+    manager: EntityManager,
+  ): Promise<ApiKey> {
+    const repo = manager.getRepository(ApiKey);
+    return repo.save(repo.create({ ...key, vendorId, revokedAt: null }));
   }
 
-  insertApiKey(manager: EntityManager, key: Pick<ApiKey, 'vendorId' | 'keyHash' | 'displayPrefix'>): Promise<ApiKey> {
-    return manager.getRepository(ApiKey).save(manager.getRepository(ApiKey).create({ ...key, revokedAt: null }));
-  }
-
+  /** The gateway's lookup: the key is the credential, so it is found across vendors. */
   findActiveApiKeyByHash(keyHash: string): Promise<Pick<ApiKey, 'id' | 'vendorId'> | null> {
     return this.dataSource
       .getRepository(ApiKey)

@@ -17,12 +17,29 @@ export class VendorService {
     private readonly vendors: VendorRepository,
   ) {}
 
+  /** A vendor's prefix never changes, so each instance keeps the ones it has read. */
+  private readonly prefixes = new Map<string, string>();
+
   listAll(): Promise<Vendor[]> {
-    return this.vendors.listAll();
+    return this.vendors.findAll();
   }
 
-  findById(id: string): Promise<Vendor | null> {
-    return this.vendors.findById(id);
+  findById(vendorId: string): Promise<Vendor | null> {
+    return this.vendors.findById(vendorId);
+  }
+
+  findByPrefix(prefix: string): Promise<Vendor | null> {
+    return this.vendors.findByPrefix(prefix);
+  }
+
+  /** The vendor's prefix; empty for an unknown vendor. */
+  async prefixOf(vendorId: string): Promise<string> {
+    let prefix = this.prefixes.get(vendorId);
+    if (!prefix) {
+      prefix = (await this.vendors.findById(vendorId))?.prefix ?? '';
+      if (prefix) this.prefixes.set(vendorId, prefix);
+    }
+    return prefix;
   }
 
   /** Creates the vendor, its first API key and the vendor.created event in one transaction. */
@@ -30,12 +47,12 @@ export class VendorService {
     const secret = generateApiKey(input.prefix);
     try {
       const vendor = await this.dataSource.transaction(async (manager) => {
-        const created = await this.vendors.insert(manager, { prefix: input.prefix, name: input.name });
-        await this.vendors.insertApiKey(manager, {
-          vendorId: created.id,
-          keyHash: secret.hash,
-          displayPrefix: secret.displayPrefix,
-        });
+        const created = await this.vendors.insert({ prefix: input.prefix, name: input.name }, manager);
+        await this.vendors.insertApiKey(
+          created.id,
+          { keyHash: secret.hash, displayPrefix: secret.displayPrefix },
+          manager,
+        );
         await enqueue(
           manager,
           createEvent(VendorCreated, {
@@ -61,7 +78,7 @@ export class VendorService {
     if (!vendor) throw new NotFoundError('Vendor', 'vendorId');
     const secret = generateApiKey(vendor.prefix);
     await this.dataSource.transaction((manager) =>
-      this.vendors.insertApiKey(manager, { vendorId, keyHash: secret.hash, displayPrefix: secret.displayPrefix }),
+      this.vendors.insertApiKey(vendorId, { keyHash: secret.hash, displayPrefix: secret.displayPrefix }, manager),
     );
     return secret.key;
   }

@@ -1,37 +1,26 @@
 import { Field, ID, InputType, Int, IntersectionType, ObjectType, PartialType } from '@nestjs/graphql';
-import { PageInfo } from '@licensing/platform';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { PageInfo, trim } from '@licensing/platform';
+import { CompanyName, OptionalEmailAddress, OptionalText, PhoneNumber } from '../../common/input-rules';
 import { LicenseKey } from '../license-key.entity';
-import { trim, trimOrNull, emailOrNull } from '@licensing/platform';
 
 @InputType()
 export class ClientInput {
   @Field()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 300, { message: 'company must be 1 to 300 characters long' })
+  @CompanyName()
   company!: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(200)
+  @OptionalText(200)
   contactName?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(50)
+  @PhoneNumber()
   phone?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(emailOrNull)
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
+  @OptionalEmailAddress()
   email?: string | null;
 }
 
@@ -49,10 +38,7 @@ class KeyAssignmentInput {
   managerId?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(2000)
+  @OptionalText(2000)
   comment?: string | null;
 }
 

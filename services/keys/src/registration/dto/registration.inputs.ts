@@ -1,44 +1,31 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { upperTrim } from '@licensing/platform';
+import { CompanyName, EmailAddress, OptionalText, PhoneNumber, Text } from '../../common/input-rules';
 import { LicenseKey } from '../../license-key/license-key.entity';
-import { LicenseView } from '../../license/license.view';
-import { trim, trimOrNull, lowerTrim, upperTrim } from '@licensing/platform';
+import { LicenseView } from '../../license/license.types';
 
 @InputType({ description: 'The computer an application runs on, as the application describes it.' })
 export class HostInput {
   @Field({ description: 'A stable fingerprint of the host’s hardware and system, computed by the application.' })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 256, { message: 'fingerprint must be 1 to 256 characters long' })
+  @Text(1, 256, 'fingerprint must be 1 to 256 characters long')
   fingerprint!: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(256)
+  @OptionalText(256)
   name?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(256)
+  @OptionalText(256)
   os?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(64)
+  @OptionalText(64)
   ip?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(64)
+  @OptionalText(64)
   platformVersion?: string | null;
 }
 
@@ -50,34 +37,23 @@ export class RegisterInput {
   vendorPrefix!: string;
 
   @Field()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 40)
+  @Text(1, 40)
   productCode!: string;
 
   @Field()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 300, { message: 'company must be 1 to 300 characters long' })
+  @CompanyName()
   company!: string;
 
   @Field()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200, { message: 'contactName must be 1 to 200 characters long' })
+  @Text(1, 200, 'contactName must be 1 to 200 characters long')
   contactName!: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Transform(trimOrNull)
-  @IsString()
-  @MaxLength(50)
+  @PhoneNumber()
   phone?: string | null;
 
   @Field({ description: 'The key letter goes here.' })
-  @Transform(lowerTrim)
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   @Field(() => HostInput)
@@ -103,8 +79,6 @@ export class ActivateTrialInput {
   keyCode!: string;
 
   @Field()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 40)
+  @Text(1, 40)
   productCode!: string;
 }

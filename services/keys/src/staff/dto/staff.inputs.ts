@@ -1,16 +1,15 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
 import type { StaffRole } from '@licensing/identity';
 import { Staff, StaffRoleEnum } from '../staff.entity';
-import { trim, lowerTrim } from '@licensing/platform';
+import { lowerTrim, trim } from '@licensing/platform';
+import { EmailAddress } from '../../common/input-rules';
 
 @InputType()
 export class CreateStaffInput {
   @Field({ description: 'The login; unique across the platform, case-insensitive.' })
-  @Transform(lowerTrim)
-  @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   @Field()

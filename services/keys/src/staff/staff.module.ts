@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { FailureThrottleModule } from '../common/failure-throttle.module';
+import { VendorModule } from '../vendor/vendor.module';
+import { StaffRepository } from './staff.repository';
+import { StaffResolver } from './staff.resolver';
+import { StaffService } from './staff.service';
+
+/** A vendor's staff and their password login. */
+@Module({
+  imports: [VendorModule, FailureThrottleModule],
+  providers: [StaffResolver, StaffService, StaffRepository],
+  exports: [StaffService],
+})
+export class StaffModule {}
