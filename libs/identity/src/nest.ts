@@ -1,7 +1,15 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { ForbiddenError } from '@licensing/graphql';
+import { ForbiddenError, UnauthenticatedError } from '@licensing/graphql';
 import { AccessRule, assertAdmitted } from './access-rules';
 import { Identity, RequestContext } from './identity';
 
@@ -25,13 +33,26 @@ export function requestContextOf(context: ExecutionContext): RequestContext | un
 
 /**
  * Global guard: every operation must state its rules with @Allow; one that states nothing
- * is refused (fail closed). The identity comes from the verified gateway header.
+ * is refused (fail closed). The identity comes from the verified gateway header. Resolvers
+ * and HTTP controllers alike: a refusal reaches a GraphQL caller as a coded error and an
+ * HTTP caller as 401 or 403.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
+    try {
+      return this.admit(context);
+    } catch (error) {
+      if (context.getType<'graphql' | 'http'>() !== 'http') throw error;
+      if (error instanceof UnauthenticatedError) throw new UnauthorizedException(error.message);
+      if (error instanceof ForbiddenError) throw new ForbiddenException(error.message);
+      throw error;
+    }
+  }
+
+  private admit(context: ExecutionContext): boolean {
     const rules = this.reflector.getAllAndOverride<AccessRule[] | undefined>(ACCESS_RULES, [
       context.getHandler(),
       context.getClass(),

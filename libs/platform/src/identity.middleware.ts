@@ -6,8 +6,10 @@ import { ErrorCode } from '@licensing/graphql';
 import { SERVICE_CONFIG } from './tokens';
 
 /**
- * Subgraphs answer only the gateway: a request to /graphql without a valid, fresh
- * signature of the gateway is refused before GraphQL sees it.
+ * Subgraphs answer only the gateway: a request to any route but the health probe (GraphQL
+ * and internal HTTP endpoints alike) without a valid, fresh signature of the gateway is
+ * refused before a resolver or controller sees it. The identity it carries is what @Allow
+ * rules are checked against.
  */
 @Injectable()
 export class IdentityMiddleware implements NestMiddleware {

@@ -1,5 +1,15 @@
 import { ApolloFederationDriver, ApolloFederationDriverConfig } from '@nestjs/apollo';
-import { DynamicModule, Global, Logger, MiddlewareConsumer, Module, NestModule, Provider, Type } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Logger,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
+  Provider,
+  RequestMethod,
+  Type,
+} from '@nestjs/common';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
@@ -58,8 +68,8 @@ function errorLoggingPlugin(service: string): ApolloServerPlugin<{ req?: Licensi
 /**
  * Everything a subgraph service shares: validated config, its own Postgres database
  * (created if missing, migrated under an advisory lock), Redis, the federation driver with
- * the one error mapping, the identity middleware, the access guard, input validation and
- * the /health readiness probe.
+ * the one error mapping, the identity middleware (on every route but the health probes), the
+ * access guard, input validation and the /health readiness probe.
  */
 @Global()
 @Module({})
@@ -132,8 +142,12 @@ export class SubgraphModule implements NestModule {
     };
   }
 
+  /** Every route answers only the gateway, but the health probes, which orchestrators call directly. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(IdentityMiddleware).forRoutes('graphql');
+    consumer
+      .apply(IdentityMiddleware)
+      .exclude({ path: 'health', method: RequestMethod.GET }, { path: 'health/*path', method: RequestMethod.GET })
+      .forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }
 
