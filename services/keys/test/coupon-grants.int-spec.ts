@@ -116,6 +116,17 @@ describe('coupon grants', () => {
     return found;
   }
 
+  /** An active license the activation created. */
+  function fromCoupon(
+    data: CouponActivatedData,
+    product: string,
+    kind: string,
+    seats: number,
+    expiresAt: Date | null,
+  ): LicenseRow {
+    return { product, kind, seats, active: true, expiresAt, source: 'COUPON', sourceId: data.activationId };
+  }
+
   async function journal(data: CouponActivatedData): Promise<{ kind: string | null; before: unknown }[]> {
     return rows(
       dataSource,
@@ -149,15 +160,7 @@ describe('coupon grants', () => {
 
     const main = activation(key, 'ADD_PRODUCT', [{ product: product['PBX']!, seats: 5, periodDays: 365 }]);
     await apply(vendorId, main);
-    const mainRow: LicenseRow = {
-      product: 'PBX',
-      kind: 'MAIN',
-      seats: 5,
-      active: true,
-      expiresAt: daysAfter(now, 365),
-      source: 'COUPON',
-      sourceId: main.activationId,
-    };
+    const mainRow = fromCoupon(main, 'PBX', 'MAIN', 5, daysAfter(now, 365));
     expect(await stored(key)).toEqual([mainRow, { ...trial, active: false }]);
     expect(await journal(main)).toEqual([
       { kind: 'MAIN', before: null },
@@ -166,15 +169,7 @@ describe('coupon grants', () => {
 
     const extra = activation(key, 'ADD_PRODUCT', [{ product: product['PBX']!, seats: 2 }]);
     await apply(vendorId, extra);
-    const extraRow: LicenseRow = {
-      product: 'PBX',
-      kind: 'ADDITIONAL',
-      seats: 2,
-      active: true,
-      expiresAt: null,
-      source: 'COUPON',
-      sourceId: extra.activationId,
-    };
+    const extraRow = fromCoupon(extra, 'PBX', 'ADDITIONAL', 2, null);
     expect(await stored(key)).toEqual([extraRow, mainRow, { ...trial, active: false }]);
 
     await rollback(extra);
@@ -212,15 +207,7 @@ describe('coupon grants', () => {
     ]);
     await apply(vendorId, extend);
     expect(await stored(key)).toEqual([
-      {
-        product: 'CRM',
-        kind: 'TRIAL',
-        seats: TRIAL_SEATS,
-        active: true,
-        expiresAt: daysAfter(now, 10),
-        source: 'COUPON',
-        sourceId: extend.activationId,
-      },
+      fromCoupon(extend, 'CRM', 'TRIAL', TRIAL_SEATS, daysAfter(now, 10)),
       { ...before[0]!, expiresAt: daysAfter(now, 30) },
     ]);
     expect(await journal(extend)).toEqual([
@@ -246,15 +233,7 @@ describe('coupon grants', () => {
     expect(await stored(key)).toEqual([
       { ...before[0]!, seats: 4, expiresAt: null },
       { ...before[1]!, active: false },
-      {
-        product: 'PRO',
-        kind: 'MAIN',
-        seats: 10,
-        active: true,
-        expiresAt: daysAfter(now, 365),
-        source: 'COUPON',
-        sourceId: upgrade.activationId,
-      },
+      fromCoupon(upgrade, 'PRO', 'MAIN', 10, daysAfter(now, 365)),
     ]);
 
     await rollback(upgrade);

@@ -51,7 +51,7 @@ export class LicenseKey {
   @Column({ type: 'text' })
   origin!: KeyOrigin;
 
-  /** Lower-case code (with and without dashes), company and e-mail, for substring search; written, never read. */
+  /** Lower-case code (with and without dashes), company and e-mail, for substring search; never loaded. */
   @Column({ type: 'text', select: false })
   search?: string;
 
@@ -62,7 +62,7 @@ export class LicenseKey {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  /** Queries leave deleted keys out, so none reads this. */
+  /** Never loaded: every query but a rollback's leaves deleted keys out. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
   deletedAt?: Date | null;
 }
