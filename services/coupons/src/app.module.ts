@@ -1,23 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingLifecycle, MessagingModule, serviceInfoResolver, SubgraphModule } from '@licensing/platform';
+// schema.graphql lists the GraphQL types in the order they are defined: these imports, first
+// and in this order, keep it stable whichever feature loads first.
+import './read-model/read-model.types';
+import './coupon/coupon.types';
+import './activation/activation.types';
+import './coupon/coupon-batch.types';
 import { couponsMigrations } from '../database/migrations';
-import { ActivationRepository } from './activation/activation.repository';
-import { ActivationResolver, LicenseKeyActivationsResolver } from './activation/activation.resolver';
-import { ActivationService } from './activation/activation.service';
+import { ActivationRecord } from './activation/activation.entity';
+import { ActivationModule } from './activation/activation.module';
 import { CouponsConfig } from './config';
-import { CouponRepository } from './coupon/coupon.repository';
-import { CouponBatchResolver, CouponResolver } from './coupon/coupon.resolver';
-import { CouponService } from './coupon/coupon.service';
+import { COUPON_ENTITIES } from './coupon/coupon.entity';
+import { CouponModule } from './coupon/coupon.module';
+import { GenerationModule } from './generation/generation.module';
+import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
 import { ReadModelHandler } from './read-model/read-model.handler';
-import { ReadModelRepository } from './read-model/read-model.repository';
+import { ReadModelModule } from './read-model/read-model.module';
 
-export const COUPONS_RESOLVERS = [
-  CouponResolver,
-  CouponBatchResolver,
-  ActivationResolver,
-  LicenseKeyActivationsResolver,
-  serviceInfoResolver('coupons'),
-];
+export const COUPONS_ENTITIES = [...READ_MODEL_ENTITIES, ...COUPON_ENTITIES, ActivationRecord];
+
+/** `couponsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
+@Module({ providers: [serviceInfoResolver('coupons')] })
+class ServiceInfoModule {}
 
 @Module({})
 export class CouponsAppModule {
@@ -28,20 +32,16 @@ export class CouponsAppModule {
         SubgraphModule.forRoot({
           service: 'coupons',
           config,
-          entities: [],
+          entities: COUPONS_ENTITIES,
           migrations: couponsMigrations,
           healthChecks: [MessagingLifecycle],
         }),
         MessagingModule.forRoot({ service: 'coupons', config, handlers: [ReadModelHandler] }),
-      ],
-      providers: [
-        ...COUPONS_RESOLVERS,
-        ReadModelHandler,
-        ReadModelRepository,
-        CouponRepository,
-        CouponService,
-        ActivationRepository,
-        ActivationService,
+        ReadModelModule,
+        CouponModule,
+        GenerationModule,
+        ActivationModule,
+        ServiceInfoModule,
       ],
     };
   }

@@ -1,16 +1,14 @@
 import { Args, ID, Mutation, Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
-import { CouponRepository } from '../coupon/coupon.repository';
-import { ActivationView, CouponView, LicenseKeyRef } from '../coupon/coupon.types';
-import { ActivateCouponInput } from '../coupon/dto/coupon.inputs';
+import { CouponView } from '../coupon/coupon.types';
+import { LicenseKeyRef } from '../read-model/read-model.types';
 import { ActivationService } from './activation.service';
+import { ActivationView } from './activation.types';
+import { ActivateCouponInput } from './dto/activate-coupon.input';
 
 @Resolver(() => ActivationView)
 export class ActivationResolver {
-  constructor(
-    private readonly activationService: ActivationService,
-    private readonly coupons: CouponRepository,
-  ) {}
+  constructor(private readonly activationService: ActivationService) {}
 
   @Allow('vendor', 'client', 'application')
   @Mutation(() => ActivationView, {
@@ -37,8 +35,19 @@ export class ActivationResolver {
   }
 
   @ResolveField(() => CouponView)
-  async coupon(@Parent() activation: ActivationView): Promise<CouponView> {
-    return (await this.coupons.byCode(activation.vendorId, activation.couponCode))!;
+  coupon(@Parent() activation: ActivationView): Promise<CouponView> {
+    return this.activationService.findCoupon(activation);
+  }
+}
+
+/** The coupon feature's Coupon, extended with its activations. */
+@Resolver(() => CouponView)
+export class CouponActivationsResolver {
+  constructor(private readonly activationService: ActivationService) {}
+
+  @ResolveField(() => [ActivationView], { description: 'Every activation of the coupon, oldest first.' })
+  activations(@Parent() coupon: CouponView): Promise<ActivationView[]> {
+    return this.activationService.findByCoupon(coupon.vendorId, coupon.code);
   }
 }
 
@@ -51,7 +60,7 @@ export class LicenseKeyActivationsResolver {
     description: 'Coupons activated on the key, oldest first, with their deactivations.',
   })
   activations(@Parent() key: LicenseKeyRef, @CurrentIdentity() identity: Identity): Promise<ActivationView[]> {
-    return this.activationService.forKey(identity, key.id);
+    return this.activationService.findByKey(identity, key.id);
   }
 
   @ResolveReference()

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@licensing/database';
 import { normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
 import { ActivationChannel, CouponActivated, CouponDeactivated, createEvent } from '@licensing/events';
 import {
@@ -13,12 +14,14 @@ import {
   NotFoundError,
 } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
-import { isUniqueViolation } from '@licensing/database';
 import { enqueue } from '@licensing/kafka';
-import { CouponForActivation, CouponRepository } from '../coupon/coupon.repository';
-import { ActivationView } from '../coupon/coupon.types';
-import { KnownKey, ReadModelRepository } from '../read-model/read-model.repository';
+import { CouponRecord } from '../coupon/coupon.entity';
+import { CouponService } from '../coupon/coupon.service';
+import { CouponView } from '../coupon/coupon.types';
+import { KnownKey } from '../read-model/read-model.entity';
+import { ReadModelService } from '../read-model/read-model.service';
 import { ActivationRepository } from './activation.repository';
+import { ActivationView, activationView } from './activation.types';
 
 /** The channel of an activation is who asks: an application, the client cabinet, or the vendor. */
 export function channelOf(identity: Identity): ActivationChannel {
@@ -53,19 +56,24 @@ function needsKey(message: string): DomainError {
 export class ActivationService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly coupons: CouponRepository,
+    private readonly coupons: CouponService,
     private readonly activations: ActivationRepository,
-    private readonly keys: ReadModelRepository,
+    private readonly readModel: ReadModelService,
   ) {}
 
-  forKey(identity: Identity, keyId: string): Promise<ActivationView[]> {
+  async findByKey(identity: Identity, keyId: string): Promise<ActivationView[]> {
     const vendorId = vendorIdOf(identity);
-    if (!vendorId || (identity.kind === 'client' && identity.keyId !== keyId)) return Promise.resolve([]);
-    return this.activations.forKey(vendorId, keyId);
+    if (!vendorId || (identity.kind === 'client' && identity.keyId !== keyId)) return [];
+    return (await this.activations.findByKey(vendorId, keyId)).map(activationView);
   }
 
-  forCoupon(vendorId: string, couponCode: string): Promise<ActivationView[]> {
-    return this.activations.forCoupon(vendorId, couponCode);
+  async findByCoupon(vendorId: string, couponCode: string): Promise<ActivationView[]> {
+    return (await this.activations.findByCoupon(vendorId, couponCode)).map(activationView);
+  }
+
+  /** The activated coupon as it is now. */
+  findCoupon(activation: ActivationView): Promise<CouponView> {
+    return this.coupons.findByCode(activation.vendorId, activation.couponCode);
   }
 
   async activate(identity: Identity, input: { keyCode: string; couponCode: string }): Promise<ActivationView> {
@@ -85,11 +93,11 @@ export class ActivationService {
     const callerVendor = vendorIdOf(identity);
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const key = await this.keys.liveKeyByCode(keyCode, manager);
+        const key = await this.readModel.findLiveKeyByCode(keyCode, manager);
         if (!key || (callerVendor && key.vendorId !== callerVendor)) {
           throw needsKey('This license key is not registered: register first, then activate the coupon');
         }
-        const coupon = await this.coupons.forActivation(manager, couponCode);
+        const coupon = await this.coupons.findForActivation(manager, couponCode);
         if (!coupon || (callerVendor && coupon.vendorId !== callerVendor))
           throw new NotFoundError('Coupon', 'input.couponCode');
         return this.activateOn(manager, coupon, key, channel);
@@ -109,10 +117,11 @@ export class ActivationService {
   /** Activates a coupon on a key inside the caller's transaction (also used at generation). */
   async activateOn(
     manager: EntityManager,
-    coupon: CouponForActivation,
+    coupon: CouponRecord,
     key: KnownKey,
     channel: ActivationChannel,
   ): Promise<ActivationView> {
+    const { batch } = coupon;
     if (coupon.vendorId !== key.vendorId) {
       throw new DomainError(
         ErrorCode.COUPON_OF_OTHER_VENDOR,
@@ -120,15 +129,15 @@ export class ActivationService {
         'input.couponCode',
       );
     }
-    if (coupon.type === 'UPGRADE' && coupon.upgradeKeyId !== key.keyId) {
+    if (batch.type === 'UPGRADE' && batch.upgradeKeyId !== key.keyId) {
       throw new DomainError(
         ErrorCode.COUPON_FOR_OTHER_KEY,
         'This upgrade coupon was generated for another key',
         'input.couponCode',
       );
     }
-    if (coupon.reusable) await this.coupons.markUsed(manager, coupon.code);
-    else if (!(await this.coupons.take(manager, coupon.code))) {
+    // A reusable coupon is marked used by its first activation; a single-use one must be taken.
+    if (!(await this.coupons.take(manager, coupon.code)) && !batch.reusable) {
       throw new DomainError(ErrorCode.COUPON_USED, 'This coupon has been activated already', 'input.couponCode');
     }
     const activation = await this.activations.insert(manager, {
@@ -147,16 +156,16 @@ export class ActivationService {
           activationId: activation.id,
           couponId: coupon.id,
           couponCode: coupon.code,
-          couponType: coupon.type,
+          couponType: batch.type,
           keyId: key.keyId,
           keyCode: key.code,
           channel,
-          distributorId: coupon.distributorId,
-          grants: coupon.grants,
+          distributorId: batch.distributorId,
+          grants: batch.grants,
         },
       }),
     );
-    return activation;
+    return activationView({ ...activation, coupon });
   }
 
   /**
@@ -166,31 +175,29 @@ export class ActivationService {
    */
   async deactivate(vendorId: string, id: string): Promise<ActivationView> {
     return this.dataSource.transaction(async (manager) => {
-      const activation = await this.activations.deactivate(manager, vendorId, id);
-      if (!activation) {
-        if (await this.activations.byId(vendorId, id, manager))
-          throw new ConflictError('This activation was deactivated already', 'id');
-        throw new NotFoundError('Activation', 'id');
-      }
-      const coupon = (await this.coupons.byCode(vendorId, activation.couponCode, manager))!;
-      if (!coupon.reusable) await this.coupons.markDeactivated(manager, coupon.code);
-      const key = await this.keys.keyById(activation.licenseKey.id, manager);
+      const deactivated = await this.activations.deactivate(manager, vendorId, id);
+      const activation = await this.activations.findById(vendorId, id, manager);
+      if (!activation) throw new NotFoundError('Activation', 'id');
+      if (!deactivated) throw new ConflictError('This activation was deactivated already', 'id');
+      const { coupon } = activation;
+      if (!coupon.batch.reusable) await this.coupons.markDeactivated(manager, coupon.code);
+      const key = await this.readModel.findKeyById(vendorId, activation.keyId, manager);
       await enqueue(
         manager,
         createEvent(CouponDeactivated, {
           vendorId,
-          subject: activation.licenseKey.id,
+          subject: activation.keyId,
           data: {
             activationId: activation.id,
             couponId: coupon.id,
             couponCode: coupon.code,
-            couponType: coupon.type,
-            keyId: activation.licenseKey.id,
+            couponType: coupon.batch.type,
+            keyId: activation.keyId,
             keyCode: key?.code ?? '',
           },
         }),
       );
-      return activation;
+      return activationView(activation);
     });
   }
 }

@@ -1,25 +1,13 @@
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
-import { ActivationService } from '../activation/activation.service';
 import { CouponService } from './coupon.service';
-import { ActivationView, CouponBatchView, CouponConnection, CouponStatisticView, CouponView } from './coupon.types';
-import { CouponFilter, GenerateCouponsInput } from './dto/coupon.inputs';
+import { CouponBatchView, CouponConnection, CouponStatisticView } from './coupon-batch.types';
+import { CouponView } from './coupon.types';
+import { CouponFilter } from './dto/coupon-filter.input';
 
 @Resolver(() => CouponView)
 export class CouponResolver {
-  constructor(
-    private readonly couponService: CouponService,
-    private readonly activationService: ActivationService,
-  ) {}
-
-  @Allow('vendor')
-  @Mutation(() => CouponBatchView, { description: 'Generates a batch of coupons (up to 100,000 in one call).' })
-  generateCoupons(
-    @CurrentIdentity() identity: Identity,
-    @Args('input') input: GenerateCouponsInput,
-  ): Promise<CouponBatchView> {
-    return this.couponService.generate(requireVendorId(identity), input);
-  }
+  constructor(private readonly couponService: CouponService) {}
 
   @Allow('vendor')
   @Query(() => CouponConnection, { description: 'The caller vendor’s coupons, in the order they were generated.' })
@@ -29,13 +17,13 @@ export class CouponResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<CouponConnection> {
-    return this.couponService.page(requireVendorId(identity), filter, first ?? undefined, after);
+    return this.couponService.findPage(requireVendorId(identity), filter, first ?? undefined, after);
   }
 
   @Allow('vendor')
   @Query(() => CouponView, { description: 'One coupon by its code, as typed.' })
   coupon(@CurrentIdentity() identity: Identity, @Args('code') code: string): Promise<CouponView> {
-    return this.couponService.byCode(requireVendorId(identity), code);
+    return this.couponService.findByCode(requireVendorId(identity), code);
   }
 
   @Allow('vendor')
@@ -49,11 +37,6 @@ export class CouponResolver {
   ): Promise<CouponStatisticView[]> {
     return this.couponService.statistics(requireVendorId(identity), from, to);
   }
-
-  @ResolveField(() => [ActivationView], { description: 'Every activation of the coupon, oldest first.' })
-  activations(@Parent() coupon: CouponView): Promise<ActivationView[]> {
-    return this.activationService.forCoupon(coupon.vendorId, coupon.code);
-  }
 }
 
 @Resolver(() => CouponBatchView)
@@ -66,6 +49,6 @@ export class CouponBatchResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { type: () => String, nullable: true }) after?: string,
   ): Promise<CouponConnection> {
-    return this.couponService.page(batch.vendorId, { batchId: batch.id }, first ?? undefined, after);
+    return this.couponService.findPage(batch.vendorId, { batchId: batch.id }, first ?? undefined, after);
   }
 }

@@ -1,9 +1,14 @@
-import { Directive, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ACTIVATION_CHANNELS, ActivationChannel, COUPON_TYPES, CouponType } from '@licensing/events';
-import { enumOf, PageInfo } from '@licensing/platform';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { COUPON_TYPES, CouponType } from '@licensing/events';
+import { enumOf } from '@licensing/platform';
+import { DistributorRef, ProductRef } from '../read-model/read-model.types';
+import { COUPON_STATUSES, CouponRecord, CouponStatus, StoredGrant } from './coupon.entity';
 
-export const COUPON_STATUSES = ['NEW', 'ACTIVATED', 'DEACTIVATED'] as const;
-export type CouponStatus = (typeof COUPON_STATUSES)[number];
+/*
+ * A coupon as GraphQL shows it: one type joining the coupon row and its batch's terms.
+ * Activation shows these too. The batch, page and statistics types are in
+ * coupon-batch.types.ts.
+ */
 
 export const CouponTypeEnum = enumOf(COUPON_TYPES);
 registerEnumType(CouponTypeEnum, {
@@ -17,44 +22,6 @@ registerEnumType(CouponStatusEnum, {
   description:
     'NEW until first activated; a single-use coupon whose activation was deactivated is DEACTIVATED, never NEW again.',
 });
-export const ActivationChannelEnum = enumOf(ACTIVATION_CHANNELS);
-registerEnumType(ActivationChannelEnum, {
-  name: 'ActivationChannel',
-  description: 'Where a coupon was activated, taken from the caller.',
-});
-
-/** Owned by the keys service; referenced here by id. */
-@ObjectType('Product')
-@Directive('@key(fields: "id", resolvable: false)')
-export class ProductRef {
-  @Field(() => ID)
-  id!: string;
-}
-
-/** Owned by the keys service; referenced here by id. */
-@ObjectType('Distributor')
-@Directive('@key(fields: "id", resolvable: false)')
-export class DistributorRef {
-  @Field(() => ID)
-  id!: string;
-}
-
-/** Owned by the keys service; this subgraph adds its coupon activations. */
-@ObjectType('LicenseKey')
-@Directive('@key(fields: "id")')
-export class LicenseKeyRef {
-  @Field(() => ID)
-  id!: string;
-}
-
-/** What a coupon gives for one product (stored with its batch). */
-export interface StoredGrant {
-  productId: string;
-  productCode: string;
-  periodDays: number | null;
-  seats: number | null;
-  trialDays: number | null;
-}
 
 @ObjectType('CouponGrant', { description: 'What a coupon gives for one product.' })
 export class CouponGrantView {
@@ -119,94 +86,20 @@ export class CouponView {
   seq!: string;
 }
 
-@ObjectType('Activation', { description: 'A coupon activated on a key.' })
-export class ActivationView {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => ActivationChannelEnum)
-  channel!: ActivationChannel;
-
-  @Field()
-  activatedAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  deactivatedAt!: Date | null;
-
-  @Field(() => LicenseKeyRef)
-  licenseKey!: LicenseKeyRef;
-
-  @Field(() => [CouponGrantView])
-  grants!: CouponGrantView[];
-
-  couponCode!: string;
-  vendorId!: string;
-}
-
-@ObjectType('CouponBatch', { description: 'Coupons generated together, with the same grants.' })
-export class CouponBatchView {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => CouponTypeEnum)
-  type!: CouponType;
-
-  @Field(() => Int)
-  count!: number;
-
-  @Field()
-  reusable!: boolean;
-
-  @Field()
-  createdAt!: Date;
-
-  @Field(() => String, { nullable: true })
-  comment!: string | null;
-
-  @Field(() => DistributorRef, { nullable: true })
-  distributor!: DistributorRef | null;
-
-  @Field(() => [CouponGrantView])
-  grants!: CouponGrantView[];
-
-  vendorId!: string;
-}
-
-@ObjectType()
-export class CouponEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => CouponView)
-  node!: CouponView;
-}
-
-@ObjectType({ description: 'A page of coupons, in the order they were generated.' })
-export class CouponConnection {
-  @Field(() => Int)
-  totalCount!: number;
-
-  @Field(() => [CouponEdge])
-  edges!: CouponEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
-
-@ObjectType('CouponStatistic', { description: 'Generated and activated coupons of one distributor, product and type.' })
-export class CouponStatisticView {
-  @Field(() => DistributorRef, { nullable: true })
-  distributor!: DistributorRef | null;
-
-  @Field(() => ProductRef)
-  product!: ProductRef;
-
-  @Field(() => CouponTypeEnum)
-  type!: CouponType;
-
-  @Field(() => Int)
-  generated!: number;
-
-  @Field(() => Int, { description: 'Activations in the period that are not deactivated.' })
-  activated!: number;
+/** The coupon with its batch (as the repository loads it) as GraphQL shows it. */
+export function couponView(c: CouponRecord): CouponView {
+  return {
+    id: c.id,
+    seq: c.seq,
+    vendorId: c.vendorId,
+    batchId: c.batchId,
+    code: c.code,
+    status: c.status,
+    createdAt: c.createdAt,
+    type: c.batch.type,
+    reusable: c.batch.reusable,
+    comment: c.batch.comment,
+    distributor: c.batch.distributorId ? { id: c.batch.distributorId } : null,
+    grants: grantViews(c.batch.grants),
+  };
 }

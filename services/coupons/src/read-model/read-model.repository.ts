@@ -1,23 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-
-export interface KnownKey {
-  keyId: string;
-  vendorId: string;
-  code: string;
-}
-
-export interface KnownProduct {
-  productId: string;
-  vendorId: string;
-  code: string;
-  trialDays: number;
-}
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { updated } from '@licensing/database';
+import { KnownDistributor, KnownKey, KnownProduct, KnownVendor } from './read-model.entity';
 
 /**
- * What the coupons service knows of the keys service's world, kept from its events:
- * vendors (their prefixes), products, distributors and live keys. Reads are by vendor.
+ * The read model's rows. Reads go through the entity repositories; the writes are upserts in
+ * SQL, because each states exactly which columns an event may change (a deleted key stays
+ * deleted whatever arrives after), so redelivered and replayed events converge on the same rows.
  */
 @Injectable()
 export class ReadModelRepository {
@@ -27,84 +17,71 @@ export class ReadModelRepository {
     return manager ?? this.dataSource.manager;
   }
 
-  async prefixOf(vendorId: string, manager?: EntityManager): Promise<string | undefined> {
-    const rows = (await this.m(manager).query('SELECT prefix FROM known_vendors WHERE vendor_id = $1', [vendorId])) as {
-      prefix: string;
-    }[];
-    return rows[0]?.prefix;
+  findVendor(vendorId: string): Promise<KnownVendor | null> {
+    return this.m().getRepository(KnownVendor).findOneBy({ vendorId });
   }
 
-  async productsByCode(vendorId: string, codes: readonly string[], manager?: EntityManager): Promise<KnownProduct[]> {
-    return (await this.m(manager).query(
-      `SELECT product_id AS "productId", vendor_id AS "vendorId", code, trial_days AS "trialDays"
-         FROM known_products WHERE vendor_id = $1 AND code = ANY($2)`,
-      [vendorId, codes],
-    )) as KnownProduct[];
+  findProductsByCode(vendorId: string, codes: readonly string[]): Promise<KnownProduct[]> {
+    return this.m()
+      .getRepository(KnownProduct)
+      .findBy({ vendorId, code: In([...codes]) });
   }
 
-  async distributorExists(vendorId: string, distributorId: string, manager?: EntityManager): Promise<boolean> {
-    const rows = (await this.m(manager).query(
-      'SELECT 1 FROM known_distributors WHERE vendor_id = $1 AND distributor_id = $2',
-      [vendorId, distributorId],
-    )) as unknown[];
-    return rows.length > 0;
+  findDistributor(vendorId: string, distributorId: string): Promise<KnownDistributor | null> {
+    return this.m().getRepository(KnownDistributor).findOneBy({ vendorId, distributorId });
   }
 
-  /** A live (not deleted) key by its canonical code, of any vendor. */
-  async liveKeyByCode(code: string, manager?: EntityManager): Promise<KnownKey | undefined> {
-    const rows = (await this.m(manager).query(
-      `SELECT key_id AS "keyId", vendor_id AS "vendorId", code FROM known_keys WHERE code = $1 AND deleted_at IS NULL`,
-      [code],
-    )) as KnownKey[];
-    return rows[0];
+  /** A live (not deleted) key by its canonical code: codes are unique across vendors, so any vendor's. */
+  findLiveKeyByCode(code: string, manager?: EntityManager): Promise<KnownKey | null> {
+    return this.m(manager).getRepository(KnownKey).findOneBy({ code, deletedAt: IsNull() });
   }
 
-  async keyById(keyId: string, manager?: EntityManager): Promise<KnownKey | undefined> {
-    const rows = (await this.m(manager).query(
-      `SELECT key_id AS "keyId", vendor_id AS "vendorId", code FROM known_keys WHERE key_id = $1`,
-      [keyId],
-    )) as KnownKey[];
-    return rows[0];
+  /** A key by id, deleted or not. */
+  findKeyById(vendorId: string, keyId: string, manager?: EntityManager): Promise<KnownKey | null> {
+    return this.m(manager).getRepository(KnownKey).findOneBy({ vendorId, keyId });
   }
 
-  async upsertVendor(manager: EntityManager, vendorId: string, prefix: string): Promise<void> {
-    await manager.query(
-      `INSERT INTO known_vendors (vendor_id, prefix) VALUES ($1, $2) ON CONFLICT (vendor_id) DO UPDATE SET prefix = EXCLUDED.prefix`,
-      [vendorId, prefix],
+  async saveVendor(manager: EntityManager, vendor: KnownVendor): Promise<void> {
+    await updated(
+      manager,
+      `INSERT INTO known_vendors (vendor_id, prefix) VALUES ($1, $2)
+       ON CONFLICT (vendor_id) DO UPDATE SET prefix = EXCLUDED.prefix`,
+      [vendor.vendorId, vendor.prefix],
     );
   }
 
-  async upsertProduct(manager: EntityManager, p: KnownProduct): Promise<void> {
-    await manager.query(
+  async saveProduct(manager: EntityManager, product: KnownProduct): Promise<void> {
+    await updated(
+      manager,
       `INSERT INTO known_products (product_id, vendor_id, code, trial_days) VALUES ($1, $2, $3, $4)
        ON CONFLICT (product_id) DO UPDATE SET code = EXCLUDED.code, trial_days = EXCLUDED.trial_days`,
-      [p.productId, p.vendorId, p.code, p.trialDays],
+      [product.productId, product.vendorId, product.code, product.trialDays],
     );
   }
 
-  async upsertDistributor(
-    manager: EntityManager,
-    vendorId: string,
-    distributorId: string,
-    name: string,
-  ): Promise<void> {
-    await manager.query(
+  async saveDistributor(manager: EntityManager, distributor: KnownDistributor): Promise<void> {
+    await updated(
+      manager,
       `INSERT INTO known_distributors (distributor_id, vendor_id, name) VALUES ($1, $2, $3)
        ON CONFLICT (distributor_id) DO UPDATE SET name = EXCLUDED.name`,
-      [distributorId, vendorId, name],
+      [distributor.distributorId, distributor.vendorId, distributor.name],
     );
   }
 
   /** A key created or updated; a deleted key stays deleted whatever arrives after. */
-  async upsertKey(manager: EntityManager, key: KnownKey): Promise<void> {
-    await manager.query(
-      `INSERT INTO known_keys (key_id, vendor_id, code) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO UPDATE SET code = EXCLUDED.code`,
+  async saveKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>): Promise<void> {
+    await updated(
+      manager,
+      `INSERT INTO known_keys (key_id, vendor_id, code) VALUES ($1, $2, $3)
+       ON CONFLICT (key_id) DO UPDATE SET code = EXCLUDED.code`,
       [key.keyId, key.vendorId, key.code],
     );
   }
 
-  async deleteKey(manager: EntityManager, key: KnownKey, at: Date): Promise<void> {
-    await manager.query(
+  /** A key deleted at `at`; the first deletion's time is kept. */
+  async deleteKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>, at: Date): Promise<void> {
+    await updated(
+      manager,
       `INSERT INTO known_keys (key_id, vendor_id, code, deleted_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key_id) DO UPDATE SET deleted_at = coalesce(known_keys.deleted_at, EXCLUDED.deleted_at)`,
       [key.keyId, key.vendorId, key.code, at],

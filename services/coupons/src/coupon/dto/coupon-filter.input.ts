@@ -1,0 +1,28 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { COUPON_TYPES, CouponType } from '@licensing/events';
+import { COUPON_STATUSES, CouponStatus } from '../coupon.entity';
+import { CouponStatusEnum, CouponTypeEnum } from '../coupon.types';
+
+@InputType()
+export class CouponFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'batchId must be an id' })
+  batchId?: string | null;
+
+  @Field(() => CouponTypeEnum, { nullable: true })
+  @IsOptional()
+  @IsIn(COUPON_TYPES)
+  type?: CouponType | null;
+
+  @Field(() => CouponStatusEnum, { nullable: true })
+  @IsOptional()
+  @IsIn(COUPON_STATUSES)
+  status?: CouponStatus | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'distributorId must be an id' })
+  distributorId?: string | null;
+}

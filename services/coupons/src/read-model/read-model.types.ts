@@ -1,0 +1,30 @@
+import { Directive, Field, ID, ObjectType } from '@nestjs/graphql';
+
+/*
+ * The keys service's entities as this subgraph refers to them: by id only, never copying
+ * the owner's fields.
+ */
+
+/** Owned by the keys service; referenced here by id. */
+@ObjectType('Product')
+@Directive('@key(fields: "id", resolvable: false)')
+export class ProductRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** Owned by the keys service; referenced here by id. */
+@ObjectType('Distributor')
+@Directive('@key(fields: "id", resolvable: false)')
+export class DistributorRef {
+  @Field(() => ID)
+  id!: string;
+}
+
+/** Owned by the keys service; this subgraph adds its coupon activations. */
+@ObjectType('LicenseKey')
+@Directive('@key(fields: "id")')
+export class LicenseKeyRef {
+  @Field(() => ID)
+  id!: string;
+}
