@@ -14,9 +14,9 @@ import { COUPON_ENTITIES } from './coupon/coupon.entity';
 import { CouponModule } from './coupon/coupon.module';
 import { GenerationModule } from './generation/generation.module';
 import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
-import { ReadModelHandler } from './read-model/read-model.handler';
 import { ReadModelModule } from './read-model/read-model.module';
 
+/** The tables the coupons service maps to entities (the migrations create them all). */
 export const COUPONS_ENTITIES = [...READ_MODEL_ENTITIES, ...COUPON_ENTITIES, ActivationRecord];
 
 /** `couponsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
@@ -36,7 +36,8 @@ export class CouponsAppModule {
           migrations: couponsMigrations,
           healthChecks: [MessagingLifecycle],
         }),
-        MessagingModule.forRoot({ service: 'coupons', config, handlers: [ReadModelHandler] }),
+        MessagingModule.forRoot({ service: 'coupons', config, handlers: ReadModelModule.handlers }),
+        // In the order the schema lists their queries and mutations.
         ReadModelModule,
         CouponModule,
         GenerationModule,

@@ -8,4 +8,7 @@ import { ReadModelService } from './read-model.service';
   providers: [ReadModelRepository, ReadModelService, ReadModelHandler],
   exports: [ReadModelService],
 })
-export class ReadModelModule {}
+export class ReadModelModule {
+  /** The event handlers of this feature, for MessagingModule. */
+  static readonly handlers = [ReadModelHandler];
+}
