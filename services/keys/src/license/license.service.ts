@@ -39,6 +39,8 @@ export interface KeyLicenses {
   products: KeyProductView[];
 }
 
+const TERM_FIELDS = ['kind', 'seats', 'startsAt', 'expiresAt', 'active'] as const satisfies (keyof LicenseTerms)[];
+
 function termsOf(l: LicenseRecord): LicenseTerms {
   return { kind: l.kind, seats: l.seats, startsAt: l.startsAt, expiresAt: l.expiresAt, active: l.active };
 }
@@ -148,7 +150,7 @@ export class LicenseService {
   ): Promise<LicenseRecord> {
     const before = termsOf(record);
     const after: LicenseRecord = { ...record, ...next };
-    const same = (Object.keys(before) as (keyof LicenseTerms)[]).every((k) => {
+    const same = TERM_FIELDS.every((k) => {
       const a = before[k];
       const b = after[k];
       return a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;

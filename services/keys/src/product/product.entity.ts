@@ -1,10 +1,9 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
+import { enumOf } from '@licensing/platform';
 
-export const LicenseModelEnum = Object.fromEntries(LICENSE_MODELS.map((m) => [m, m])) as {
-  [K in LicenseModel]: K;
-};
+export const LicenseModelEnum = enumOf(LICENSE_MODELS);
 registerEnumType(LicenseModelEnum, {
   name: 'LicenseModel',
   description: 'How seats are counted: per bound host, per session, or per host with sessions sharing a seat.',
