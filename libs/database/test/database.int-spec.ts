@@ -64,7 +64,7 @@ describe('query logging', () => {
     const url = await urlFor(`t_logs_${randomBytes(4).toString('hex')}`);
     await ensureDatabase(url);
     const lines: string[] = [];
-    const capture = (message: unknown, ...rest: unknown[]) => lines.push([message, ...rest].map(String).join(' '));
+    const capture = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
     Logger.overrideLogger({ log: capture, error: capture, warn: capture, debug: capture, verbose: capture });
     // TypeORM's own loggers write to the console directly: capture that too.
     const consoles = (['log', 'info', 'warn', 'error'] as const).map((m) =>

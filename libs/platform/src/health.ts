@@ -7,6 +7,11 @@ import { HEALTH_CHECKS } from './tokens';
 export interface HealthCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * Whether the service cannot serve requests without it (default true). A non-critical
+   * check that fails makes the service `degraded`, still ready (200).
+   */
+  critical?: boolean;
 }
 
 const TIMEOUT_MS = 2_000;
@@ -22,7 +27,18 @@ function withTimeout(p: Promise<void>): Promise<void> {
 export class HealthController {
   constructor(@Optional() @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[] = []) {}
 
-  /** Readiness: 200 when every dependency answers, 503 naming the ones that do not. */
+  /** Liveness: the process answers. An orchestrator restarts it only when this fails. */
+  @Get('health/live')
+  @Allow('public')
+  live(): { status: 'alive' } {
+    return { status: 'alive' };
+  }
+
+  /**
+   * Readiness, "can serve requests": 200 `ok` when every dependency answers, 200 `degraded`
+   * when only non-critical ones (Kafka) do not, 503 `unavailable` naming the critical ones
+   * (database, Redis) that do not.
+   */
   @Get('health')
   @Allow('public')
   async health(@Res() res: Response): Promise<void> {
@@ -32,13 +48,17 @@ export class HealthController {
           await withTimeout(c.check());
           return [c.name, { status: 'up' }] as const;
         } catch (error) {
-          return [c.name, { status: 'down', error: error instanceof Error ? error.message : String(error) }] as const;
+          const reason = error instanceof Error ? error.message : String(error);
+          return [c.name, { status: 'down', critical: c.critical !== false, error: reason }] as const;
         }
       }),
     );
-    const healthy = results.every(([, r]) => r.status === 'up');
-    res
-      .status(healthy ? 200 : 503)
-      .json({ status: healthy ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    const down = results.filter(([, r]) => r.status === 'down');
+    const status = down.some(([, r]) => 'critical' in r && r.critical)
+      ? 'unavailable'
+      : down.length
+        ? 'degraded'
+        : 'ok';
+    res.status(status === 'unavailable' ? 503 : 200).json({ status, checks: Object.fromEntries(results) });
   }
 }

@@ -18,6 +18,9 @@ import type { HealthCheck } from './health';
 import type { HealthCheckProvider, ServiceName } from './subgraph.module';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+/** How long boot waits for Kafka before going on without it. */
+const KAFKA_BOOT_WAIT_MS = 5_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export interface MessagingOptions {
@@ -40,6 +43,10 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger('Messaging');
   private relay?: OutboxRelay;
   private consumer?: EventConsumer;
+  private connecting?: Promise<void>;
+  private topicsReady = false;
+  private stopped = false;
+  private kafkaError?: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +56,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureTopics(this.settings, [...ALL_TOPICS]);
+    // The relay needs only Postgres: writes and their events are kept while Kafka is away.
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
       settings: this.settings,
@@ -57,32 +64,80 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
       logger: this.logger,
     });
     await this.relay.start();
-    if (this.options.handlers.length) {
-      const consumer = new EventConsumer({
-        dataSource: this.dataSource,
-        settings: this.settings,
-        groupId: `${this.options.service}-service`,
-        consumerName: this.options.service,
-        topics: [...ALL_TOPICS],
-        logger: this.logger,
-      });
-      // Handlers are providers of the service's own module, with its repositories injected.
-      for (const cls of this.options.handlers) this.moduleRef.get(cls, { strict: false }).register(consumer);
-      this.consumer = consumer;
-      await consumer.start();
+    // Kafka is waited for briefly, then in the background: a service whose broker is down
+    // still boots and serves, and reports itself degraded until the broker is back.
+    this.connecting = this.connectKafka();
+    await Promise.race([this.connecting, sleep(KAFKA_BOOT_WAIT_MS)]);
+  }
+
+  /** Creates the topics and starts the consumer group, retrying until it works or the app stops. */
+  private async connectKafka(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        if (!this.topicsReady) {
+          await ensureTopics(this.settings, [...ALL_TOPICS]);
+          this.topicsReady = true;
+        }
+        if (this.options.handlers.length && !this.stopped) await this.startConsumer();
+        this.kafkaError = undefined;
+        return;
+      } catch (error) {
+        this.kafkaError = error instanceof Error ? error.message : String(error);
+        this.logger.warn(`Kafka not reachable yet (attempt ${attempt}): ${this.kafkaError}`);
+        await sleep(Math.min(5_000, 500 * attempt));
+      }
     }
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = new EventConsumer({
+      dataSource: this.dataSource,
+      settings: this.settings,
+      groupId: `${this.options.service}-service`,
+      consumerName: this.options.service,
+      topics: [...ALL_TOPICS],
+      logger: this.logger,
+    });
+    // Handlers are providers of the service's feature modules, with their services injected.
+    for (const cls of this.options.handlers) this.moduleRef.get(cls, { strict: false }).register(consumer);
+    await consumer.start();
+    this.consumer = consumer;
   }
 
   /** Before the database closes: finish the in-flight batch and leave the group. */
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.stop();
     await this.relay?.stop();
   }
 
+  /**
+   * Kafka is not needed to serve requests (writes wait in the outbox), so its checks are not
+   * critical: readiness stays 200 and reports the service degraded, with the reason.
+   */
   healthChecks(): HealthCheck[] {
+    const notConnected = () => new Error(`not connected to Kafka${this.kafkaError ? `: ${this.kafkaError}` : ''}`);
     return [
-      { name: 'kafka-outbox', check: async () => this.relay?.health() ?? Promise.reject(new Error('not started')) },
-      ...(this.consumer ? [{ name: 'kafka-consumer', check: () => this.consumer!.health() }] : []),
+      {
+        name: 'kafka-outbox',
+        critical: false,
+        check: async () => {
+          if (!this.relay) throw new Error('not started');
+          await this.relay.health();
+        },
+      },
+      ...(this.options.handlers.length
+        ? [
+            {
+              name: 'kafka-consumer',
+              critical: false,
+              check: async () => {
+                if (!this.consumer) throw notConnected();
+                await this.consumer.health();
+              },
+            },
+          ]
+        : []),
     ];
   }
 }
