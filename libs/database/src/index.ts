@@ -5,3 +5,5 @@ export { isDataException, isUniqueViolation } from './errors';
 export { row, rows, transactionClient, updated } from './sql';
 export type { Sql } from './sql';
 export { QueryLogger, describeQueryError, describeStatement } from './query-logger';
+export { claimIdempotencyKey, createIdempotencyMigration, purgeIdempotencyKeys, requestHash } from './idempotency';
+export type { IdempotencyClaim } from './idempotency';
