@@ -62,9 +62,11 @@ export async function postGraphQL<T>(
 /**
  * The whole system in this process: the four subgraphs, each on its own fresh database
  * and a topic prefix of this stack, behind a real gateway with a real supergraph.
+ * `gatewayOverrides` are config variables of that gateway (e.g. a higher rate limit).
  */
 export async function startTestStack(
   subgraphEnv: Partial<Record<SubgraphName, Record<string, string>>> = {},
+  gatewayOverrides: Record<string, string> = {},
 ): Promise<TestStack> {
   const infra = await testInfrastructure();
   const secrets = {
@@ -131,7 +133,7 @@ export async function startTestStack(
     return { app, url: `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql` };
   }
 
-  const main = await gatewayWith();
+  const main = await gatewayWith(gatewayOverrides);
   const extras: { close(): Promise<void> }[] = [];
   return {
     gatewayUrl: main.url,

@@ -1,0 +1,723 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { buildSchema, GraphQLObjectType, Kind, OperationDefinitionNode, parse } from 'graphql';
+import { Client as PgClient } from 'pg';
+import { eventually } from '@licensing/testing';
+import { contractOperation, contractOperationWithout } from '../support/contract';
+import { RowCounter } from '../support/fuzz-rows';
+import {
+  Answer,
+  answerProblems,
+  describeFailure,
+  Failure,
+  FuzzContext,
+  FuzzOperation,
+  fuzzOperation,
+  IdentityName,
+  inPool,
+  KnownFailure,
+  nextN,
+  operationFacts,
+  OperationStats,
+  Problem,
+  send,
+  summary,
+} from '../support/fuzz-runner';
+import { showValue } from '../support/fuzz-inputs';
+import { PENDING_OPERATIONS } from '../contract/pending-operations';
+import { startTestStack, TestStack } from '../support/stack';
+
+/**
+ * Property-based fuzzing of every public operation through the gateway: for each one,
+ * FUZZ_RUNS (default 300) variants of a valid request with one slot of its variables made
+ * bad (fast-check picks the slot and the bad value). Every answer must be below HTTP 500,
+ * carry no INTERNAL_SERVER_ERROR and a code on every error; a refused mutation must leave
+ * the row count of every table of every service's database as it was.
+ *
+ * FUZZ_RUNS=3000 for a longer run; FUZZ_SEED to vary or replay (the seed is printed);
+ * FUZZ_ONLY=Register,Login to run some operations; FUZZ_PATH with FUZZ_ONLY to replay one
+ * case fast-check reported; FUZZ_SHRINK=1 to let fast-check shrink a failure.
+ */
+
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 300);
+const SEED = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : 20261130;
+const ONLY = process.env['FUZZ_ONLY']?.split(',').map((s) => s.trim());
+const SUPERGRAPH = join(__dirname, '..', '..', 'services', 'gateway', 'supergraph.graphql');
+const CONTRACT = join(__dirname, '..', '..', 'contract');
+
+interface Fixtures {
+  acme: { id: string; apiKey: string };
+  globex: { id: string; apiKey: string };
+  products: Record<'pbx' | 'basic' | 'pro' | 'upd', string>;
+  distributorId: string;
+  owner: { id: string; email: string; password: string };
+  key: { id: string; code: string };
+  doomedKey: { id: string; code: string };
+  batchId: string;
+  coupons: Record<'lookup' | 'app' | 'vendor' | 'client', string>;
+  activationId: string;
+}
+
+/** Four letters from a number, for unique vendor prefixes. */
+const letters = (n: number) =>
+  Array.from({ length: 4 }, (_, i) => String.fromCharCode(65 + (Math.floor(n / 26 ** i) % 26))).join('');
+const RUN_TAG = Math.floor(Math.random() * 26 ** 3);
+
+const SESSIONS_FIELDS = ['bindings', 'sessions'];
+const VENDOR: IdentityName[] = ['vendor', 'staff'];
+
+/**
+ * Every operation under fuzz. The contract's operations (all but the pending ones) and a
+ * document for every other root field of the supergraph. A new operation joins here; the
+ * first test fails until it does (or is listed in EXCLUDED_ROOT_FIELDS with a reason).
+ */
+const OPERATIONS: FuzzOperation<Fixtures>[] = [
+  // operator
+  {
+    name: 'CreateVendor',
+    document: contractOperation('CreateVendor'),
+    identities: ['operator'],
+    baseline: (_fx, n) => ({ input: { prefix: letters(RUN_TAG * 1000 + n), name: `Fuzz vendor ${n}` } }),
+  },
+  { name: 'Vendors', document: contractOperation('Vendors'), identities: ['operator'], baseline: () => ({}) },
+  {
+    name: 'CreateApiKey',
+    document: 'mutation CreateApiKey($vendorId: ID!) { createApiKey(vendorId: $vendorId) }',
+    identities: ['operator', 'vendor', 'staff'],
+    baseline: (fx) => ({ vendorId: fx.acme.id }),
+  },
+  // vendor cabinet: staff
+  {
+    name: 'CreateStaff',
+    document: contractOperation('CreateStaff'),
+    identities: VENDOR,
+    baseline: (_fx, n) => ({
+      input: { email: `staff${n}@acme.test`, name: `Staff ${n}`, role: 'MANAGER', password: 'long enough password' },
+    }),
+  },
+  {
+    name: 'Login',
+    document: contractOperation('Login'),
+    identities: ['none'],
+    baseline: (fx) => ({ input: { email: fx.owner.email, password: fx.owner.password } }),
+  },
+  { name: 'Staff', document: 'query Staff { staff { id email name role } }', identities: VENDOR, baseline: () => ({}) },
+  // catalogue
+  {
+    name: 'CreateProduct',
+    document: contractOperation('CreateProduct'),
+    identities: VENDOR,
+    baseline: (_fx, n) => ({
+      input: {
+        code: `FZ${n}`,
+        name: `Fuzz product ${n}`,
+        licenseModel: 'CONCURRENT_HOSTS',
+        trialDays: 14,
+        requiresProductCode: 'BASIC',
+      },
+    }),
+  },
+  {
+    name: 'UpdateProduct',
+    document: `mutation UpdateProduct($id: ID!, $input: UpdateProductInput!) {
+      updateProduct(id: $id, input: $input) { id code name licenseModel trialDays requires { code } }
+    }`,
+    identities: VENDOR,
+    baseline: (fx) => ({
+      id: fx.products.upd,
+      input: { name: 'Updatable', licenseModel: 'HOST_BINDING', trialDays: 20, requiresProductCode: 'BASIC' },
+    }),
+  },
+  { name: 'Products', document: contractOperation('Products'), identities: VENDOR, baseline: () => ({}) },
+  {
+    name: 'CreateDistributor',
+    document: contractOperation('CreateDistributor'),
+    identities: VENDOR,
+    baseline: (_fx, n) => ({ input: { name: `Fuzz distributor ${n}`, email: `sales${n}@partner.test` } }),
+  },
+  { name: 'Distributors', document: contractOperation('Distributors'), identities: VENDOR, baseline: () => ({}) },
+  // license keys
+  {
+    name: 'CreateLicenseKey',
+    document: contractOperation('CreateLicenseKey'),
+    identities: VENDOR,
+    baseline: (fx, n) => ({
+      input: {
+        client: { company: `Fuzz Co ${n}`, contactName: 'Ivan', phone: '+7 900 000', email: `buyer${n}@client.test` },
+        distributorId: fx.distributorId,
+        managerId: fx.owner.id,
+        comment: 'fuzz',
+      },
+    }),
+  },
+  {
+    name: 'UpdateLicenseKey',
+    document: contractOperation('UpdateLicenseKey'),
+    identities: VENDOR,
+    baseline: (fx) => ({
+      id: fx.key.id,
+      input: {
+        company: 'Fuzz Client',
+        contactName: 'Pyotr',
+        phone: '+7 900 111',
+        email: 'owner@fuzz-client.test',
+        distributorId: fx.distributorId,
+        managerId: fx.owner.id,
+        comment: 'updated',
+      },
+    }),
+  },
+  {
+    name: 'DeleteLicenseKey',
+    document: contractOperation('DeleteLicenseKey'),
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.doomedKey.id }),
+  },
+  {
+    name: 'LicenseKeys',
+    document: contractOperation('LicenseKeys'),
+    identities: VENDOR,
+    baseline: (fx) => ({ filter: { search: 'fuzz', distributorId: fx.distributorId, productCode: 'PBX' }, first: 10 }),
+  },
+  {
+    // LicenseKeyCard is pending (sessions fields); its keys and coupons fields cover `licenseKey`.
+    name: 'LicenseKeyCard without sessions',
+    document: contractOperationWithout('LicenseKeyCard', SESSIONS_FIELDS),
+    identities: VENDOR,
+    baseline: (fx) => ({ code: fx.key.code }),
+  },
+  // coupons
+  {
+    name: 'GenerateCoupons',
+    document: contractOperation('GenerateCoupons'),
+    identities: VENDOR,
+    baseline: (fx) => ({
+      input: {
+        type: 'ADD_PRODUCT',
+        distributorId: fx.distributorId,
+        comment: 'fuzz',
+        products: [{ productCode: 'PBX', periodDays: 30, seats: 2 }],
+        count: 1,
+      },
+    }),
+  },
+  {
+    name: 'Coupons',
+    document: contractOperation('Coupons'),
+    identities: VENDOR,
+    baseline: (fx) => ({
+      filter: { batchId: fx.batchId, type: 'ADD_PRODUCT', status: 'NEW', distributorId: fx.distributorId },
+      first: 5,
+    }),
+  },
+  {
+    name: 'Coupon',
+    document: contractOperation('Coupon'),
+    identities: VENDOR,
+    baseline: (fx) => ({ code: fx.coupons.lookup }),
+  },
+  {
+    name: 'ActivateCoupon',
+    document: contractOperation('ActivateCoupon'),
+    identities: ['vendor', 'staff', 'client'],
+    baseline: (fx) => ({ input: { keyCode: fx.key.code, couponCode: fx.coupons.vendor } }),
+  },
+  {
+    name: 'DeactivateActivation',
+    document: contractOperation('DeactivateActivation'),
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.activationId }),
+  },
+  {
+    name: 'CouponStatistics',
+    document: contractOperation('CouponStatistics'),
+    identities: VENDOR,
+    baseline: () => ({ from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }),
+  },
+  // applications (no token) and the client cabinet
+  {
+    name: 'Register',
+    document: contractOperation('Register'),
+    identities: ['none'],
+    baseline: (_fx, n) => ({
+      input: {
+        vendorPrefix: 'ACME',
+        productCode: 'BASIC',
+        company: `Registered Co ${n}`,
+        contactName: 'Reg Istrant',
+        phone: '+1 555 0100',
+        email: `reg${n}@registered.test`,
+        host: {
+          fingerprint: `fp-${RUN_TAG}-${n}`,
+          name: 'HOST-1',
+          os: 'Windows 11',
+          ip: '10.0.0.1',
+          platformVersion: '8.3',
+        },
+      },
+    }),
+  },
+  {
+    name: 'ActivateTrial',
+    document: contractOperation('ActivateTrial'),
+    identities: ['none'],
+    baseline: (fx) => ({ input: { keyCode: fx.key.code, productCode: 'PBX' } }),
+  },
+  {
+    name: 'ActivateCouponFromApp',
+    document: contractOperation('ActivateCouponFromApp'),
+    identities: ['none'],
+    baseline: (fx) => ({ input: { keyCode: fx.key.code, couponCode: fx.coupons.app } }),
+  },
+  {
+    name: 'ClientLogin',
+    document: contractOperation('ClientLogin'),
+    identities: ['none'],
+    baseline: (fx) => ({ input: { code: fx.key.code } }),
+  },
+  {
+    // MyLicenseKey is pending (sessions fields); its other fields cover `myLicenseKey`.
+    name: 'MyLicenseKey without sessions',
+    document: contractOperationWithout('MyLicenseKey', SESSIONS_FIELDS),
+    identities: ['client'],
+    baseline: () => ({}),
+  },
+  // which build answers
+  ...(['keys', 'coupons', 'sessions', 'notifications'] as const).map((service) => ({
+    name: `${service}Info`,
+    document: `query ${service[0]!.toUpperCase()}${service.slice(1)}Info { ${service}Info { service version } }`,
+    identities: ['operator', 'vendor'] as IdentityName[],
+    baseline: () => ({}),
+  })),
+];
+
+/** Root fields of the supergraph that are deliberately not fuzzed, each with its reason. */
+const EXCLUDED_ROOT_FIELDS: Readonly<Record<string, string>> = {};
+
+/** The `operation` of a known failure among the malformed requests; `path` names the case. */
+const RAW = 'raw request';
+
+/**
+ * Failures found and not fixed yet: reported in the summary, not failing the suite.
+ * Empty this list as the services are fixed; a failure not matched here fails the suite.
+ */
+const KNOWN_FAILURES: readonly KnownFailure[] = [
+  {
+    operation: /./,
+    path: /./,
+    valueClasses: ['nested-10k+'],
+    problems: ['5xx', 'internal'],
+    note:
+      "gateway: textBoundaryPlugin's findMalformedValue recurses once per nesting level of the variables " +
+      '(libs/graphql/src/text-boundary.ts) → RangeError: Maximum call stack size exceeded → 500',
+  },
+  {
+    operation: RAW,
+    path: 'subscription',
+    problems: ['5xx', 'internal'],
+    note:
+      'gateway: a subscription reaches @apollo/gateway, whose operationFromDocument throws ' +
+      '"The schema has no "subscription" root type defined" → 500 INTERNAL_SERVER_ERROR',
+  },
+  {
+    operation: RAW,
+    path: 'deeply nested variables',
+    problems: ['5xx', 'internal'],
+    note:
+      "gateway: textBoundaryPlugin's findMalformedValue recurses once per nesting level of the variables " +
+      '(libs/graphql/src/text-boundary.ts) → RangeError: Maximum call stack size exceeded → 500',
+  },
+];
+
+const schema = buildSchema(readFileSync(SUPERGRAPH, 'utf8'), { assumeValidSDL: true });
+
+/** The names of the contract's operations. */
+function contractOperationNames(): string[] {
+  return readdirSync(CONTRACT)
+    .filter((f) => f.endsWith('.graphql'))
+    .flatMap((f) => parse(readFileSync(join(CONTRACT, f), 'utf8')).definitions)
+    .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && !!d.name)
+    .map((d) => d.name!.value);
+}
+
+describe('fuzzing every public operation with bad input', () => {
+  let stack: TestStack;
+  let fx: Fixtures;
+  let rows: RowCounter;
+  let couponsDb: PgClient;
+  const tokens: Record<IdentityName, string | undefined> = {
+    operator: undefined,
+    vendor: undefined,
+    staff: undefined,
+    client: undefined,
+    none: undefined,
+  };
+  // The gateway runs in this process: what it logs is kept to be shown beside a failure.
+  let gatewayLog = '';
+  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+
+  const logFor = (requestId: string | undefined): string[] => {
+    if (!requestId) return [];
+    const sources = [...Object.values(stack.subgraphs).map((s) => s.process.output()), gatewayLog];
+    const found: string[] = [];
+    for (const text of sources) {
+      const lines = text.split('\n');
+      lines.forEach((line, i) => {
+        if (line.includes(requestId)) {
+          found.push(...lines.slice(i, i + 6).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 300)));
+        }
+      });
+    }
+    return found.slice(0, 20);
+  };
+
+  const call = async (name: string, variables: Record<string, unknown>, token?: string) => {
+    const res = await stack.call(contractOperation(name), variables, token);
+    if (res.errors) throw new Error(`${name}: ${JSON.stringify(res.errors)}`);
+    return res.data!;
+  };
+
+  beforeAll(async () => {
+    const capture =
+      (write: typeof process.stdout.write) =>
+      (chunk: string | Uint8Array, ...rest: any[]): boolean => {
+        const text = String(chunk);
+        if (!/^(\x1b\[[0-9;]*m)?\[Nest\] \d+/.test(text))
+          return (write as (c: string | Uint8Array, ...r: any[]) => boolean)(chunk, ...rest);
+        // Kept for the failure reports, which quote it beside the request it is about.
+        gatewayLog = (gatewayLog + text).slice(-1_000_000);
+        return true;
+      };
+    process.stdout.write = capture(writes.out) as typeof process.stdout.write;
+    process.stderr.write = capture(writes.err) as typeof process.stderr.write;
+
+    const lenient = {
+      LOGIN_FAILURES_PER_EMAIL: '1000000',
+      LOGIN_FAILURES_PER_ADDRESS: '1000000',
+      CLIENT_LOGIN_FAILURES_PER_ADDRESS: '1000000',
+      CLIENT_LOGIN_FAILURES_GLOBAL: '1000000',
+    };
+    stack = await startTestStack({ keys: lenient }, { APP_RATE_LIMIT_PER_MINUTE: '1000000' });
+    tokens.operator = stack.operatorToken;
+
+    const vendor = async (prefix: string) => {
+      const created = (await call('CreateVendor', { input: { prefix, name: prefix } }, stack.operatorToken))[
+        'createVendor'
+      ];
+      return { id: created.vendor.id as string, apiKey: created.apiKey as string };
+    };
+    const [acme, globex] = await Promise.all([vendor('ACME'), vendor('GLBX')]);
+    tokens.vendor = acme.apiKey;
+    const product = async (input: Record<string, unknown>, token = acme.apiKey) =>
+      (await call('CreateProduct', { input }, token))['createProduct'].id as string;
+    const products = {
+      pbx: await product({ code: 'PBX', name: 'PBX', licenseModel: 'HOST_BINDING' }),
+      basic: await product({ code: 'BASIC', name: 'Basic', licenseModel: 'CONCURRENT_SESSIONS' }),
+      pro: await product({
+        code: 'PRO',
+        name: 'Pro',
+        licenseModel: 'CONCURRENT_SESSIONS',
+        requiresProductCode: 'BASIC',
+      }),
+      upd: await product({ code: 'UPD', name: 'Updatable', licenseModel: 'HOST_BINDING' }),
+    };
+    await product({ code: 'PBX', name: 'Globex PBX', licenseModel: 'HOST_BINDING' }, globex.apiKey);
+    const distributorId = (await call('CreateDistributor', { input: { name: 'Partner' } }, acme.apiKey))[
+      'createDistributor'
+    ].id as string;
+    const owner = { email: 'owner@acme.test', password: 'correct horse battery' };
+    const ownerId = (
+      await call('CreateStaff', { input: { ...owner, name: 'Olga Owner', role: 'OWNER' } }, acme.apiKey)
+    )['createStaff'].id as string;
+    tokens.staff = (await call('Login', { input: owner }))['login'].token as string;
+    const newKey = async (company: string) => {
+      const k = (
+        await call(
+          'CreateLicenseKey',
+          { input: { client: { company }, distributorId, managerId: ownerId } },
+          acme.apiKey,
+        )
+      )['createLicenseKey'];
+      return { id: k.id as string, code: k.code as string };
+    };
+    const key = await newKey('Fuzz Client');
+    const doomedKey = await newKey('Doomed Client');
+
+    couponsDb = new PgClient({ connectionString: stack.subgraphs.coupons.database.url });
+    await couponsDb.connect();
+    await eventually(
+      async () =>
+        (await couponsDb.query('SELECT 1 FROM known_keys WHERE key_id = ANY($1)', [[key.id, doomedKey.id]]))
+          .rowCount === 2 &&
+        (await couponsDb.query('SELECT 1 FROM known_distributors WHERE distributor_id = $1', [distributorId]))
+          .rowCount === 1,
+      { what: 'the coupons service knows the keys and the distributor', timeoutMs: 30_000 },
+    );
+    const batch = (
+      await call(
+        'GenerateCoupons',
+        { input: { type: 'ADD_PRODUCT', distributorId, products: [{ productCode: 'PBX', periodDays: 30 }], count: 5 } },
+        acme.apiKey,
+      )
+    )['generateCoupons'];
+    const codes = batch.coupons.edges.map((e: { node: { code: string } }) => e.node.code) as string[];
+    const activationId = (
+      await call('ActivateCoupon', { input: { keyCode: key.code, couponCode: codes[4] } }, acme.apiKey)
+    )['activateCoupon'].id as string;
+    tokens.client = (await call('ClientLogin', { input: { code: key.code } }))['clientLogin'].token as string;
+
+    fx = {
+      acme,
+      globex,
+      products,
+      distributorId,
+      owner: { id: ownerId, ...owner },
+      key,
+      doomedKey,
+      batchId: batch.id as string,
+      coupons: { lookup: codes[0]!, app: codes[1]!, vendor: codes[2]!, client: codes[3]! },
+      activationId,
+    };
+    rows = await RowCounter.connect(
+      Object.fromEntries(Object.values(stack.subgraphs).map((s) => [s.name, s.database.url])),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+    await rows?.close();
+    await couponsDb?.end();
+    await stack?.close();
+  });
+
+  it('fuzzes every root field of the supergraph and every contract operation not pending', () => {
+    const fuzzed = new Set(OPERATIONS.map((op) => operationFacts(op.document).rootField));
+    const roots = [schema.getQueryType(), schema.getMutationType()].flatMap((t: GraphQLObjectType | null | undefined) =>
+      Object.keys(t?.getFields() ?? {}),
+    );
+    expect(roots.filter((f) => !fuzzed.has(f) && !(f in EXCLUDED_ROOT_FIELDS))).toEqual([]);
+    expect(Object.keys(EXCLUDED_ROOT_FIELDS).filter((f) => !roots.includes(f))).toEqual([]);
+    const names = new Set(OPERATIONS.map((op) => op.name));
+    expect(contractOperationNames().filter((n) => !(n in PENDING_OPERATIONS) && !names.has(n))).toEqual([]);
+  });
+
+  it('accepts every baseline, so each bad input is refused for its bad value alone', async () => {
+    const refusedBaselines: string[] = [];
+    const written = new Map<string, string[]>();
+    for (const op of OPERATIONS) {
+      const variables = op.baseline(fx, nextN());
+      const before = await rows.settle();
+      const answer = await send(
+        stack.gatewayUrl,
+        JSON.stringify({ query: op.document, variables }),
+        tokens[op.identities[0]!],
+      );
+      written.set(op.name, RowCounter.diff(before, await rows.snapshot()));
+      if (answer.body?.errors?.length || answerProblems(answer).length) {
+        refusedBaselines.push(`${op.name}: ${answer.status} ${showValue(answer.body ?? answer.text, 500)}`);
+      }
+    }
+    expect(refusedBaselines).toEqual([]);
+    // The row counts see a write: the check of refused mutations could fail.
+    expect(written.get('CreateLicenseKey')).toEqual(expect.arrayContaining(['keys.license_keys +1']));
+    expect(written.get('GenerateCoupons')).toEqual(expect.arrayContaining(['coupons.coupons +1']));
+    expect(written.get('LicenseKeys')).toEqual([]);
+  }, 120_000);
+
+  it(
+    `keeps every answer to ${RUNS} bad inputs per operation below 500, coded, and refused writes unwritten`,
+    async () => {
+      await rows.settle();
+      const ops = OPERATIONS.filter((op) => !ONLY || ONLY.includes(op.name));
+      const ctx: FuzzContext<Fixtures> = {
+        schema,
+        url: stack.gatewayUrl,
+        fixtures: fx,
+        tokens,
+        rows,
+        logFor,
+        knownFailures: KNOWN_FAILURES,
+        numRuns: RUNS,
+        seed: SEED,
+        path: process.env['FUZZ_PATH'],
+        shrink: process.env['FUZZ_SHRINK'] === '1',
+      };
+      const started = Date.now();
+      // Mutations one at a time (each is counted alone); queries beside them, two at a time.
+      const byKind = (kind: string) => ops.filter((op) => operationFacts(op.document).kind === kind);
+      const [mutations, queries] = await Promise.all([
+        inPool(byKind('mutation'), 1, (op) => fuzzOperation(op, ctx)),
+        inPool(byKind('query'), 2, (op) => fuzzOperation(op, ctx)),
+      ]);
+      const all: OperationStats[] = [...mutations, ...queries];
+      const failures = all.flatMap((s) => s.failures);
+      const known = failures.filter((f) => f.known);
+      console.log(
+        [
+          `fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          summary(all),
+          ...(known.length ? ['KNOWN_FAILURES seen (reported, not failing):', ...groupKnown(known)] : []),
+        ].join('\n'),
+      );
+      const reports = all.filter((s) => s.report).map((s) => `${s.operation}:\n${s.report}`);
+      expect(reports).toEqual([]);
+    },
+    600_000 + RUNS * 2_000,
+  );
+
+  it('answers malformed requests with coded 4xx', async () => {
+    const url = stack.gatewayUrl;
+    const raw = (body: string, token?: string, headers?: Record<string, string>) => send(url, body, token, headers);
+    const json = (value: unknown) => JSON.stringify(value);
+    const createVendor = contractOperation('CreateVendor');
+    const cases: [string, () => Promise<Awaited<ReturnType<typeof send>>>, number?, string?][] = [
+      [
+        'unknown operationName',
+        () => raw(json({ query: createVendor, operationName: 'Nope', variables: {} }), tokens.operator),
+        400,
+        'OPERATION_RESOLUTION_FAILURE',
+      ],
+      [
+        'two operations, no operationName',
+        () =>
+          raw(json({ query: 'query A { keysInfo { service } } query B { couponsInfo { service } }' }), tokens.vendor),
+        400,
+        'OPERATION_RESOLUTION_FAILURE',
+      ],
+      [
+        'two mutations, no operationName',
+        () =>
+          raw(
+            json({
+              query: `${contractOperation('DeleteLicenseKey')}\n${contractOperation('DeactivateActivation')}`,
+              variables: { id: '3f1c2a9e-7b4d-4c1a-9e2f-5a6b7c8d9e0f' },
+            }),
+            tokens.vendor,
+          ),
+        400,
+        'OPERATION_RESOLUTION_FAILURE',
+      ],
+      ['invalid JSON body', () => raw('{"query": "{ keysInfo { service } }"', tokens.vendor), 400, 'BAD_REQUEST'],
+      [
+        'oversize body',
+        () => raw(json({ query: createVendor, variables: { input: { prefix: 'ABCD', name: 'x'.repeat(200_000) } } })),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      ['empty body', () => raw('', tokens.vendor)],
+      ['body null', () => raw('null', tokens.vendor)],
+      ['batched body', () => raw(json([{ query: '{ keysInfo { service } }' }]), tokens.vendor), 400],
+      ['query not a string', () => raw(json({ query: 42 }), tokens.vendor), 400],
+      ['no query', () => raw(json({ variables: {} }), tokens.vendor), 400],
+      ['variables a string', () => raw(json({ query: createVendor, variables: '{}' }), tokens.operator), 400],
+      ['operationName a number', () => raw(json({ query: createVendor, operationName: 7 }), tokens.operator), 400],
+      ['not GraphQL', () => raw(json({ query: 'SELECT * FROM vendors' }), tokens.vendor), 400],
+      ['NUL in a literal', () => raw(json({ query: '{ coupon(code: "A\\u0000") { code } }' }), tokens.vendor), 400],
+      [
+        'lone surrogate in a literal',
+        () => raw(json({ query: '{ licenseKey(code: "\\udc00") { code } }' }), tokens.vendor),
+        400,
+      ],
+      ['introspection', () => raw(json({ query: '{ __schema { types { name } } }' }), tokens.vendor), 403],
+      ['subscription', () => raw(json({ query: 'subscription { keysInfo { service } }' }), tokens.vendor), 400],
+      [
+        'too deep',
+        () =>
+          raw(
+            json({ query: `{ licenseKey(code: "x") ${'{ client '.repeat(20)}{ id }${' }'.repeat(21)}` }),
+            tokens.vendor,
+          ),
+        400,
+      ],
+      [
+        'too many tokens',
+        () =>
+          raw(
+            json({ query: `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: keysInfo { service }`).join(' ')} }` }),
+            tokens.vendor,
+          ),
+        400,
+      ],
+      [
+        'deeply nested variables',
+        () =>
+          raw(
+            `{"query": ${json(createVendor)}, "variables": {"input": ${'['.repeat(20_000)}${']'.repeat(20_000)}}}`,
+            tokens.operator,
+          ),
+      ],
+      [
+        'wrong content type',
+        () => raw(json({ query: '{ keysInfo { service } }' }), tokens.vendor, { 'content-type': 'text/plain' }),
+      ],
+      [
+        'unknown charset',
+        () =>
+          raw(json({ query: '{ keysInfo { service } }' }), tokens.vendor, {
+            'content-type': 'application/json; charset=ebcdic',
+          }),
+      ],
+      ['bad bearer token', () => raw(json({ query: '{ keysInfo { service } }' }), 'lk_nope\u00ff'), 401],
+    ];
+    const wrong: string[] = [];
+    const knownSeen: string[] = [];
+    const judge = (what: string, answer: Answer, problems: Problem[], detail: string) => {
+      if (!problems.length) return;
+      const known = KNOWN_FAILURES.find(
+        (k) =>
+          k.operation === RAW &&
+          (typeof k.path === 'string' ? k.path === what : k.path.test(what)) &&
+          problems.every((p) => k.problems.includes(p)),
+      );
+      const line = `${what}: ${answer.status} ${showValue(answer.body ?? answer.text, 400)} ${problems.join(',')}${detail}`;
+      (known ? knownSeen : wrong).push(known ? `${line}\n    known: ${known.note}` : line);
+    };
+    for (const [what, request, status, code] of cases) {
+      const answer = await request();
+      const problems = answerProblems(answer);
+      const codeSeen = answer.body?.errors?.[0]?.extensions?.['code'];
+      if (status && answer.status !== status && answer.status < 500) problems.push('wrong-status');
+      if (code && codeSeen !== code && codeSeen !== 'INTERNAL_SERVER_ERROR') problems.push('wrong-code');
+      judge(what, answer, problems, `; log: ${logFor(answer.requestId).slice(0, 2).join(' | ')}`);
+    }
+    // And random operation names and random bodies, as fast-check makes them.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc
+            .string({ unit: 'binary', maxLength: 30 })
+            .map((name) => json({ query: createVendor, operationName: name })),
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.json().map((j) => `{"query": ${j}}`),
+        ),
+        async (body) => {
+          const answer = await raw(body, tokens.operator);
+          judge(`random body ${showValue(body, 120)}`, answer, answerProblems(answer), '');
+        },
+      ),
+      { numRuns: 100, seed: SEED },
+    );
+    if (knownSeen.length) console.log(['KNOWN_FAILURES seen (reported, not failing):', ...knownSeen].join('\n'));
+    expect(wrong).toEqual([]);
+  }, 120_000);
+});
+
+/** Known failures seen: per entry of KNOWN_FAILURES, how often, in which operations, and one example. */
+function groupKnown(failures: Failure[]): string[] {
+  const groups = new Map<KnownFailure, Failure[]>();
+  for (const f of failures) groups.set(f.known!, [...(groups.get(f.known!) ?? []), f]);
+  return [...groups].map(([known, seen]) => {
+    const perOperation = new Map<string, number>();
+    for (const f of seen) perOperation.set(f.operation, (perOperation.get(f.operation) ?? 0) + 1);
+    const where = [...perOperation].map(([op, n]) => `${op} ${n}`).join(', ');
+    const classes = [...new Set(seen.map((f) => f.mutation.valueClass))].join(', ');
+    return [
+      `  ${seen.length} × ${known.note}`,
+      `    value classes: ${classes}; operations: ${where}`,
+      `    for example:`,
+      describeFailure(seen[0]!).replace(/^/gm, '      '),
+    ].join('\n');
+  });
+}

@@ -1,0 +1,346 @@
+import fc from 'fast-check';
+import { GraphQLSchema, Kind, OperationDefinitionNode, parse } from 'graphql';
+import { applyMutation, Mutation, mutationArbitrary, pathName, showValue, slotsOf } from './fuzz-inputs';
+import { RowCounter } from './fuzz-rows';
+import { toJsonBody } from './fuzz-values';
+
+/** Who sends an operation: the token it carries (none: an application, or a public login). */
+export type IdentityName = 'operator' | 'vendor' | 'staff' | 'client' | 'none';
+
+/** One operation under fuzz: its document, who it is meant for, and valid variables. */
+export interface FuzzOperation<F> {
+  /** The contract's operation name, or the name of the document written for a root field. */
+  name: string;
+  document: string;
+  identities: IdentityName[];
+  /** Valid variables from the fixtures; `n` is unique per call, for values that must be unique. */
+  baseline: (fixtures: F, n: number) => Record<string, unknown>;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  body?: { data?: Record<string, unknown> | null; errors?: { message?: string; extensions?: Record<string, any> }[] };
+  requestId?: string;
+}
+
+/** Sends one HTTP request with a raw body; never throws on what the server answers. */
+export async function send(
+  url: string,
+  body: string,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body,
+  });
+  const text = await res.text();
+  let parsed: Answer['body'];
+  try {
+    parsed = JSON.parse(text) as Answer['body'];
+  } catch {
+    parsed = undefined;
+  }
+  const fromErrors = parsed?.errors?.find((e) => e.extensions?.['requestId'])?.extensions?.['requestId'];
+  return {
+    status: res.status,
+    text,
+    body: parsed,
+    requestId: res.headers.get('x-request-id') ?? (typeof fromErrors === 'string' ? fromErrors : undefined),
+  };
+}
+
+/** What must hold for every answer, whatever was sent. */
+export function answerProblems(answer: Answer): Problem[] {
+  const problems: Problem[] = [];
+  if (answer.status >= 500) problems.push('5xx');
+  if (!answer.body || typeof answer.body !== 'object') {
+    problems.push('not-json');
+    return problems;
+  }
+  const errors = answer.body.errors ?? [];
+  if (errors.some((e) => e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR')) problems.push('internal');
+  if (errors.some((e) => typeof e.extensions?.['code'] !== 'string')) problems.push('uncoded');
+  if (!errors.length && !answer.body.data) problems.push('empty-answer');
+  return problems;
+}
+
+export type Problem =
+  | '5xx'
+  | 'internal'
+  | 'uncoded'
+  | 'not-json'
+  | 'empty-answer'
+  | 'rows-changed'
+  /** Raw requests: not the status or code the case expects. */
+  | 'wrong-status'
+  | 'wrong-code';
+
+/**
+ * A failure the suite knows about and reports without failing: the services are to be
+ * fixed, then the entry removed. `path` is matched against the slot (`input.client.email`,
+ * list items as `[0]`), `valueClasses` against the bad value's class (any when omitted).
+ */
+export interface KnownFailure {
+  /** An operation's name (`raw request` for the malformed requests), or a pattern of names. */
+  operation: string | RegExp;
+  path: string | RegExp;
+  valueClasses?: string[];
+  problems: Problem[];
+  /** What goes wrong, in the service's words where its log says. */
+  note: string;
+}
+
+export interface Failure {
+  operation: string;
+  identity: IdentityName;
+  mutation: Mutation;
+  variables: unknown;
+  answer: Answer;
+  problems: Problem[];
+  rowChanges: string[];
+  log: string[];
+  known?: KnownFailure;
+}
+
+export interface OperationStats {
+  operation: string;
+  kind: 'query' | 'mutation';
+  tried: number;
+  accepted: number;
+  refusedBy: Record<string, number>;
+  internal: number;
+  fiveXX: number;
+  rowsChanged: number;
+  /** Row differences that a replay showed were another request's late effects. */
+  settledNoise: number;
+  failures: Failure[];
+  /** fast-check's report of the first failure that is not known, if any. */
+  report?: string;
+  ms: number;
+}
+
+export interface FuzzContext<F> {
+  schema: GraphQLSchema;
+  url: string;
+  fixtures: F;
+  tokens: Record<IdentityName, string | undefined>;
+  rows: RowCounter;
+  /** Server log lines about one request id (the services' output and the gateway's). */
+  logFor(requestId: string | undefined): string[];
+  knownFailures: readonly KnownFailure[];
+  numRuns: number;
+  seed: number;
+  /** fast-check's replay path (FUZZ_PATH), for one operation. */
+  path?: string;
+  shrink: boolean;
+}
+
+/** One generated input; fast-check prints it in its reports, long values cut. */
+class FuzzCase {
+  constructor(
+    readonly identity: IdentityName,
+    readonly mutation: Mutation,
+  ) {}
+
+  [fc.toStringMethod](): string {
+    const m = this.mutation;
+    const field = m.field !== undefined ? ` + ${JSON.stringify(m.field)}` : '';
+    const value = m.op === 'delete' ? '' : ` = ${showValue(m.value, 200)}`;
+    return `${this.identity}: ${m.op} ${pathName(m.path)}${field} (${m.valueClass})${value}`;
+  }
+}
+
+let counter = 0;
+/** Unique per call, across operations and replays. */
+export const nextN = () => ++counter;
+
+export function operationFacts(document: string): { kind: 'query' | 'mutation'; rootField: string } {
+  const op = parse(document).definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  )!;
+  const field = op.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  if (!field || field.kind !== Kind.FIELD) throw new Error('no root field');
+  return { kind: op.operation === 'mutation' ? 'mutation' : 'query', rootField: field.name.value };
+}
+
+/** A 32-bit seed of its own for each operation, derived from the run's seed. */
+export function operationSeed(seed: number, name: string): number {
+  let h = seed | 0;
+  for (const c of name) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return h;
+}
+
+const normalizedPath = (m: Mutation) => pathName(m.path).replace(/\[\d+\]/g, '[0]');
+
+export function matchKnown(f: Omit<Failure, 'known'>, known: readonly KnownFailure[]): KnownFailure | undefined {
+  const path = normalizedPath(f.mutation);
+  return known.find(
+    (k) =>
+      (typeof k.operation === 'string' ? k.operation === f.operation : k.operation.test(f.operation)) &&
+      (typeof k.path === 'string' ? k.path === path : k.path.test(path)) &&
+      (!k.valueClasses || k.valueClasses.includes(f.mutation.valueClass)) &&
+      f.problems.every((p) => k.problems.includes(p)),
+  );
+}
+
+export function describeFailure(f: Failure): string {
+  return [
+    `${f.operation} as ${f.identity}: ${f.problems.join(', ')}`,
+    `  slot ${pathName(f.mutation.path)}${f.mutation.field !== undefined ? ` + field "${f.mutation.field}"` : ''} (${f.mutation.op}, ${f.mutation.valueClass})`,
+    `  variables ${showValue(f.variables, 600)}`,
+    `  answer ${f.answer.status} ${showValue(f.answer.body ?? f.answer.text, 800)}`,
+    ...(f.rowChanges.length ? [`  rows changed: ${f.rowChanges.join(', ')}`] : []),
+    ...(f.log.length ? ['  server log:', ...f.log.map((l) => `    ${l}`)] : []),
+  ].join('\n');
+}
+
+const refused = (answer: Answer, rootField: string) =>
+  !!answer.body?.errors?.length && (answer.body.data == null || answer.body.data[rootField] == null);
+
+/**
+ * Runs `numRuns` generated bad inputs of one operation through the gateway and checks each
+ * answer; for a mutation, one at a time, the services' row counts before and after.
+ */
+export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>): Promise<OperationStats> {
+  const started = Date.now();
+  const { kind, rootField } = operationFacts(op.document);
+  const slots = slotsOf(ctx.schema, op.document, op.baseline(ctx.fixtures, 0));
+  const stats: OperationStats = {
+    operation: op.name,
+    kind,
+    tried: 0,
+    accepted: 0,
+    refusedBy: {},
+    internal: 0,
+    fiveXX: 0,
+    rowsChanged: 0,
+    settledNoise: 0,
+    failures: [],
+    ms: 0,
+  };
+  const arbitrary = fc
+    .record({ identity: fc.constantFrom(...op.identities), mutation: mutationArbitrary(slots) })
+    .map(({ identity, mutation }) => new FuzzCase(identity, mutation));
+
+  const call = (variables: unknown, identity: IdentityName) =>
+    send(ctx.url, toJsonBody({ query: op.document, variables }), ctx.tokens[identity]);
+
+  const property = fc.asyncProperty(arbitrary, async ({ identity, mutation }) => {
+    const variables = applyMutation(op.baseline(ctx.fixtures, nextN()), mutation);
+    const before = kind === 'mutation' ? await ctx.rows.snapshot() : undefined;
+    const answer = await call(variables, identity);
+    let rowChanges: string[] = [];
+    if (before) {
+      rowChanges = RowCounter.diff(before, await ctx.rows.snapshot());
+      // Changes after an accepted mutation are its own. After a refused one they may be the
+      // late effects (events) of an earlier accepted one: let everything land, then replay.
+      if (rowChanges.length && refused(answer, rootField)) {
+        const settled = await ctx.rows.settle();
+        const again = await call(variables, identity);
+        const replayChanges = RowCounter.diff(settled, await ctx.rows.snapshot());
+        if (!replayChanges.length || !refused(again, rootField)) {
+          stats.settledNoise++;
+          rowChanges = [];
+        } else {
+          rowChanges = replayChanges;
+        }
+      } else {
+        rowChanges = [];
+      }
+    }
+
+    stats.tried++;
+    const problems = answerProblems(answer);
+    if (rowChanges.length) problems.push('rows-changed');
+    if (refused(answer, rootField)) {
+      const code = String(answer.body?.errors?.[0]?.extensions?.['code'] ?? `HTTP ${answer.status}`);
+      stats.refusedBy[code] = (stats.refusedBy[code] ?? 0) + 1;
+    } else if (answer.body?.data?.[rootField] != null) {
+      stats.accepted++;
+    }
+    if (problems.includes('internal')) stats.internal++;
+    if (problems.includes('5xx')) stats.fiveXX++;
+    if (problems.includes('rows-changed')) stats.rowsChanged++;
+    if (!problems.length) return;
+
+    const failure: Failure = {
+      operation: op.name,
+      identity,
+      mutation,
+      variables,
+      answer,
+      problems,
+      rowChanges,
+      log: ctx.logFor(answer.requestId),
+    };
+    failure.known = matchKnown(failure, ctx.knownFailures);
+    stats.failures.push(failure);
+    if (!failure.known) throw new Error(describeFailure(failure));
+  });
+
+  try {
+    await fc.assert(property, {
+      numRuns: ctx.numRuns,
+      seed: operationSeed(ctx.seed, op.name),
+      endOnFailure: !ctx.shrink,
+      ...(ctx.path ? { path: ctx.path } : {}),
+    });
+  } catch (error) {
+    stats.report = error instanceof Error ? error.message : String(error);
+  }
+  stats.ms = Date.now() - started;
+  return stats;
+}
+
+/** Runs the tasks with at most `limit` at a time, in order of start. */
+export async function inPool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** One summary line per operation and the totals. */
+export function summary(all: OperationStats[]): string {
+  const line = (s: Pick<OperationStats, 'tried' | 'accepted' | 'refusedBy' | 'internal' | 'fiveXX'>) => {
+    const refusedTotal = Object.values(s.refusedBy).reduce((a, b) => a + b, 0);
+    const by = Object.entries(s.refusedBy)
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, n]) => `${c} ${n}`)
+      .join(', ');
+    return `${String(s.tried).padStart(5)} tried, ${String(refusedTotal).padStart(4)} refused (${by}), ${s.accepted} accepted, ${s.internal} internal, ${s.fiveXX} 5xx`;
+  };
+  const width = Math.max(...all.map((s) => s.operation.length), 6);
+  const lines = all.map((s) => {
+    const extra = [
+      s.rowsChanged ? `${s.rowsChanged} wrote rows while refused` : '',
+      s.failures.filter((f) => f.known).length ? `${s.failures.filter((f) => f.known).length} known failures` : '',
+      s.settledNoise ? `${s.settledNoise} replayed after late effects` : '',
+      `${(s.ms / 1000).toFixed(1)} s`,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return `${s.operation.padEnd(width)} ${s.kind === 'mutation' ? 'M' : 'Q'} ${line(s)} [${extra}]`;
+  });
+  const total = all.reduce(
+    (t, s) => {
+      t.tried += s.tried;
+      t.accepted += s.accepted;
+      t.internal += s.internal;
+      t.fiveXX += s.fiveXX;
+      for (const [c, n] of Object.entries(s.refusedBy)) t.refusedBy[c] = (t.refusedBy[c] ?? 0) + n;
+      return t;
+    },
+    { tried: 0, accepted: 0, internal: 0, fiveXX: 0, refusedBy: {} as Record<string, number> },
+  );
+  return [...lines, `${'TOTAL'.padEnd(width)}   ${line(total)}`].join('\n');
+}
