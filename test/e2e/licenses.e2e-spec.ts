@@ -303,6 +303,46 @@ describe('licenses through the gateway: registration, trials, coupon grants from
     });
   });
 
+  describe('idempotency keys', () => {
+    it('answers a retried registration with its first answer, not 1059, even when the retries race', async () => {
+      const idempotencyKey = randomUUID();
+      const variables = registration({ email: 'retry@idem.test', company: 'Retry Co', idempotencyKey });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => call('Register', variables)));
+      expect(answers.map((a) => a.errors)).toEqual(new Array(5).fill(undefined));
+      const codes = new Set(answers.map((a) => a.data!['register'].licenseKey.code));
+      expect(codes.size).toBe(1);
+      const again = await call('Register', variables);
+      expect(again.data!['register']).toEqual(answers[0]!.data!['register']);
+      // Without the key the same registration is what it always was: already issued.
+      const { idempotencyKey: _, ...plain } = variables.input as Record<string, unknown>;
+      expect(errorOf(await call('Register', { input: plain })).licensingCode).toBe(1059);
+    });
+
+    it('refuses the same key with another input', async () => {
+      const idempotencyKey = randomUUID();
+      expect((await call('Register', registration({ email: 'a@idem.test', idempotencyKey }))).errors).toBeUndefined();
+      const other = await call('Register', registration({ email: 'b@idem.test', idempotencyKey }));
+      expect(errorOf(other)).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey' });
+    });
+
+    it('answers a retried trial with the trial, not CONFLICT', async () => {
+      const key = await newKey('Idempotent Trial Co');
+      const input = { keyCode: key.code, productCode: 'PBX', idempotencyKey: randomUUID() };
+      const first = await call('ActivateTrial', { input });
+      const retry = await call('ActivateTrial', { input });
+      expect(first.errors).toBeUndefined();
+      expect(retry.errors).toBeUndefined();
+      expect(retry.data!['activateTrial']).toEqual(first.data!['activateTrial']);
+      expect((await card(key.code)).licenses).toHaveLength(1);
+    });
+
+    it('refuses a malformed key with BAD_USER_INPUT naming it', async () => {
+      const res = await call('Register', registration({ idempotencyKey: 'short' }));
+      expect(errorOf(res)).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(res.errors![0]!.message).toContain('idempotencyKey');
+    });
+  });
+
   describe('trials', () => {
     it('gives a key one trial per product, reporting a missing required product', async () => {
       const key = await newKey('Trial Co');

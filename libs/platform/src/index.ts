@@ -19,3 +19,4 @@ export {
 } from './pagination';
 export type { Connection } from './pagination';
 export { trim, trimOrNull, lowerTrim, emailOrNull, upperTrim } from './transforms';
+export { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules } from './idempotency';

@@ -1,3 +1,4 @@
+import { createIdempotencyMigration } from '@licensing/database';
 import { createMessagingMigration } from '@licensing/kafka';
 import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
 import { KeysLicenses1732100000000 } from './1732100000000-keys-licenses';
@@ -7,4 +8,5 @@ export const keysMigrations = [
   createMessagingMigration(1731999999000),
   VendorsProducts1732000000000,
   KeysLicenses1732100000000,
+  createIdempotencyMigration(1732300000000),
 ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '@licensing/database';
+import { claimIdempotencyKey, isUniqueViolation } from '@licensing/database';
 import { daysAfter, TRIAL_SEATS } from '@licensing/domain';
 import { createEvent, KeyRegistered } from '@licensing/events';
 import { BadInputError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
@@ -57,6 +57,16 @@ export class RegistrationService {
     const fingerprint = input.host.fingerprint;
 
     return this.dataSource.transaction(async (manager) => {
+      const claim = input.idempotencyKey
+        ? await claimIdempotencyKey<{ keyId: string; licenseId: string }>(
+            manager,
+            'register',
+            input.idempotencyKey,
+            input,
+          )
+        : undefined;
+      if (claim?.state === 'reused') throw idempotencyKeyReused();
+      if (claim?.state === 'replay') return this.registered(vendor.id, claim.result, manager);
       await this.registrations.lockHostAndEmail(vendor.id, fingerprint, input.email, manager);
       const host = await this.registrations.findByHost(vendor.id, fingerprint, manager);
       if (host) {
@@ -110,9 +120,33 @@ export class RegistrationService {
           },
         }),
       );
+      await claim?.complete({ keyId: key.id, licenseId: trial.id });
       const view = await this.licenses.evaluate(vendor.id, [trial], now, manager);
       return { licenseKey: key, license: view.licenses[0]! };
     });
+  }
+
+  /** A registration's answer again, for a retry with its idempotency key. */
+  private async registered(
+    vendorId: string,
+    ids: { keyId: string; licenseId: string },
+    manager: EntityManager,
+  ): Promise<RegisterPayload> {
+    const key = await this.keys.findById(vendorId, ids.keyId, manager);
+    const license = await this.trialOf(vendorId, ids, manager);
+    if (!key) throw new NotFoundError('License key');
+    return { licenseKey: key, license };
+  }
+
+  private async trialOf(
+    vendorId: string,
+    ids: { keyId: string; licenseId: string },
+    manager: EntityManager,
+  ): Promise<LicenseView> {
+    const { licenses } = await this.licenses.forKey(vendorId, ids.keyId, manager);
+    const license = licenses.find((l) => l.id === ids.licenseId);
+    if (!license) throw new NotFoundError('License');
+    return license;
   }
 
   /**
@@ -139,6 +173,16 @@ export class RegistrationService {
       new ConflictError(`A trial of ${product.code} was already issued on this key`, 'input.productCode');
     try {
       return await this.dataSource.transaction(async (manager: EntityManager) => {
+        const claim = input.idempotencyKey
+          ? await claimIdempotencyKey<{ keyId: string; licenseId: string }>(
+              manager,
+              'activateTrial',
+              input.idempotencyKey,
+              input,
+            )
+          : undefined;
+        if (claim?.state === 'reused') throw idempotencyKeyReused();
+        if (claim?.state === 'replay') return this.trialOf(key.vendorId, claim.result, manager);
         const current = await this.licenses.lockedForKey(manager, key);
         const own = current.filter((l) => l.productId === product.id);
         if (own.some((l) => l.kind === 'TRIAL')) throw refused();
@@ -148,6 +192,7 @@ export class RegistrationService {
           throw new ConflictError(`The key already has a license of ${product.code} in force`, 'input.productCode');
         }
         const trial = await this.licenses.grant(manager, key, product, trialTerms(product, now, 'TRIAL'));
+        await claim?.complete({ keyId: key.id, licenseId: trial.id });
         const view = await this.licenses.evaluate(key.vendorId, [...current, trial], now, manager);
         return view.licenses.find((l) => l.id === trial.id)!;
       });
@@ -157,6 +202,9 @@ export class RegistrationService {
     }
   }
 }
+
+const idempotencyKeyReused = () =>
+  new ConflictError('idempotencyKey was used before with another input', 'input.idempotencyKey');
 
 /** A trial of the product from now, for its trialDays. */
 function trialTerms(product: Product, now: Date, source: 'REGISTRATION' | 'TRIAL'): NewLicense {

@@ -1,7 +1,7 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
 import { IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { upperTrim } from '@licensing/platform';
+import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules, upperTrim } from '@licensing/platform';
 import { CompanyName, EmailAddress, OptionalText, PhoneNumber, Text } from '../../common/input-rules';
 import { LicenseKey } from '../../license-key/license-key.entity';
 import { LicenseView } from '../../license/license.types';
@@ -60,6 +60,10 @@ export class RegisterInput {
   @ValidateNested()
   @Type(() => HostInput)
   host!: HostInput;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IdempotencyKeyRules()
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
@@ -81,4 +85,8 @@ export class ActivateTrialInput {
   @Field()
   @Text(1, 40)
   productCode!: string;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IdempotencyKeyRules()
+  idempotencyKey?: string | null;
 }
