@@ -2,8 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MessagingLifecycle, MessagingModule, serviceInfoResolver, SubgraphModule } from '@licensing/platform';
 import { sessionsMigrations } from '../database/migrations';
 import { SessionsConfig } from './config';
+import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
+import { ReadModelModule } from './read-model/read-model.module';
 
-export const SESSIONS_RESOLVERS = [serviceInfoResolver('sessions')];
+/** The tables the sessions service maps to entities (the migrations create them all). */
+export const SESSIONS_ENTITIES = [...READ_MODEL_ENTITIES];
+
+/** `sessionsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
+@Module({ providers: [serviceInfoResolver('sessions')] })
+class ServiceInfoModule {}
 
 @Module({})
 export class SessionsAppModule {
@@ -14,13 +21,14 @@ export class SessionsAppModule {
         SubgraphModule.forRoot({
           service: 'sessions',
           config,
-          entities: [],
+          entities: SESSIONS_ENTITIES,
           migrations: sessionsMigrations,
           healthChecks: [MessagingLifecycle],
         }),
-        MessagingModule.forRoot({ service: 'sessions', config }),
+        MessagingModule.forRoot({ service: 'sessions', config, handlers: ReadModelModule.handlers }),
+        ReadModelModule,
+        ServiceInfoModule,
       ],
-      providers: [...SESSIONS_RESOLVERS],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { createMessagingMigration } from '@licensing/kafka';
+import { ReadModel1733000000000 } from './1733000000000-read-model';
 
 /** Applied in order; each has a working down(). */
-export const sessionsMigrations = [createMessagingMigration(1731999999000)];
+export const sessionsMigrations = [createMessagingMigration(1731999999000), ReadModel1733000000000];

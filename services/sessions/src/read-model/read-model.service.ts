@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { normalizeKeyCode } from '@licensing/domain';
+import { BadInputError, NotFoundError } from '@licensing/graphql';
+import { LicenseCacheRepository } from './license-cache.repository';
+import { Catalogue, CatalogueProduct, evaluateStanding, KeySnapshot, LicenseStanding } from './license-standing';
+import { KnownKey, KnownLicense, KnownProduct, KnownVendor } from './read-model.entity';
+import { ReadModelRepository } from './read-model.repository';
+
+/** Where a key and product named by an application come from in its input. */
+export interface InputFields {
+  keyCode: string;
+  productCode: string;
+}
+
+const INPUT: InputFields = { keyCode: 'input.keyCode', productCode: 'input.productCode' };
+
+/**
+ * What the sessions service knows of licenses: kept in Postgres from the keys service's
+ * events (by the handler, through the save methods) and mirrored into Redis, so that the
+ * standing of a product on a key is read from Redis alone once the key was seen. Every
+ * change the handler stores is written through to Redis at once, so the next acquire,
+ * heartbeat or check sees it.
+ */
+@Injectable()
+export class ReadModelService {
+  constructor(
+    private readonly model: ReadModelRepository,
+    private readonly cache: LicenseCacheRepository,
+  ) {}
+
+  /**
+   * The standing of a product on a key at `now`, the key as typed. Malformed codes are
+   * BAD_USER_INPUT; an unknown key or a product the key's vendor does not have, NOT_FOUND.
+   */
+  async standing(
+    keyCodeAsTyped: string,
+    productCode: string,
+    now = new Date(),
+    fields: InputFields = INPUT,
+  ): Promise<LicenseStanding> {
+    const code = normalizeKeyCode(keyCodeAsTyped);
+    if (!code) {
+      throw new BadInputError(fields.keyCode, 'keyCode is not a license key (PPPP-XXXXX-XXXXX-XXXXX-XXXXX)');
+    }
+    const vendorPrefix = code.slice(0, 4);
+    const cached = await this.cache.read(code, vendorPrefix);
+    const snapshot = cached.snapshot === undefined ? await this.loadKey(code) : cached.snapshot;
+    if (!snapshot) throw new NotFoundError('License key', fields.keyCode);
+    const catalogue = cached.catalogue ?? (await this.loadCatalogue(snapshot.vendorId, vendorPrefix));
+    const product = catalogue.get(productCode.trim());
+    if (!product) throw new NotFoundError(`Product ${productCode.trim()}`, fields.productCode);
+    return evaluateStanding(snapshot, catalogue, product, now);
+  }
+
+  findKeyByCode(code: string): Promise<KnownKey | null> {
+    return this.model.findKeyByCode(code);
+  }
+
+  findKeyById(vendorId: string, keyId: string): Promise<KnownKey | null> {
+    return this.model.findKeyById(vendorId, keyId);
+  }
+
+  // --- kept from events (the handler's calls) -------------------------------------------
+
+  async saveVendor(manager: EntityManager, vendor: KnownVendor): Promise<void> {
+    await this.model.saveVendor(manager, vendor);
+    const products = await this.model.findProducts(vendor.vendorId, manager);
+    await this.cache.writeCatalogue(vendor.prefix, products.map(catalogueProduct));
+  }
+
+  async saveProduct(manager: EntityManager, product: KnownProduct): Promise<void> {
+    await this.model.saveProduct(manager, product);
+    const vendor = await this.model.findVendor(product.vendorId, manager);
+    if (!vendor) return; // its catalogue is written when the vendor is learnt
+    const stored = await this.model.findProduct(product.vendorId, product.productId, manager);
+    if (stored) await this.cache.writeProduct(vendor.prefix, catalogueProduct(stored));
+  }
+
+  async saveKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>): Promise<void> {
+    await this.model.saveKey(manager, key);
+    await this.refreshKey(manager, key.vendorId, key.keyId);
+  }
+
+  async deleteKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>, at: Date): Promise<void> {
+    await this.model.deleteKey(manager, key, at);
+    await this.refreshKey(manager, key.vendorId, key.keyId);
+  }
+
+  async saveLicense(manager: EntityManager, license: Omit<KnownLicense, 'revokedAt'>): Promise<void> {
+    await this.model.saveLicense(manager, license);
+    await this.refreshKey(manager, license.vendorId, license.keyId);
+  }
+
+  async revokeLicense(manager: EntityManager, license: Omit<KnownLicense, 'revokedAt'>): Promise<void> {
+    await this.model.revokeLicense(manager, license);
+    await this.refreshKey(manager, license.vendorId, license.keyId);
+  }
+
+  /** Writes what the key is now (in the handler's transaction) through to the cache. */
+  private async refreshKey(manager: EntityManager, vendorId: string, keyId: string): Promise<void> {
+    const key = await this.model.findKeyById(vendorId, keyId, manager);
+    if (!key) return;
+    const licenses = await this.model.findLicensesOfKey(vendorId, keyId, manager);
+    await this.cache.writeKey(key.code, snapshotOf(key, licenses));
+  }
+
+  private async loadKey(code: string): Promise<KeySnapshot | null> {
+    const key = await this.model.findKeyByCode(code);
+    const snapshot = key ? snapshotOf(key, await this.model.findLicensesOfKey(key.vendorId, key.keyId)) : null;
+    await this.cache.fillKey(code, snapshot);
+    return snapshot;
+  }
+
+  private async loadCatalogue(vendorId: string, vendorPrefix: string): Promise<Catalogue> {
+    const products = (await this.model.findProducts(vendorId)).map(catalogueProduct);
+    await this.cache.fillCatalogue(vendorPrefix, products);
+    return new Map(products.map((p) => [p.code, p]));
+  }
+}
+
+function snapshotOf(key: KnownKey, licenses: readonly KnownLicense[]): KeySnapshot {
+  return {
+    keyId: key.keyId,
+    vendorId: key.vendorId,
+    code: key.code,
+    deleted: key.deletedAt !== null,
+    licenses: licenses.map((l) => ({
+      id: l.licenseId,
+      productId: l.productId,
+      kind: l.kind,
+      seats: l.seats,
+      startsAt: l.startsAt.getTime(),
+      expiresAt: l.expiresAt?.getTime() ?? null,
+      active: l.active,
+    })),
+  };
+}
+
+function catalogueProduct(p: KnownProduct): CatalogueProduct {
+  return {
+    productId: p.productId,
+    code: p.code,
+    licenseModel: p.licenseModel,
+    requiresProductCode: p.requiresProductCode,
+  };
+}
