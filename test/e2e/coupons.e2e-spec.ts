@@ -508,4 +508,35 @@ describe('coupons through the gateway: generation, activation from three channel
       ).toBe(true);
     });
   });
+
+  // Last: it stops the keys service for the rest of the file.
+  describe('with the keys service down', () => {
+    it('answers an application activation from the coupons service alone, and a retry with its idempotency key gets the same activation', async () => {
+      const key = await newKey('Keys Down Co');
+      const [code, second] = (
+        await generate({ type: 'ADD_PRODUCT', count: 2, products: [{ productCode: 'PBX', periodDays: 30, seats: 1 }] })
+      ).codes;
+      expect(await stack.subgraphs.keys.process.stop('SIGTERM')).toBe(0);
+
+      const input = { keyCode: key.code, couponCode: code!, idempotencyKey: `retry-${key.id}` };
+      const first = await call('ActivateCouponFromApp', { input });
+      expect(first.errors).toBeUndefined();
+      expect(first.data!['activateCoupon']).toMatchObject({
+        channel: 'APPLICATION',
+        grants: [{ product: { code: 'PBX' }, periodDays: 30, seats: 1 }],
+      });
+      const retry = await call('ActivateCouponFromApp', { input });
+      expect(retry.errors).toBeUndefined();
+      expect(retry.data!['activateCoupon']).toEqual(first.data!['activateCoupon']);
+
+      // The same coupon without the key is what it always was: used.
+      const plain = await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode: code! } });
+      expect(errorOf(plain)).toMatchObject({ code: 'COUPON_USED' });
+      // The idempotency key with another coupon is a client's mistake, refused and not applied.
+      const other = await call('ActivateCouponFromApp', { input: { ...input, couponCode: second! } });
+      expect(errorOf(other)).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey' });
+      const { rows } = await couponsDb.query('SELECT count(*)::int AS n FROM activations WHERE key_id = $1', [key.id]);
+      expect(rows[0].n).toBe(1);
+    });
+  });
 });

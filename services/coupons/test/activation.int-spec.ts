@@ -128,7 +128,7 @@ describe('coupon activation', () => {
           channel: 'VENDOR_CABINET',
           licenseKey: { id: k.keyId },
           deactivatedAt: null,
-          grants: [{ product: { id: productId }, periodDays: 365, seats: 2, trialDays: null }],
+          grants: [{ product: { id: productId, code: 'PBX' }, periodDays: 365, seats: 2, trialDays: null }],
         }),
       );
       expect(activation.activatedAt).toBeInstanceOf(Date);

@@ -90,8 +90,8 @@ describe('coupons', () => {
         batchId: batches.bundle.id,
         distributor: null,
         grants: [
-          { product: { id: vendor.products[0] }, periodDays: null, seats: 1, trialDays: null },
-          { product: { id: vendor.products[1] }, periodDays: 30, seats: 1, trialDays: null },
+          { product: { id: vendor.products[0], code: 'PBX' }, periodDays: null, seats: 1, trialDays: null },
+          { product: { id: vendor.products[1], code: 'CRM' }, periodDays: 30, seats: 1, trialDays: null },
         ],
       }),
     );
@@ -106,9 +106,10 @@ describe('coupons', () => {
   it('counts generated and live activated coupons per distributor, product and type', async () => {
     const [pbx, crm] = vendor.products;
     const period = [new Date(Date.now() - 60_000), new Date(Date.now() + 60_000)] as const;
+    const codeOf = (product: string) => (product === pbx ? 'PBX' : 'CRM');
     const row = (distributor: string | null, product: string, type: string, generated: number, activated: number) => ({
       distributor: distributor ? { id: distributor } : null,
-      product: { id: product },
+      product: { id: product, code: codeOf(product) },
       type,
       generated,
       activated,

@@ -1,5 +1,10 @@
+import { createIdempotencyMigration } from '@licensing/database';
 import { createMessagingMigration } from '@licensing/kafka';
 import { Coupons1732200000000 } from './1732200000000-coupons';
 
 /** Applied in order; each has a working down(). */
-export const couponsMigrations = [createMessagingMigration(1731999999000), Coupons1732200000000];
+export const couponsMigrations = [
+  createMessagingMigration(1731999999000),
+  Coupons1732200000000,
+  createIdempotencyMigration(1732300000000),
+];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { isUniqueViolation } from '@licensing/database';
+import { claimIdempotencyKey, isUniqueViolation } from '@licensing/database';
 import { normalizeCouponCode, normalizeKeyCode } from '@licensing/domain';
 import { ActivationChannel, CouponActivated, CouponDeactivated, createEvent } from '@licensing/events';
 import {
@@ -76,7 +76,10 @@ export class ActivationService {
     return this.coupons.findByCode(activation.vendorId, activation.couponCode);
   }
 
-  async activate(identity: Identity, input: { keyCode: string; couponCode: string }): Promise<ActivationView> {
+  async activate(
+    identity: Identity,
+    input: { keyCode: string; couponCode: string; idempotencyKey?: string | null },
+  ): Promise<ActivationView> {
     const channel = channelOf(identity);
     const couponCode = normalizeCouponCode(input.couponCode);
     if (!couponCode)
@@ -93,6 +96,23 @@ export class ActivationService {
     const callerVendor = vendorIdOf(identity);
     try {
       return await this.dataSource.transaction(async (manager) => {
+        // A retry of an activation that committed gets that activation, not COUPON_USED.
+        const claim = input.idempotencyKey
+          ? await claimIdempotencyKey<{ vendorId: string; activationId: string }>(
+              manager,
+              'activateCoupon',
+              input.idempotencyKey,
+              { keyCode, couponCode, channel },
+            )
+          : undefined;
+        if (claim?.state === 'reused') {
+          throw new ConflictError('idempotencyKey was used before with another input', 'input.idempotencyKey');
+        }
+        if (claim?.state === 'replay') {
+          const earlier = await this.activations.findById(claim.result.vendorId, claim.result.activationId, manager);
+          if (!earlier) throw new NotFoundError('Activation');
+          return activationView(earlier);
+        }
         const key = await this.readModel.findLiveKeyByCode(keyCode, manager);
         if (!key || (callerVendor && key.vendorId !== callerVendor)) {
           throw needsKey('This license key is not registered: register first, then activate the coupon');
@@ -100,7 +120,9 @@ export class ActivationService {
         const coupon = await this.coupons.findForActivation(manager, couponCode);
         if (!coupon || (callerVendor && coupon.vendorId !== callerVendor))
           throw new NotFoundError('Coupon', 'input.couponCode');
-        return this.activateOn(manager, coupon, key, channel);
+        const activation = await this.activateOn(manager, coupon, key, channel);
+        await claim?.complete({ vendorId: activation.vendorId, activationId: activation.id });
+        return activation;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'activations_coupon_key_key')) {

@@ -19,6 +19,7 @@ export interface CouponFilterValues {
 export interface CouponStatisticRow {
   distributorId: string | null;
   productId: string;
+  productCode: string;
   type: CouponType;
   generated: number;
   activated: number;
@@ -150,27 +151,30 @@ export class CouponRepository {
     return rows<CouponStatisticRow>(
       this.dataSource,
       `WITH generated AS (
-         SELECT b.distributor_id, g->>'productId' AS product_id, b.type, sum(b.count)::int AS n
+         SELECT b.distributor_id, g->>'productId' AS product_id, g->>'productCode' AS product_code, b.type,
+                sum(b.count)::int AS n
            FROM coupon_batches b CROSS JOIN jsonb_array_elements(b.grants) g
           WHERE b.vendor_id = $1 AND b.created_at >= $2 AND b.created_at < $3
-          GROUP BY 1, 2, 3
+          GROUP BY 1, 2, 3, 4
        ), activated AS (
-         SELECT b.distributor_id, g->>'productId' AS product_id, b.type, count(*)::int AS n
+         SELECT b.distributor_id, g->>'productId' AS product_id, g->>'productCode' AS product_code, b.type,
+                count(*)::int AS n
            FROM activations a
            JOIN coupons c ON c.code = a.coupon_code
            JOIN coupon_batches b ON b.id = c.batch_id
            CROSS JOIN jsonb_array_elements(b.grants) g
           WHERE a.vendor_id = $1 AND a.activated_at >= $2 AND a.activated_at < $3 AND a.deactivated_at IS NULL
-          GROUP BY 1, 2, 3
+          GROUP BY 1, 2, 3, 4
        )
        SELECT coalesce(g.distributor_id, a.distributor_id) AS "distributorId",
               coalesce(g.product_id, a.product_id) AS "productId",
+              coalesce(g.product_code, a.product_code) AS "productCode",
               coalesce(g.type, a.type) AS type,
               coalesce(g.n, 0) AS generated, coalesce(a.n, 0) AS activated
          FROM generated g
          FULL JOIN activated a
            ON coalesce(a.distributor_id::text, '') = coalesce(g.distributor_id::text, '') AND a.product_id = g.product_id AND a.type = g.type
-        ORDER BY 1 NULLS FIRST, 2, 3`,
+        ORDER BY 1 NULLS FIRST, 2, 4`,
       [vendorId, from, to],
     );
   }

@@ -52,7 +52,7 @@ export class CouponService {
     if (!(from < to)) throw new BadInputError('to', 'to must be after from');
     return (await this.coupons.findStatistics(vendorId, from, to)).map((r) => ({
       distributor: r.distributorId ? { id: r.distributorId } : null,
-      product: { id: r.productId },
+      product: { id: r.productId, code: r.productCode },
       type: r.type,
       generated: r.generated,
       activated: r.activated,

@@ -43,7 +43,7 @@ export class CouponGrantView {
 
 export function grantViews(grants: StoredGrant[]): CouponGrantView[] {
   return grants.map((g) => ({
-    product: { id: g.productId },
+    product: { id: g.productId, code: g.productCode },
     periodDays: g.periodDays,
     seats: g.seats,
     trialDays: g.trialDays,

@@ -5,12 +5,20 @@ import { Directive, Field, ID, ObjectType } from '@nestjs/graphql';
  * the owner's fields.
  */
 
-/** Owned by the keys service; referenced here by id. */
+/**
+ * Owned by the keys service; referenced here by id. Its code is also answered here (a
+ * product's code never changes, and every coupon grant stores it), so a coupon answer that
+ * names its products does not depend on the keys service being up.
+ */
 @ObjectType('Product')
 @Directive('@key(fields: "id", resolvable: false)')
 export class ProductRef {
   @Field(() => ID)
   id!: string;
+
+  @Field({ description: 'Unique within the vendor; never changes.' })
+  @Directive('@shareable')
+  code!: string;
 }
 
 /** Owned by the keys service; referenced here by id. */

@@ -21,7 +21,8 @@ export class Product {
   @Column({ name: 'vendor_id', type: 'uuid' })
   vendorId!: string;
 
-  @Field({ description: 'Unique within the vendor.' })
+  @Field({ description: 'Unique within the vendor; never changes.' })
+  @Directive('@shareable') // the coupons service answers it too, from its read model
   @Column({ type: 'text' })
   code!: string;
 

@@ -1,5 +1,6 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsString, Length, MaxLength } from 'class-validator';
+import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules } from '@licensing/platform';
 
 @InputType()
 export class ActivateCouponInput {
@@ -12,4 +13,8 @@ export class ActivateCouponInput {
   @IsString()
   @Length(1, 100)
   couponCode!: string;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IdempotencyKeyRules()
+  idempotencyKey?: string | null;
 }
