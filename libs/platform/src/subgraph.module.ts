@@ -24,6 +24,7 @@ import { AccessGuard, LicensingRequest } from '@licensing/identity';
 import { HealthCheck, HealthController } from './health';
 import { IdentityMiddleware } from './identity.middleware';
 import { HEALTH_CHECKS, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
+import { RetentionService } from './retention';
 import { inputValidationPipe } from './validation';
 
 export type ServiceName = 'keys' | 'coupons' | 'sessions' | 'notifications';
@@ -137,6 +138,7 @@ export class SubgraphModule implements NestModule {
         healthChecks,
         IdentityMiddleware,
         RedisShutdown,
+        RetentionService,
       ],
       exports: [SERVICE_CONFIG, SERVICE_NAME, REDIS],
     };
