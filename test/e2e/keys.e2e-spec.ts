@@ -20,12 +20,18 @@ describe('keys service through the gateway: staff, distributors, license keys, c
   let globex: { id: string; apiKey: string };
   let probe: EventProbe;
 
+  const operation = (name: string) => (name === 'LicenseKeyCard' ? KEY_CARD : contractOperation(name));
   const call = <T = Record<string, any>>(
     name: string,
     variables: Record<string, unknown>,
     token?: string,
     headers?: Record<string, string>,
-  ) => stack.call<T>(name === 'LicenseKeyCard' ? KEY_CARD : contractOperation(name), variables, token, headers);
+  ) => stack.call<T>(operation(name), variables, token, headers);
+
+  /** A second gateway that trusts this process as its proxy (TRUST_PROXY), so a test picks its client address. */
+  let proxied: { url: string };
+  const callFrom = (address: string, name: string, variables: Record<string, unknown>, token?: string) =>
+    postGraphQL(proxied.url, { query: operation(name), variables }, token, { 'x-forwarded-for': address });
 
   async function createKey(token: string, client: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const res = await call('CreateLicenseKey', { input: { client, ...extra } }, token);
@@ -34,7 +40,8 @@ describe('keys service through the gateway: staff, distributors, license keys, c
   }
 
   beforeAll(async () => {
-    stack = await startTestStack({ keys: { CLIENT_LOGIN_FAILURES_GLOBAL: '60' } });
+    stack = await startTestStack();
+    proxied = await stack.extraGateway({ TRUST_PROXY: '127.0.0.1' });
     const create = async (prefix: string, name: string) => {
       const res = await call('CreateVendor', { input: { prefix, name } }, stack.operatorToken);
       return { id: res.data!['createVendor'].vendor.id as string, apiKey: res.data!['createVendor'].apiKey as string };
@@ -133,12 +140,41 @@ describe('keys service through the gateway: staff, distributors, license keys, c
       const unknown = await call('Login', { input: { email: 'nobody@acme.test', password: 'wrong password' } });
       expect(errorOf(wrong).code).toBe('UNAUTHENTICATED');
       expect(unknown.errors![0]!.message).toBe(wrong.errors![0]!.message);
-      // Ten failures for one e-mail (the first above counts) and the right password is refused too.
+      // Ten failures for one e-mail from this address (the first above counts) and the right
+      // password is refused too, from this address.
       for (let i = 0; i < 9; i++) await call('Login', { input: { email: 'owner@acme.test', password: `wrong ${i}` } });
       const locked = await call('Login', { input: { email: 'owner@acme.test', password: 'correct horse battery' } });
       expect(errorOf(locked).code).toBe('RATE_LIMITED');
+      expect(errorOf(locked)['retryAfterSeconds']).toBeGreaterThan(0);
       const other = await call('Login', { input: { email: 'manager@acme.test', password: 'another long secret' } });
       expect(other.errors).toBeUndefined();
+      // The owner elsewhere is not locked out.
+      const elsewhere = await callFrom('198.51.100.31', 'Login', {
+        input: { email: 'owner@acme.test', password: 'correct horse battery' },
+      });
+      expect(elsewhere.errors).toBeUndefined();
+    });
+
+    it('lets the owner in while an attacker at another address has tripped every limit that applies to it', async () => {
+      const attempts = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          callFrom('203.0.113.50', 'Login', { input: { email: 'owner@acme.test', password: `guess ${i}` } }),
+        ),
+      );
+      const codes = attempts.map((r) => errorOf(r).code as string);
+      // 10 failures per e-mail and address reach the password check, all 60 count on the address.
+      expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(10);
+      expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(50);
+      const attacker = await callFrom('203.0.113.50', 'Login', {
+        input: { email: 'manager@acme.test', password: 'another long secret' },
+      });
+      expect(errorOf(attacker).code).toBe('RATE_LIMITED');
+
+      const owner = await callFrom('198.51.100.32', 'Login', {
+        input: { email: 'owner@acme.test', password: 'correct horse battery' },
+      });
+      expect(owner.errors).toBeUndefined();
+      expect(owner.data!['login'].staff).toMatchObject({ email: 'owner@acme.test' });
     });
   });
 
@@ -427,14 +463,13 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     });
 
     /** Sends unknown keys until refused; returns how many were answered before the refusal. */
-    async function guessUntilRefused(max: number, address: (i: number) => string): Promise<number> {
+    async function guessUntilRefused(
+      max: number,
+      send: (i: number, code: string) => Promise<GraphQLResponse>,
+      first = 0,
+    ): Promise<number> {
       for (let i = 0; i < max; i++) {
-        const res = await call(
-          'ClientLogin',
-          { input: { code: `ACME-22222-22222-22222-${String(i).padStart(5, '3')}` } },
-          undefined,
-          { 'x-forwarded-for': address(i) },
-        );
+        const res = await send(i, `ACME-22222-22222-22222-${String(first + i).padStart(5, '3')}`);
         if (errorOf(res).code === 'RATE_LIMITED') return i;
         expect(errorOf(res).code).toBe('UNAUTHENTICATED');
       }
@@ -442,39 +477,63 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     }
 
     it('refuses unknown and malformed codes differently', async () => {
-      const unknown = await call('ClientLogin', { input: { code: 'ACME-22222-22222-22222-22222' } }, undefined, {
-        'x-forwarded-for': '203.0.113.1',
-      });
+      const unknown = await callFrom('203.0.113.1', 'ClientLogin', { input: { code: 'ACME-22222-22222-22222-22222' } });
       expect(errorOf(unknown).code).toBe('UNAUTHENTICATED');
-      const malformed = await call('ClientLogin', { input: { code: 'hello' } }, undefined, {
-        'x-forwarded-for': '203.0.113.1',
-      });
+      const malformed = await callFrom('203.0.113.1', 'ClientLogin', { input: { code: 'hello' } });
       expect(errorOf(malformed)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.code' });
     });
 
     it('throttles an address that keeps guessing, and only that address', async () => {
-      // 20 failures per address in a 15-minute window (a window may end mid-test: at most twice that).
-      const answered = await guessUntilRefused(41, () => '203.0.113.77');
-      expect(answered).toBeGreaterThanOrEqual(20);
-      expect(answered).toBeLessThanOrEqual(40);
-      const throttled = await call('ClientLogin', { input: { code: key.code } }, undefined, {
-        'x-forwarded-for': '203.0.113.77',
-      });
+      // 20 different unknown codes per address in 15 minutes (the window starts with the first).
+      const answered = await guessUntilRefused(41, (_, code) =>
+        callFrom('203.0.113.77', 'ClientLogin', { input: { code } }),
+      );
+      expect(answered).toBe(20);
+      const throttled = await callFrom('203.0.113.77', 'ClientLogin', { input: { code: key.code } });
       expect(errorOf(throttled).code).toBe('RATE_LIMITED');
-      const elsewhere = await call('ClientLogin', { input: { code: key.code } }, undefined, {
-        'x-forwarded-for': '198.51.100.8',
-      });
+      const elsewhere = await callFrom('198.51.100.8', 'ClientLogin', { input: { code: key.code } });
       expect(elsewhere.errors).toBeUndefined();
     });
 
-    it('throttles guessing spread over many addresses past the global limit', async () => {
-      // This stack allows 60 failures a minute in all; earlier tests used some of them.
-      const answered = await guessUntilRefused(121, (i) => `192.0.2.${i + 1}`);
-      expect(answered).toBeLessThanOrEqual(120);
-      const fresh = await call('ClientLogin', { input: { code: key.code } }, undefined, {
-        'x-forwarded-for': '198.51.100.9',
+    it('does not count retries of one code against the address', async () => {
+      for (let i = 0; i < 10; i++) {
+        const retry = await callFrom('203.0.113.78', 'ClientLogin', {
+          input: { code: 'ACME-22222-22222-22222-44444' },
+        });
+        expect(errorOf(retry).code).toBe('UNAUTHENTICATED');
+      }
+      const eleventh = await callFrom('203.0.113.78', 'ClientLogin', {
+        input: { code: 'ACME-22222-22222-22222-44444' },
       });
-      expect(errorOf(fresh).code).toBe('RATE_LIMITED');
+      expect(errorOf(eleventh).code).toBe('RATE_LIMITED');
+      const mine = await callFrom('203.0.113.78', 'ClientLogin', { input: { code: key.code } });
+      expect(mine.errors).toBeUndefined();
+    });
+
+    it('locks nobody out when guessing is spread over many addresses (no limit across addresses)', async () => {
+      const answered = await guessUntilRefused(
+        121,
+        (i, code) => callFrom(`192.0.2.${i + 1}`, 'ClientLogin', { input: { code } }),
+        1000,
+      );
+      expect(answered).toBe(121);
+      const fresh = await callFrom('198.51.100.9', 'ClientLogin', { input: { code: key.code } });
+      expect(fresh.errors).toBeUndefined();
+    });
+
+    it('ignores X-Forwarded-For from a peer that is not a listed proxy: every guess counts on the peer', async () => {
+      // The main gateway lists no proxy (the default): a forged header names no new address.
+      const answered = await guessUntilRefused(
+        41,
+        (i, code) =>
+          call('ClientLogin', { input: { code } }, undefined, { 'x-forwarded-for': `198.51.100.${100 + i}` }),
+        2000,
+      );
+      expect(answered).toBe(20);
+      const forged = await call('ClientLogin', { input: { code: key.code } }, undefined, {
+        'x-forwarded-for': '198.51.100.200',
+      });
+      expect(errorOf(forged).code).toBe('RATE_LIMITED');
     });
   });
 });

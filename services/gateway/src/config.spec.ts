@@ -1,5 +1,5 @@
 import { ConfigValidationError, validateEnv } from '@licensing/config';
-import { GatewayConfig } from './config';
+import { GatewayConfig, trustProxySetting } from './config';
 
 const REQUIRED = {
   OPERATOR_TOKEN: 'op_'.padEnd(30, 'x'),
@@ -24,6 +24,7 @@ describe('GatewayConfig', () => {
       API_KEY_CACHE_TTL_MS: 30_000,
       APP_RATE_LIMIT_PER_MINUTE: 600,
       SUPERGRAPH_PATH: 'services/gateway/supergraph.graphql',
+      TRUST_PROXY: '',
     });
   });
 
@@ -50,5 +51,44 @@ describe('GatewayConfig', () => {
     );
     expect(() => validateEnv(GatewayConfig, { ...REQUIRED, KEYS_URL: 'keys:4001' })).toThrow(/KEYS_URL/);
     expect(() => validateEnv(GatewayConfig, { ...REQUIRED, MAX_ALIASES: 'many' })).toThrow(/MAX_ALIASES/);
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('trusts no proxy by default, nor with none or false', () => {
+      for (const value of [undefined, '', 'none', 'false', ' , ']) {
+        const config = validateEnv(GatewayConfig, { ...REQUIRED, TRUST_PROXY: value });
+        expect(trustProxySetting(config.TRUST_PROXY)).toBe(false);
+      }
+    });
+
+    it('trusts exactly the listed addresses and CIDR ranges, IPv4-mapped peers included', () => {
+      const { TRUST_PROXY } = validateEnv(GatewayConfig, {
+        ...REQUIRED,
+        TRUST_PROXY: '10.0.0.5, 172.16.0.0/12,2001:db8::/48',
+      });
+      const trusted = trustProxySetting(TRUST_PROXY);
+      if (!trusted) throw new Error('expected a list');
+      for (const peer of ['10.0.0.5', '::ffff:10.0.0.5', '172.20.1.1', '2001:db8:0:1::7'])
+        expect(trusted(peer)).toBe(true);
+      for (const peer of ['10.0.0.6', '127.0.0.1', '::1', '192.168.1.1', 'fd00::1', '169.254.0.1', '2001:db9::1', '']) {
+        expect(trusted(peer)).toBe(false);
+      }
+    });
+
+    it('refuses hop counts, true and names, which would trust peers nobody listed', () => {
+      for (const value of [
+        '1',
+        '2',
+        'true',
+        'loopback',
+        'uniquelocal',
+        '127.0.0.1, linklocal',
+        '10.0.0.0/33',
+        '::1/129',
+        '10.0.0.0/8/1',
+      ]) {
+        expect(() => validateEnv(GatewayConfig, { ...REQUIRED, TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+      }
+    });
   });
 });

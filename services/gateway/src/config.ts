@@ -1,6 +1,80 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { BlockList, isIP } from 'node:net';
+import {
+  IsIn,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 
 const url = { message: '$property must be an http(s) URL' };
+
+/**
+ * The trusted proxies of a TRUST_PROXY value, as a BlockList (which also matches IPv4-mapped
+ * IPv6 peers), or undefined for none. Only addresses and CIDR ranges are accepted: a hop
+ * count, `true` or a name like `loopback` would trust peers nobody listed, so they throw.
+ */
+export function trustedProxies(value: string): BlockList | undefined {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 0 || (entries.length === 1 && /^(none|false)$/i.test(entries[0]!))) return undefined;
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new Error(`"${entry}" is not an address or a CIDR range (list the proxies, e.g. 10.0.0.5, 10.1.0.0/16)`);
+    }
+    if (prefix !== undefined && Number(prefix) > bits) throw new Error(`"${entry}" has a prefix longer than ${bits}`);
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return list;
+}
+
+/**
+ * Express's `trust proxy` for a TRUST_PROXY value: false, or a test that trusts exactly the
+ * listed peers. Express walks X-Forwarded-For from the right and takes the first address
+ * that is not a trusted proxy, so a client can never choose its own address.
+ */
+export function trustProxySetting(value: string): false | ((address: string) => boolean) {
+  const list = trustedProxies(value);
+  if (!list) return false;
+  return (address) => {
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
+@ValidatorConstraint({ name: 'trustedProxyList' })
+class TrustedProxyList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && this.problem(value) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `must list proxy addresses or CIDR ranges: ${this.problem(String(args.value)) ?? 'not a string'}`;
+  }
+
+  private problem(value: string): string | undefined {
+    try {
+      trustedProxies(value);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}
 
 /**
  * The gateway's configuration, read from the environment by `validateEnv(GatewayConfig)`.
@@ -74,13 +148,15 @@ export class GatewayConfig {
   @IsInt() @Min(1) APP_RATE_LIMIT_PER_MINUTE = 600;
 
   /**
-   * Which proxies may name the client address in X-Forwarded-For (Express's `trust proxy`):
-   * `false`, a hop count, or a comma-separated list of addresses, subnets or the names
-   * loopback / linklocal / uniquelocal. The address is what the application rate limit counts.
+   * The proxies whose X-Forwarded-For names the client address: a comma-separated list of
+   * addresses and CIDR ranges (`10.0.0.5, 10.1.0.0/16, 2001:db8::/48`). Empty (the default),
+   * `none` or `false`: no proxy, the client address is the connection's peer. Hop counts,
+   * `true` and names such as `loopback` are refused: a peer is trusted only when listed.
+   * The address is what the application rate limit counts and the login throttles see.
    */
   @IsString()
-  @Matches(/^(false|\d+|[A-Za-z0-9.:/, ]+)$/, { message: 'TRUST_PROXY must be false, a hop count or an address list' })
-  TRUST_PROXY = 'loopback, linklocal, uniquelocal';
+  @Validate(TrustedProxyList)
+  TRUST_PROXY = '';
 
   /** Redis key namespace of the rate limiter, so separate deployments do not share windows. */
   @IsString()

@@ -4,17 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { validateEnv } from '@licensing/config';
 import { exitGracefullyOnSignals, logLevelsFor } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
-import { GatewayConfig } from './config';
+import { GatewayConfig, trustProxySetting } from './config';
 import { json } from 'express';
 import { bodyErrorHandler } from './body-errors';
 import { requestIdMiddleware } from './request-context';
-
-/** Express's `trust proxy` value for the TRUST_PROXY setting. */
-export function trustProxySetting(value: string): boolean | number | string {
-  if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
 
 /** The gateway application, not yet listening (tests call `listen(0)`). */
 export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
@@ -26,7 +19,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<INestAppl
   // First, so every response, even to a malformed body, carries x-request-id.
   app.use(requestIdMiddleware);
   app.use(json({ limit: config.MAX_BODY_BYTES }), bodyErrorHandler);
-  // The real client address when a load balancer sits in front (TRUST_PROXY).
+  // The real client address when a listed proxy sits in front (TRUST_PROXY); else the peer's.
   app.getHttpAdapter().getInstance().set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   return app;
 }

@@ -324,8 +324,8 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       expect((await post(limited.url, { query: '{ __typename }' }, apiKey)).status).toBe(200);
     });
 
-    it('counts per client address, as named by a trusted proxy (TRUST_PROXY)', async () => {
-      const limited = await gatewayWith({ APP_RATE_LIMIT_PER_MINUTE: '1' });
+    it('counts per client address, as named by a listed proxy (TRUST_PROXY)', async () => {
+      const limited = await gatewayWith({ APP_RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: '127.0.0.1' });
       const from = (ip: string) => post<any>(limited.url, { query: WHOAMI }, undefined, { 'x-forwarded-for': ip });
       const first = await from('203.0.113.7');
       expect(first.data.whoami).toMatchObject({ kind: 'application', clientIp: '203.0.113.7' });
@@ -340,6 +340,31 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       expect(
         (await post(direct.url, { query: '{ __typename }' }, undefined, { 'x-forwarded-for': '198.51.100.2' })).status,
       ).toBe(429);
+    });
+
+    it('ignores X-Forwarded-For from a peer that is not a listed proxy: the subgraphs see the peer', async () => {
+      const seen = async (url: string, forwarded: string) =>
+        (await post<any>(url, { query: WHOAMI }, operatorToken, { 'x-forwarded-for': forwarded })).data.whoami
+          .clientIp as string;
+      // The default trusts no proxy, loopback and private peers included.
+      expect(gateway.config.TRUST_PROXY).toBe('');
+      expect(await seen(gateway.url, '203.0.113.66')).toBe('127.0.0.1');
+      // A list that does not hold the peer changes nothing.
+      const elsewhere = await gatewayWith({ TRUST_PROXY: '10.0.0.0/8, fd00::/8' });
+      expect(await seen(elsewhere.url, '203.0.113.66')).toBe('127.0.0.1');
+      // A listed proxy names the client; what the client wrote in front of it is not believed.
+      const proxied = await gatewayWith({ TRUST_PROXY: '127.0.0.1' });
+      expect(await seen(proxied.url, '203.0.113.66')).toBe('203.0.113.66');
+      expect(await seen(proxied.url, '6.6.6.6, 203.0.113.67')).toBe('203.0.113.67');
+      // Proxies listed in a chain are skipped, up to the first address that is not listed.
+      const chain = await gatewayWith({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' });
+      expect(await seen(chain.url, '6.6.6.6, 203.0.113.68, 10.1.2.3')).toBe('203.0.113.68');
+    });
+
+    it('refuses to boot with a hop count or a name for TRUST_PROXY', async () => {
+      for (const value of ['1', 'true', 'loopback']) {
+        await expect(startGateway(env({ TRUST_PROXY: value }))).rejects.toThrow(/TRUST_PROXY/);
+      }
     });
 
     it('counts concurrent token-less requests exactly', async () => {

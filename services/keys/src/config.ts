@@ -20,24 +20,42 @@ export class KeysConfig extends ServiceConfig {
   @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  /** Failed staff logins allowed per e-mail, and per client address, in 15 minutes. */
+  /**
+   * Login throttles (docs/domain.md#throttles-and-limits), each counted in Redis over 15
+   * minutes. Failed staff logins allowed for one e-mail from one client address; past it
+   * that e-mail is refused from that address only.
+   */
   @IsInt()
   @Min(1)
   LOGIN_FAILURES_PER_EMAIL = 10;
 
+  /** Failed staff logins allowed from one client address (an IPv6 /64), whatever the e-mail. */
   @IsInt()
   @Min(1)
   LOGIN_FAILURES_PER_ADDRESS = 50;
 
-  /** Failed client-cabinet logins (unknown key or coupon) allowed per client address in 15 minutes. */
+  /**
+   * Failed staff logins of one e-mail from all addresses after which each further attempt on
+   * it waits (250 ms more per failure, at most LOGIN_SLOWDOWN_MAX_MS): slowed, never locked.
+   */
+  @IsInt()
+  @Min(1)
+  LOGIN_SLOWDOWN_AFTER = 20;
+
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  LOGIN_SLOWDOWN_MAX_MS = 5_000;
+
+  /** Different unknown codes a client address may try in the client cabinet's login. */
   @IsInt()
   @Min(1)
   CLIENT_LOGIN_FAILURES_PER_ADDRESS = 20;
 
-  /** Failed client-cabinet logins allowed per minute across all addresses (a distributed guess). */
+  /** Failed client logins with one code from one address (retries of one code count here only). */
   @IsInt()
   @Min(1)
-  CLIENT_LOGIN_FAILURES_GLOBAL = 2_000;
+  CLIENT_LOGIN_FAILURES_PER_CODE = 10;
 
   /** Redis key namespace of the login throttles, so separate deployments do not share counters. */
   @IsString()

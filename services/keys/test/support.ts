@@ -39,16 +39,16 @@ export async function migratedDatabase(label: string): Promise<{ db: TestDatabas
 
 /**
  * Compiles feature modules the way the app wires them, over a test database: the data
- * source, the config and a Redis client (connected only if something uses it) are what
- * SubgraphModule would otherwise provide.
+ * source, the config and a Redis client (connected only if something uses it; `redisUrl`
+ * names another Redis, say one that is down) are what SubgraphModule would otherwise provide.
  */
 export async function compileFeatures(
   dataSource: DataSource,
   features: Type[],
   config = testConfig(),
+  redisUrl?: string,
 ): Promise<{ moduleRef: TestingModule; close: () => Promise<void> }> {
-  const { redisUrl } = await testInfrastructure();
-  const redis = new Redis(redisUrl, { lazyConnect: true });
+  const redis = new Redis(redisUrl ?? (await testInfrastructure()).redisUrl, { lazyConnect: true });
   const infrastructure: ModuleMetadata = {
     providers: [
       { provide: DataSource, useValue: dataSource },

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FailureThrottleModule } from '../common/failure-throttle.module';
+import { LoginThrottleModule } from '../common/login-throttle.module';
 import { CouponGrantsModule } from '../coupon-grants/coupon-grants.module';
 import { LicenseKeyModule } from '../license-key/license-key.module';
 import { ClientAccessResolver } from './client-access.resolver';
@@ -7,7 +7,7 @@ import { ClientAccessService } from './client-access.service';
 
 /** The client cabinet's login, with a license key or a coupon activated on one key. */
 @Module({
-  imports: [LicenseKeyModule, CouponGrantsModule, FailureThrottleModule],
+  imports: [LicenseKeyModule, CouponGrantsModule, LoginThrottleModule],
   providers: [ClientAccessResolver, ClientAccessService],
   exports: [ClientAccessService],
 })

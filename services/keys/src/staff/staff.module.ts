@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { FailureThrottleModule } from '../common/failure-throttle.module';
+import { LoginThrottleModule } from '../common/login-throttle.module';
 import { VendorModule } from '../vendor/vendor.module';
 import { StaffRepository } from './staff.repository';
 import { StaffResolver } from './staff.resolver';
@@ -7,7 +7,7 @@ import { StaffService } from './staff.service';
 
 /** A vendor's staff and their password login. */
 @Module({
-  imports: [VendorModule, FailureThrottleModule],
+  imports: [VendorModule, LoginThrottleModule],
   providers: [StaffResolver, StaffService, StaffRepository],
   exports: [StaffService],
 })

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@licensing/database';
 import { ConflictError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
-import { FailureThrottleService, ThrottleScope } from '../common/failure-throttle.service';
+import { LoginThrottleService } from '../common/login-throttle.service';
 import { InjectKeysConfig, KeysConfig } from '../config';
 import { Vendor } from '../vendor/vendor.entity';
 import { VendorService } from '../vendor/vendor.service';
@@ -19,7 +19,7 @@ export class StaffService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly staff: StaffRepository,
     private readonly vendors: VendorService,
-    private readonly throttle: FailureThrottleService,
+    private readonly throttle: LoginThrottleService,
     @InjectKeysConfig() private readonly config: KeysConfig,
   ) {}
 
@@ -51,21 +51,17 @@ export class StaffService {
   }
 
   /**
-   * Password login. Failures are counted per e-mail and per client address; a wrong e-mail
-   * and a wrong password give the same answer after the same work.
+   * Password login. The attempt is counted before the password is checked and given back
+   * when it is right (LoginThrottleService: per address, per e-mail and address, and a
+   * slowdown per e-mail); a wrong e-mail and a wrong password give the same answer after
+   * the same work.
    */
   async login(input: LoginInput, clientIp: string): Promise<LoginPayload> {
-    const scopes: ThrottleScope[] = [
-      { name: `login:email:${input.email}`, limit: this.config.LOGIN_FAILURES_PER_EMAIL, windowSeconds: 900 },
-      { name: `login:ip:${clientIp || 'unknown'}`, limit: this.config.LOGIN_FAILURES_PER_ADDRESS, windowSeconds: 900 },
-    ];
-    await this.throttle.assertAllowed(scopes);
+    const attempt = await this.throttle.admitStaffLogin(input.email, clientIp);
     const found = await this.staff.findLogin(input.email);
     const ok = await verifyPassword(found?.passwordHash ?? (await decoyHash()), input.password);
-    if (!found || !ok) {
-      await this.throttle.recordFailure(scopes);
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password');
-    }
+    if (!found || !ok) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Wrong e-mail or password');
+    await attempt.succeeded();
     const { staff } = found;
     const { token, expiresAt } = issueAccessToken(
       this.config.ACCESS_TOKEN_SECRET,
