@@ -31,7 +31,9 @@ describe('keys service through the gateway: staff, distributors, license keys, c
   /** A second gateway that trusts this process as its proxy (TRUST_PROXY), so a test picks its client address. */
   let proxied: { url: string };
   const callFrom = (address: string, name: string, variables: Record<string, unknown>, token?: string) =>
-    postGraphQL(proxied.url, { query: operation(name), variables }, token, { 'x-forwarded-for': address });
+    postGraphQL<Record<string, any>>(proxied.url, { query: operation(name), variables }, token, {
+      'x-forwarded-for': address,
+    });
 
   async function createKey(token: string, client: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const res = await call('CreateLicenseKey', { input: { client, ...extra } }, token);
