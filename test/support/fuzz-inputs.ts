@@ -12,7 +12,15 @@ import {
   parse,
   typeFromAST,
 } from 'graphql';
-import { BadValue, badValuesFor, EXTRA_FIELD_NAMES, extraVariableValue, nonObjectVariables } from './fuzz-values';
+import {
+  BadValue,
+  badValuesFor,
+  EXTRA_FIELD_NAMES,
+  extraVariableValue,
+  FixturePool,
+  nonObjectVariables,
+  RawJson,
+} from './fuzz-values';
 
 export type Path = (string | number)[];
 
@@ -73,10 +81,10 @@ export function slotsOf(schema: GraphQLSchema, document: string, baseline: Recor
 }
 
 /** The bad inputs of one operation, as one arbitrary: a slot at random, then a bad value for it. */
-export function mutationArbitrary(slots: Slot[]): fc.Arbitrary<Mutation> {
+export function mutationArbitrary(slots: Slot[], pool?: FixturePool): fc.Arbitrary<Mutation> {
   const perSlot = slots.map((slot) => {
     const changes: fc.Arbitrary<Mutation>[] = [
-      badValuesFor(slot).map((b: BadValue) => ({ op: 'set' as const, path: slot.path, ...b })),
+      badValuesFor(slot, pool).map((b: BadValue) => ({ op: 'set' as const, path: slot.path, ...b })),
     ];
     const inList = typeof slot.path[slot.path.length - 1] === 'number';
     if (slot.present && !inList) {
@@ -113,15 +121,19 @@ export function mutationArbitrary(slots: Slot[]): fc.Arbitrary<Mutation> {
   return fc.oneof(...perSlot, ...whole.map((arbitrary) => ({ arbitrary, weight: slots.length ? 1 : 10 })));
 }
 
-/** The baseline variables with the mutation applied (the baseline is not changed). */
-export function applyMutation(baseline: Record<string, unknown>, m: Mutation): unknown {
+/**
+ * The variables with the mutation applied (they are not changed). A slot that an earlier
+ * mutation replaced by something without it is left as it is.
+ */
+export function applyMutation(variables: unknown, m: Mutation): unknown {
   if (m.op === 'variables') return m.value;
-  const root: Record<string, unknown> = structuredClone(baseline);
+  if (!isObject(variables)) return variables;
+  const root = structuredClone(variables);
   let parent: unknown = root;
   const path = m.op === 'extra' ? m.path : m.path.slice(0, -1);
   for (const key of path) {
     parent = (parent as Record<string | number, unknown>)[key];
-    if (typeof parent !== 'object' || parent === null) throw new Error(`no object at ${m.path.join('.')}`);
+    if (typeof parent !== 'object' || parent === null || parent instanceof RawJson) return root;
   }
   const target = parent as Record<string | number, unknown>;
   if (m.op === 'extra') {

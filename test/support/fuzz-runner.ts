@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { GraphQLSchema, Kind, OperationDefinitionNode, parse } from 'graphql';
 import { applyMutation, Mutation, mutationArbitrary, pathName, showValue, slotsOf } from './fuzz-inputs';
 import { RowCounter } from './fuzz-rows';
-import { toJsonBody } from './fuzz-values';
+import { fixturePool, toJsonBody } from './fuzz-values';
 
 /** Who sends an operation: the token it carries (none: an application, or a public login). */
 export type IdentityName = 'operator' | 'vendor' | 'staff' | 'client' | 'none';
@@ -15,6 +15,8 @@ export interface FuzzOperation<F> {
   identities: IdentityName[];
   /** Valid variables from the fixtures; `n` is unique per call, for values that must be unique. */
   baseline: (fixtures: F, n: number) => Record<string, unknown>;
+  /** Fuzzed after every other mutation: its inputs may remove fixtures the others use. */
+  destructive?: boolean;
 }
 
 export interface Answer {
@@ -31,11 +33,34 @@ export async function send(
   token?: string,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body,
-  });
+  return toAnswer(
+    await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body,
+    }),
+  );
+}
+
+/** Sends a GET request with the given query parameters. */
+export async function sendGet(
+  url: string,
+  params: Record<string, string>,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return toAnswer(
+    await fetch(`${url}?${new URLSearchParams(params).toString()}`, {
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    }),
+  );
+}
+
+async function toAnswer(res: Response): Promise<Answer> {
   const text = await res.text();
   let parsed: Answer['body'];
   try {
@@ -63,7 +88,7 @@ export function answerProblems(answer: Answer): Problem[] {
   const errors = answer.body.errors ?? [];
   if (errors.some((e) => e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR')) problems.push('internal');
   if (errors.some((e) => typeof e.extensions?.['code'] !== 'string')) problems.push('uncoded');
-  if (!errors.length && !answer.body.data) problems.push('empty-answer');
+  if (!errors.length && !answer.body.data) problems.push('not-graphql');
   return problems;
 }
 
@@ -72,7 +97,8 @@ export type Problem =
   | 'internal'
   | 'uncoded'
   | 'not-json'
-  | 'empty-answer'
+  /** JSON, but neither `data` nor `errors`. */
+  | 'not-graphql'
   | 'rows-changed'
   /** Raw requests: not the status or code the case expects. */
   | 'wrong-status'
@@ -96,7 +122,8 @@ export interface KnownFailure {
 export interface Failure {
   operation: string;
   identity: IdentityName;
-  mutation: Mutation;
+  /** The bad slots of the input: one, or more with FUZZ_SLOTS. */
+  mutations: Mutation[];
   variables: unknown;
   answer: Answer;
   problems: Problem[];
@@ -136,20 +163,26 @@ export interface FuzzContext<F> {
   /** fast-check's replay path (FUZZ_PATH), for one operation. */
   path?: string;
   shrink: boolean;
+  /** At most this many slots made bad in one input (FUZZ_SLOTS, default 1). */
+  slotsPerInput: number;
+}
+
+/** A change as people read it: `set input.email (nul) = "a\u0000b"`. */
+function describeMutation(m: Mutation): string {
+  const field = m.field !== undefined ? ` + ${JSON.stringify(m.field)}` : '';
+  const value = m.op === 'delete' ? '' : ` = ${showValue(m.value, 200)}`;
+  return `${m.op} ${pathName(m.path)}${field} (${m.valueClass})${value}`;
 }
 
 /** One generated input; fast-check prints it in its reports, long values cut. */
 class FuzzCase {
   constructor(
     readonly identity: IdentityName,
-    readonly mutation: Mutation,
+    readonly mutations: Mutation[],
   ) {}
 
   [fc.toStringMethod](): string {
-    const m = this.mutation;
-    const field = m.field !== undefined ? ` + ${JSON.stringify(m.field)}` : '';
-    const value = m.op === 'delete' ? '' : ` = ${showValue(m.value, 200)}`;
-    return `${this.identity}: ${m.op} ${pathName(m.path)}${field} (${m.valueClass})${value}`;
+    return `${this.identity}: ${this.mutations.map(describeMutation).join('; ')}`;
   }
 }
 
@@ -175,13 +208,18 @@ export function operationSeed(seed: number, name: string): number {
 
 const normalizedPath = (m: Mutation) => pathName(m.path).replace(/\[\d+\]/g, '[0]');
 
+/** The entry of `known` that covers the failure: its operation, one of its bad slots and every problem. */
 export function matchKnown(f: Omit<Failure, 'known'>, known: readonly KnownFailure[]): KnownFailure | undefined {
-  const path = normalizedPath(f.mutation);
   return known.find(
     (k) =>
       (typeof k.operation === 'string' ? k.operation === f.operation : k.operation.test(f.operation)) &&
-      (typeof k.path === 'string' ? k.path === path : k.path.test(path)) &&
-      (!k.valueClasses || k.valueClasses.includes(f.mutation.valueClass)) &&
+      f.mutations.some((m) => {
+        const path = normalizedPath(m);
+        return (
+          (typeof k.path === 'string' ? k.path === path : k.path.test(path)) &&
+          (!k.valueClasses || k.valueClasses.includes(m.valueClass))
+        );
+      }) &&
       f.problems.every((p) => k.problems.includes(p)),
   );
 }
@@ -189,7 +227,7 @@ export function matchKnown(f: Omit<Failure, 'known'>, known: readonly KnownFailu
 export function describeFailure(f: Failure): string {
   return [
     `${f.operation} as ${f.identity}: ${f.problems.join(', ')}`,
-    `  slot ${pathName(f.mutation.path)}${f.mutation.field !== undefined ? ` + field "${f.mutation.field}"` : ''} (${f.mutation.op}, ${f.mutation.valueClass})`,
+    ...f.mutations.map((m) => `  ${describeMutation(m)}`),
     `  variables ${showValue(f.variables, 600)}`,
     `  answer ${f.answer.status} ${showValue(f.answer.body ?? f.answer.text, 800)}`,
     ...(f.rowChanges.length ? [`  rows changed: ${f.rowChanges.join(', ')}`] : []),
@@ -222,24 +260,35 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     ms: 0,
   };
   const arbitrary = fc
-    .record({ identity: fc.constantFrom(...op.identities), mutation: mutationArbitrary(slots) })
-    .map(({ identity, mutation }) => new FuzzCase(identity, mutation));
+    .record({
+      identity: fc.constantFrom(...op.identities),
+      mutations: fc.array(mutationArbitrary(slots, fixturePool(ctx.fixtures)), {
+        minLength: 1,
+        maxLength: ctx.slotsPerInput,
+      }),
+    })
+    .map(({ identity, mutations }) => new FuzzCase(identity, mutations));
 
   const call = (variables: unknown, identity: IdentityName) =>
     send(ctx.url, toJsonBody({ query: op.document, variables }), ctx.tokens[identity]);
 
-  const property = fc.asyncProperty(arbitrary, async ({ identity, mutation }) => {
-    const variables = applyMutation(op.baseline(ctx.fixtures, nextN()), mutation);
+  // The case's variables on a baseline of its own (fresh unique values: e-mails, idempotency keys).
+  const build = (mutations: Mutation[]) =>
+    mutations.reduce<unknown>((vars, m) => applyMutation(vars, m), op.baseline(ctx.fixtures, nextN()));
+
+  const property = fc.asyncProperty(arbitrary, async ({ identity, mutations }) => {
+    const variables = build(mutations);
     const before = kind === 'mutation' ? await ctx.rows.snapshot() : undefined;
     const answer = await call(variables, identity);
     let rowChanges: string[] = [];
     if (before) {
       rowChanges = RowCounter.diff(before, await ctx.rows.snapshot());
       // Changes after an accepted mutation are its own. After a refused one they may be the
-      // late effects (events) of an earlier accepted one: let everything land, then replay.
+      // late effects (events) of an earlier accepted one: let everything land, then send the
+      // case again (with fresh unique values, so an idempotency key cannot answer from memory).
       if (rowChanges.length && refused(answer, rootField)) {
         const settled = await ctx.rows.settle();
-        const again = await call(variables, identity);
+        const again = await call(build(mutations), identity);
         const replayChanges = RowCounter.diff(settled, await ctx.rows.snapshot());
         if (!replayChanges.length || !refused(again, rootField)) {
           stats.settledNoise++;
@@ -269,7 +318,7 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     const failure: Failure = {
       operation: op.name,
       identity,
-      mutation,
+      mutations,
       variables,
       answer,
       problems,

@@ -338,10 +338,33 @@ export interface SlotInfo {
   baseline: unknown;
 }
 
+/** The fixtures' own values (ids, codes, names), to put one where another belongs. */
+export interface FixturePool {
+  ids: string[];
+  texts: string[];
+}
+
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Every string of the fixtures, ids apart from the rest; secrets (API keys, passwords) left out. */
+export function fixturePool(fixtures: unknown): FixturePool {
+  const pool: FixturePool = { ids: [], texts: [] };
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string') {
+      if (/apiKey|password/i.test(key)) return;
+      (UUID_SHAPE.test(value) ? pool.ids : pool.texts).push(value);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(fixtures, '');
+  return { ids: [...new Set(pool.ids)], texts: [...new Set(pool.texts)] };
+}
+
 const isCodeField = (name: string) => /(^code$|keyCode$|couponCode$|KeyCode$)/.test(name);
 
 /** The bad values of one slot, as one arbitrary (classes weighted equally). */
-export function badValuesFor(slot: SlotInfo): fc.Arbitrary<BadValue> {
+export function badValuesFor(slot: SlotInfo, pool: FixturePool = { ids: [], texts: [] }): fc.Arbitrary<BadValue> {
   const nullable = getNullableType(slot.type);
   const named = getNamedType(slot.type);
   const classes: fc.Arbitrary<BadValue>[] = [
@@ -390,7 +413,12 @@ export function badValuesFor(slot: SlotInfo): fc.Arbitrary<BadValue> {
   }
   switch (named.name) {
     case 'Int':
-      classes.push(bad('bad-number', badInt), bad('numeric-string', fc.constantFrom('1', '10', '1e3', ' 5', '0x10')));
+      classes.push(
+        bad('bad-number', badInt),
+        bad('numeric-string', fc.constantFrom('1', '10', '1e3', ' 5', '0x10')),
+        // Valid, but not the baseline's: the paths it does not take.
+        bad('other-small-int', fc.integer({ min: 1, max: 60 })),
+      );
       return fc.oneof(...classes);
     case 'Boolean':
       classes.push(
@@ -400,12 +428,17 @@ export function badValuesFor(slot: SlotInfo): fc.Arbitrary<BadValue> {
       return fc.oneof(...classes);
     case 'ID':
       classes.push(...idClasses());
+      // Another fixture's id (another kind of row, or another vendor's): a valid id that is wrong here.
+      if (pool.ids.length) classes.push(bad('other-fixture-id', fc.constantFrom(...pool.ids)));
       return fc.oneof(...classes);
     case 'DateTime':
       classes.push(bad('invalid-datetime', invalidDate), bad('nul', withNul), bad('lone-surrogate', withLoneSurrogate));
       return fc.oneof(...classes);
     default:
       classes.push(...textClasses());
+      if (pool.texts.length || pool.ids.length) {
+        classes.push(bad('other-fixture-value', fc.constantFrom(...pool.texts, ...pool.ids)));
+      }
       if (isCodeField(slot.name)) classes.push(bad('malformed-code', malformedCodes(slot.baseline)));
       if (/email/i.test(slot.name)) classes.push(bad('malformed-email', malformedEmail));
       if (/Id$|^id$/.test(slot.name)) classes.push(...idClasses());
