@@ -632,7 +632,12 @@ describe('fuzzing every public operation with bad input', () => {
           ...(known.length ? ['KNOWN_FAILURES seen (reported, not failing):', ...groupKnown(known)] : []),
         ].join('\n'),
       );
-      const reports = all.filter((s) => s.report).map((s) => `${s.operation}:\n${s.report}`);
+      const reports = all
+        .filter((s) => s.report)
+        .map(
+          (s) =>
+            `${s.operation} (replay: FUZZ_SEED=${SEED} FUZZ_ONLY="${s.operation}" FUZZ_PATH=<path below>):\n${s.report}`,
+        );
       expect(reports).toEqual([]);
     },
     600_000 + RUNS * 2_000,

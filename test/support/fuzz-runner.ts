@@ -335,6 +335,8 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
       numRuns: ctx.numRuns,
       seed: operationSeed(ctx.seed, op.name),
       endOnFailure: !ctx.shrink,
+      // The report then shows the operation, the variables, the answer and the server's log.
+      includeErrorInReport: true,
       ...(ctx.path ? { path: ctx.path } : {}),
     });
   } catch (error) {
