@@ -29,4 +29,10 @@ describe('the text boundary', () => {
     const doc = parse('query($q: String) { keys(filter: { search: "ромашка" }) { id } }');
     expect(findMalformedText(doc, { q: 'Ромашка GmbH' })).toBeUndefined();
   });
+
+  it('refuses a value nested too deep without walking it (20,000 levels)', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    expect(findMalformedText(undefined, { input: deep })).toMatchObject({ problem: expect.stringContaining('deeper') });
+  });
 });

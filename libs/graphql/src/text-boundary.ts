@@ -22,25 +22,35 @@ export interface MalformedText {
   problem: string;
 }
 
-/** The first malformed text in a JSON-like value, with its path below `path`. */
+/** Deeper than any input of this platform: a value nested further is refused, not walked. */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * The first malformed text in a JSON-like value, with its path below `path`. Walks with its
+ * own stack, not by recursion, so no nesting a client sends can exhaust the call stack.
+ */
 export function findMalformedValue(value: unknown, path: string): MalformedText | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem ? { field: path, problem } : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findMalformedValue(value[i], `${path}.${i}`);
-      if (found) return found;
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path, depth: 0 }];
+  while (pending.length) {
+    const next = pending.pop()!;
+    if (typeof next.value === 'string') {
+      const problem = textProblem(next.value);
+      if (problem) return { field: next.path, problem };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
+    if (!next.value || typeof next.value !== 'object') continue;
+    if (next.depth >= MAX_INPUT_DEPTH) {
+      return { field: next.path, problem: `nests deeper than ${MAX_INPUT_DEPTH} levels` };
+    }
+    const entries = Array.isArray(next.value)
+      ? next.value.map((v, i) => [String(i), v] as const)
+      : Object.entries(next.value as Record<string, unknown>);
+    // Pushed in reverse, so the first field is looked at first.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, inner] = entries[i]!;
       const keyProblem = textProblem(key);
-      if (keyProblem) return { field: `${path}.${key}`, problem: keyProblem };
-      const found = findMalformedValue(inner, path ? `${path}.${key}` : key);
-      if (found) return found;
+      if (keyProblem) return { field: `${next.path}.${key}`, problem: keyProblem };
+      pending.push({ value: inner, path: next.path ? `${next.path}.${key}` : key, depth: next.depth + 1 });
     }
   }
   return undefined;

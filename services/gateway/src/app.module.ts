@@ -65,6 +65,8 @@ export class GatewayAppModule implements NestModule {
             introspection: true,
             // The auth middleware refuses array bodies first, with a clearer error.
             allowBatchedHttpRequests: false,
+            // No automatic persisted queries: a request naming one gets PERSISTED_QUERY_NOT_SUPPORTED.
+            persistedQueries: false,
             includeStacktraceInErrorResponses: false,
             // No "Did you mean ...?" hints that map the schema for strangers.
             hideSchemaDetailsFromClientErrors: production,

@@ -487,6 +487,46 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       expect(res.errors?.[0]?.message).toContain(word);
     });
 
+    it('refuses a subscription with 400: there are none', async () => {
+      const res = await post<any>(gateway.url, { query: 'subscription { whoami { kind } }' }, operatorToken);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions).toMatchObject({
+        code: expect.stringMatching(/BAD_REQUEST|GRAPHQL_VALIDATION_FAILED/),
+      });
+    });
+
+    it('refuses persisted queries with a code, whatever hash they name', async () => {
+      const res = await post<any>(
+        gateway.url,
+        { query: '{ whoami { kind } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } },
+        operatorToken,
+      );
+      expect(res.status).toBeLessThan(500);
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    });
+
+    it('answers a gzip body that does not inflate with 400 BAD_REQUEST in GraphQL shape', async () => {
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          authorization: `Bearer ${operatorToken}`,
+        },
+        body: 'this is not gzip',
+      });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', requestId: expect.any(String) });
+    });
+
+    it('refuses variables nested 20,000 deep with BAD_USER_INPUT, not a 500', async () => {
+      const body = `{"query": "query($q: ID!) { node(id: $q) { id } }", "variables": {"q": ${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+      const res = await post<any>(gateway.url, body, operatorToken);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    });
+
     it('answers a body over the size limit with 413 in GraphQL error shape', async () => {
       const res = await post<any>(
         gateway.url,

@@ -39,6 +39,12 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
             { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } },
           );
         }
+        // The supergraph has no subscriptions; the gateway would fail on one with a 500.
+        if (operation.operation === 'subscription') {
+          throw new GraphQLError('This API has no subscriptions: events reach partners through Kafka and webhooks', {
+            extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+          });
+        }
         const measures = measureOperation(
           document,
           request.operationName,
