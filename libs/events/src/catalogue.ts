@@ -1,6 +1,7 @@
 import { CouponActivated, CouponBatchGenerated, CouponDeactivated } from './coupons/coupons.events';
 import { EventDefinition } from './define-event';
 import {
+  ApiKeyRevoked,
   DistributorCreated,
   KeyCreated,
   KeyDeleted,
@@ -21,6 +22,7 @@ import { BindingCreated, BindingReset, LicenseChecked, SessionEnded, SessionStar
 /** Every event type the platform publishes. The AsyncAPI catalogue is generated from this list. */
 export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   VendorCreated,
+  ApiKeyRevoked,
   ProductCreated,
   ProductUpdated,
   DistributorCreated,

@@ -109,6 +109,21 @@ export class KeyRegisteredData {
   @IsISO8601() trialExpiresAt!: string;
 }
 
+export class ApiKeyRevokedData {
+  @IsUUID() apiKeyId!: string;
+  @IsUUID() vendorId!: string;
+  /** The key's first characters, as the vendor's list of keys shows them (never the key). */
+  @IsString() prefix!: string;
+  @IsISO8601() revokedAt!: string;
+}
+
+/**
+ * The Redis pub/sub channel on which the keys service also announces `api-key.revoked`
+ * (its data, as JSON) after the revocation commits, so every gateway drops the key from its
+ * cache before the next request. The outbox event stays the durable record.
+ */
+export const API_KEY_REVOKED_CHANNEL = 'licensing.api-key.revoked';
+
 const keysEvent = { topic: Topics.keys, source: 'keys', dataVersion: 1 } as const;
 
 export const VendorCreated = defineEvent({
@@ -188,4 +203,10 @@ export const LicenseExpired = defineEvent({
   type: 'license.expired',
   payload: LicenseExpiryData,
   description: 'A license reached its expiry.',
+});
+export const ApiKeyRevoked = defineEvent({
+  ...keysEvent,
+  type: 'api-key.revoked',
+  payload: ApiKeyRevokedData,
+  description: 'A vendor API key was revoked: every request with it is refused from now on.',
 });

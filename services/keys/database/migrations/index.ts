@@ -2,6 +2,7 @@ import { createIdempotencyMigration } from '@licensing/database';
 import { createMessagingMigration } from '@licensing/kafka';
 import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
 import { KeysLicenses1732100000000 } from './1732100000000-keys-licenses';
+import { ApiKeyLastUsed1732400000000 } from './1732400000000-api-key-last-used';
 
 /** Applied in order; each has a working down(). */
 export const keysMigrations = [
@@ -9,4 +10,5 @@ export const keysMigrations = [
   VendorsProducts1732000000000,
   KeysLicenses1732100000000,
   createIdempotencyMigration(1732300000000),
+  ApiKeyLastUsed1732400000000,
 ];

@@ -1,6 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
-import { ForbiddenError } from '@licensing/graphql';
-import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
+import { BadInputError, ForbiddenError } from '@licensing/graphql';
+import { Allow, CurrentIdentity, Identity, requireVendorId, vendorScope } from '@licensing/identity';
+import { ApiKey } from './api-key.entity';
 import { CreateVendorInput, CreateVendorPayload } from './dto/create-vendor.input';
 import { Vendor } from './vendor.entity';
 import { VendorService } from './vendor.service';
@@ -27,6 +28,35 @@ export class VendorResolver {
       throw new ForbiddenError('API keys are issued only for your own vendor');
     }
     return this.vendorService.createApiKey(vendorId);
+  }
+
+  @Allow('operator', 'vendor-owner')
+  @Query(() => [ApiKey], {
+    description:
+      'The vendor’s API keys, revoked ones too, oldest first: prefixes and dates, never a key. Owners list their ' +
+      'own vendor’s (vendorId may be left out); the operator names the vendor.',
+  })
+  apiKeys(
+    @CurrentIdentity() identity: Identity,
+    @Args('vendorId', { type: () => ID, nullable: true }) vendorId?: string | null,
+  ): Promise<ApiKey[]> {
+    if (identity.kind === 'operator') {
+      if (!vendorId) throw new BadInputError('vendorId', 'vendorId is required for the operator');
+      return this.vendorService.listApiKeys(vendorId);
+    }
+    const own = requireVendorId(identity);
+    if (vendorId && vendorId !== own) throw new ForbiddenError('API keys are listed only for your own vendor');
+    return this.vendorService.listApiKeys(own);
+  }
+
+  @Allow('operator', 'vendor-owner')
+  @Mutation(() => ApiKey, {
+    description:
+      'Revokes an API key: the next request with it is refused. Owners revoke their own vendor’s keys, the ' +
+      'operator any. Revoking a revoked key changes nothing.',
+  })
+  revokeApiKey(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<ApiKey> {
+    return this.vendorService.revokeApiKey(vendorScope(identity), id);
   }
 
   @Allow('operator')
