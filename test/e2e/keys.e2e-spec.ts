@@ -438,6 +438,96 @@ describe('keys service through the gateway: staff, distributors, license keys, c
     });
   });
 
+  describe('API keys', () => {
+    const API_KEYS =
+      'query ApiKeys($vendorId: ID) { apiKeys(vendorId: $vendorId) { id prefix createdAt lastUsedAt revokedAt } }';
+    const REVOKE = 'mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) { id prefix revokedAt } }';
+    const CREATE = 'mutation CreateApiKey($vendorId: ID!) { createApiKey(vendorId: $vendorId) }';
+    const PRODUCTS = contractOperation('Products');
+    let ownerToken: string;
+
+    beforeAll(async () => {
+      // From an address of its own: this file's throttle tests refused the owner's e-mail here.
+      const login = await callFrom('198.51.100.40', 'Login', {
+        input: { email: 'owner@acme.test', password: 'correct horse battery' },
+      });
+      expect(login.errors).toBeUndefined();
+      ownerToken = login.data!['login'].token as string;
+    });
+
+    it('lists the vendor’s keys by prefix and last use, never a key, to its owner and the operator', async () => {
+      const mine = await stack.call(API_KEYS, {}, ownerToken);
+      expect(mine.errors).toBeUndefined();
+      const [first] = mine.data!['apiKeys'] as Record<string, string | null>[];
+      // The key CreateVendor returned, used by every test above.
+      expect(first).toMatchObject({ prefix: acme.apiKey.slice(0, 12), revokedAt: null });
+      expect(new Date(first!['lastUsedAt']!).getTime()).toBeGreaterThan(new Date(first!['createdAt']!).getTime() - 1);
+      expect(JSON.stringify(mine.data)).not.toContain(acme.apiKey.slice(12));
+
+      const operator = await stack.call(API_KEYS, { vendorId: acme.id }, stack.operatorToken);
+      expect(operator.data!['apiKeys']).toEqual(mine.data!['apiKeys']);
+      expect(errorOf(await stack.call(API_KEYS, {}, stack.operatorToken))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'vendorId',
+      });
+      expect(errorOf(await stack.call(API_KEYS, { vendorId: globex.id }, ownerToken)).code).toBe('FORBIDDEN');
+      const manager = await call('Login', { input: { email: 'manager@acme.test', password: 'another long secret' } });
+      expect(errorOf(await stack.call(API_KEYS, {}, manager.data!['login'].token as string)).code).toBe('FORBIDDEN');
+      expect(errorOf(await stack.call(API_KEYS, {})).code).toBe('UNAUTHENTICATED');
+    });
+
+    it('refuses a revoked key on the very next request, at every gateway', async () => {
+      const created = await stack.call(CREATE, { vendorId: acme.id }, ownerToken);
+      const key = created.data!['createApiKey'] as string;
+      // Resolved and cached by both gateways.
+      for (const url of [stack.gatewayUrl, proxied.url]) {
+        for (let i = 0; i < 2; i++) expect((await postGraphQL(url, { query: PRODUCTS }, key)).errors).toBeUndefined();
+      }
+      const listed = (await stack.call(API_KEYS, {}, ownerToken)).data!['apiKeys'] as { id: string; prefix: string }[];
+      const { id } = listed.find((k) => k.prefix === key.slice(0, 12))!;
+
+      // Another vendor cannot revoke it, nor learn that it exists.
+      const foreign = await stack.call(REVOKE, { id }, globex.apiKey);
+      expect(errorOf(foreign)).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+      expect((await postGraphQL(stack.gatewayUrl, { query: PRODUCTS }, key)).errors).toBeUndefined();
+      expect(errorOf(await stack.call(REVOKE, { id: 'not-an-id' }, ownerToken)).code).toBe('BAD_USER_INPUT');
+
+      const revoked = await stack.call(REVOKE, { id }, ownerToken);
+      expect(revoked.errors).toBeUndefined();
+      expect(revoked.data!['revokeApiKey']).toMatchObject({
+        id,
+        prefix: key.slice(0, 12),
+        revokedAt: expect.any(String),
+      });
+      for (const url of [stack.gatewayUrl, proxied.url]) {
+        const next = await postGraphQL<Record<string, any>>(url, { query: PRODUCTS }, key);
+        expect(next.status).toBe(401);
+        expect(errorOf(next).code).toBe('UNAUTHENTICATED');
+      }
+      // The vendor's other key is untouched, and partners read api-key.revoked.
+      expect((await stack.call(PRODUCTS, {}, acme.apiKey)).errors).toBeUndefined();
+      const event = await eventually(() => probe.events.find((e) => e.type === 'api-key.revoked' && e.subject === id), {
+        what: 'api-key.revoked',
+      });
+      expect(event.data).toMatchObject({ apiKeyId: id, vendorId: acme.id, prefix: key.slice(0, 12) });
+      expect(JSON.stringify(event)).not.toContain(key.slice(12));
+    });
+
+    it('lets the operator revoke any vendor’s key', async () => {
+      const key = (await stack.call(CREATE, { vendorId: globex.id }, stack.operatorToken)).data![
+        'createApiKey'
+      ] as string;
+      expect((await postGraphQL(stack.gatewayUrl, { query: PRODUCTS }, key)).errors).toBeUndefined();
+      const listed = (await stack.call(API_KEYS, { vendorId: globex.id }, stack.operatorToken)).data!['apiKeys'] as {
+        id: string;
+        prefix: string;
+      }[];
+      const { id } = listed.find((k) => k.prefix === key.slice(0, 12))!;
+      expect((await stack.call(REVOKE, { id }, stack.operatorToken)).errors).toBeUndefined();
+      expect((await postGraphQL(stack.gatewayUrl, { query: PRODUCTS }, key)).status).toBe(401);
+    });
+  });
+
   describe('client cabinet', () => {
     let key: { id: string; code: string };
 

@@ -44,6 +44,15 @@ export class ApiKeyCache<T> {
     this.entries.delete(ApiKeyCache.fingerprint(apiKey));
   }
 
+  /** Drops every entry whose value matches (the cache is keyed by key, not by what it resolved to). */
+  deleteWhere(matches: (value: T) => boolean): void {
+    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -15,6 +15,8 @@ export interface ApiKeyResolverOptions {
   negativeTtlMs?: number;
   maxEntries?: number;
   timeoutMs?: number;
+  /** The clock of the cache (tests). */
+  now?: () => number;
 }
 
 /** The keys service could not answer; the caller is neither admitted nor refused. */
@@ -27,6 +29,9 @@ export class ApiKeyLookupError extends Error {
 
 /** Unknown keys are remembered briefly too, so a client retrying a wrong key is cheap. */
 export const NEGATIVE_TTL_MS = 5_000;
+
+/** How long a valid key stays cached while revocations cannot be heard (see ApiKeyRevocations). */
+export const UNHEARD_TTL_MS = 5_000;
 
 function isResolved(body: unknown): body is ResolvedApiKey {
   const b = body as Partial<Record<keyof ResolvedApiKey, unknown>> | null;
@@ -41,9 +46,31 @@ function isResolved(body: unknown): body is ResolvedApiKey {
 export class ApiKeyResolver {
   private readonly cache: ApiKeyCache<ResolvedApiKey | null>;
   private readonly inFlight = new Map<string, Promise<ResolvedApiKey | null>>();
+  /** Counts forgets, so a lookup that was under way during one does not cache its answer. */
+  private generation = 0;
+  /** Whether revocations reach this process now; until then valid keys are cached briefly. */
+  private hearing = false;
 
   constructor(private readonly options: ApiKeyResolverOptions) {
-    this.cache = new ApiKeyCache(options.maxEntries ?? 10_000);
+    this.cache = new ApiKeyCache(options.maxEntries ?? 10_000, options.now);
+  }
+
+  /** A revoked key: dropped from the cache, and a lookup under way is not reused or cached. */
+  forget(apiKeyId: string): void {
+    this.generation++;
+    this.cache.deleteWhere((v) => v?.apiKeyId === apiKeyId);
+    this.inFlight.clear();
+  }
+
+  /**
+   * Revocations may have been missed (they cannot be heard, or could not be until now):
+   * everything resolved is looked up again.
+   */
+  forgetAll(hearing: boolean): void {
+    this.generation++;
+    this.hearing = hearing;
+    this.cache.clear();
+    this.inFlight.clear();
   }
 
   /** The key's vendor, or null when the keys service does not know the key. */
@@ -53,13 +80,17 @@ export class ApiKeyResolver {
     const fingerprint = ApiKeyCache.fingerprint(apiKey);
     const pending = this.inFlight.get(fingerprint);
     if (pending) return pending;
-    const lookup = this.lookup(apiKey, requestId).finally(() => this.inFlight.delete(fingerprint));
+    const lookup: Promise<ResolvedApiKey | null> = this.lookup(apiKey, requestId).finally(() => {
+      // A forget may have replaced this lookup with a newer one meanwhile.
+      if (this.inFlight.get(fingerprint) === lookup) this.inFlight.delete(fingerprint);
+    });
     this.inFlight.set(fingerprint, lookup);
     return lookup;
   }
 
   private async lookup(apiKey: string, requestId: string): Promise<ResolvedApiKey | null> {
     const { keysInternalUrl, identitySigningSecret } = this.options;
+    const generation = this.generation;
     let res: Response;
     try {
       res = await fetch(`${keysInternalUrl.replace(/\/+$/, '')}/internal/api-keys/resolve`, {
@@ -81,7 +112,7 @@ export class ApiKeyResolver {
     }
     if (res.status === 404 || res.status === 400) {
       await res.body?.cancel();
-      this.cache.set(apiKey, null, this.options.negativeTtlMs ?? NEGATIVE_TTL_MS);
+      if (generation === this.generation) this.cache.set(apiKey, null, this.options.negativeTtlMs ?? NEGATIVE_TTL_MS);
       return null;
     }
     if (res.status !== 200) {
@@ -91,7 +122,10 @@ export class ApiKeyResolver {
     const body: unknown = await res.json().catch(() => undefined);
     if (!isResolved(body)) throw new ApiKeyLookupError('unexpected response body');
     const found = { vendorId: body.vendorId, apiKeyId: body.apiKeyId };
-    this.cache.set(apiKey, found, this.options.positiveTtlMs);
+    if (generation === this.generation) {
+      const ttl = this.options.positiveTtlMs;
+      this.cache.set(apiKey, found, this.hearing ? ttl : Math.min(ttl, UNHEARD_TTL_MS));
+    }
     return found;
   }
 }
