@@ -17,7 +17,8 @@ export type ActivationChannel = (typeof ACTIVATION_CHANNELS)[number];
 export const KEY_ORIGINS = ['REGISTRATION', 'CABINET'] as const;
 export type KeyOrigin = (typeof KEY_ORIGINS)[number];
 
-export const SESSION_END_REASONS = ['RELEASED', 'EXPIRED', 'TERMINATED', 'KEY_DELETED'] as const;
+/** LICENSE_INACTIVE: the key no longer has a license of the product in force (expired, revoked...). */
+export const SESSION_END_REASONS = ['RELEASED', 'EXPIRED', 'TERMINATED', 'KEY_DELETED', 'LICENSE_INACTIVE'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export const NOTIFICATION_CHANNELS = ['EMAIL', 'WEBHOOK'] as const;

@@ -27,6 +27,9 @@ export const ErrorCode = {
   COUPON_FOR_OTHER_KEY: 'COUPON_FOR_OTHER_KEY',
   /** A coupon of one vendor and a key of another. */
   COUPON_OF_OTHER_VENDOR: 'COUPON_OF_OTHER_VENDOR',
+  // sessions
+  /** A session that expired, was released or was terminated: acquire again (never revived). */
+  SESSION_ENDED: 'SESSION_ENDED',
   // numbered domain errors
   COUPON_NEEDS_KEY: 'COUPON_NEEDS_KEY',
   NO_FREE_LICENSE: 'NO_FREE_LICENSE',

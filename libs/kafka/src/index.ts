@@ -7,6 +7,7 @@ export type { EnsureTopicsOptions } from './topics';
 export { createMessagingMigration } from './messaging.migration';
 export { enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
 export { OutboxRelay } from './outbox-relay';
+export { EventPublisher } from './publisher';
 export type { OutboxRelayOptions, OutboxRelayStatus, DrainResult } from './outbox-relay';
 export { EventConsumer } from './consumer';
 export type { EventConsumerOptions, EventConsumerStatus, EventHandler } from './consumer';

@@ -38,15 +38,24 @@ export class SessionsConfig extends ServiceConfig {
   @Min(0)
   SWEEP_INTERVAL_MS = 1_000;
 
-  /** How often the event stream is published to Kafka when idle. */
+  /** How often the lastSeenAt of bound hosts noted from heartbeats is written to Postgres; 0 turns it off. */
   @IsInt()
-  @Min(10)
+  @Min(0)
+  BINDING_SEEN_FLUSH_MS = 5_000;
+
+  /**
+   * How often the session event stream is looked at when it is empty (a busy stream is
+   * drained without pause); 0 turns the relay off on this instance.
+   */
+  @IsInt()
+  @Min(0)
   EVENT_STREAM_POLL_MS = 100;
 }
 
 /** The Redis key prefix of one deployment: the namespace and the topic prefix. */
 export function redisPrefix(config: SessionsConfig): string {
-  return `${config.REDIS_NAMESPACE}:${config.KAFKA_TOPIC_PREFIX}`;
+  const topics = config.KAFKA_TOPIC_PREFIX.replace(/[.:]+$/, '');
+  return topics ? `${config.REDIS_NAMESPACE}:${topics}` : config.REDIS_NAMESPACE;
 }
 
 /** Injects the SessionsConfig that main.ts validated and SubgraphModule provides. */

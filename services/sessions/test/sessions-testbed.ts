@@ -18,12 +18,12 @@ import {
   ProductCreated,
   VendorCreated,
 } from '@licensing/events';
-import { EventConsumer, EventHandler } from '@licensing/kafka';
-import { EventHandlerRegistry, REDIS, SERVICE_CONFIG } from '@licensing/platform';
+import { EventConsumer, EventHandler, KafkaSettings } from '@licensing/kafka';
+import { EventHandlerRegistry, KAFKA_SETTINGS, REDIS, SERVICE_CONFIG } from '@licensing/platform';
 import { createTestDatabase, TestDatabase, testInfrastructure } from '@licensing/testing';
 import { sessionsMigrations } from '../database/migrations';
 import { SESSIONS_ENTITIES } from '../src/app.module';
-import { SessionsConfig } from '../src/config';
+import { redisPrefix, SessionsConfig } from '../src/config';
 
 /** A sessions config for tests that run feature modules without HTTP. */
 export function testConfig(overrides: Record<string, string> = {}): SessionsConfig {
@@ -32,12 +32,22 @@ export function testConfig(overrides: Record<string, string> = {}): SessionsConf
     IDENTITY_SIGNING_SECRET: 'x'.repeat(32),
     REDIS_NAMESPACE: `t-${randomBytes(4).toString('hex')}`,
     SWEEP_INTERVAL_MS: '0',
+    EVENT_STREAM_POLL_MS: '0',
+    BINDING_SEEN_FLUSH_MS: '0',
     ...overrides,
   });
 }
 
-/** What SubgraphModule would otherwise provide: the data source, the config, a Redis client. */
-function infrastructureModule(dataSource: DataSource, config: SessionsConfig, redis: Redis): DynamicModule {
+/**
+ * What SubgraphModule and MessagingModule would otherwise provide: the data source, the
+ * config, a Redis client, where Kafka is.
+ */
+function infrastructureModule(
+  dataSource: DataSource,
+  config: SessionsConfig,
+  redis: Redis,
+  kafka: KafkaSettings,
+): DynamicModule {
   @Module({})
   class TestInfrastructureModule {}
   return {
@@ -47,8 +57,9 @@ function infrastructureModule(dataSource: DataSource, config: SessionsConfig, re
       { provide: getDataSourceToken(), useValue: dataSource },
       { provide: SERVICE_CONFIG, useValue: config },
       { provide: REDIS, useValue: redis },
+      { provide: KAFKA_SETTINGS, useValue: kafka },
     ],
-    exports: [getDataSourceToken(), SERVICE_CONFIG, REDIS],
+    exports: [getDataSourceToken(), SERVICE_CONFIG, REDIS, KAFKA_SETTINGS],
   };
 }
 
@@ -105,7 +116,7 @@ export class SessionsInstance {
     features: Type[],
     handlers: Type<EventHandlerRegistry>[] = [],
   ): Promise<SessionsInstance> {
-    const { redisUrl } = await testInfrastructure();
+    const { redisUrl, kafkaBrokers } = await testInfrastructure();
     const dataSource = await new DataSource(
       serviceDataSourceOptions({
         url,
@@ -117,7 +128,14 @@ export class SessionsInstance {
     ).initialize();
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const app = await Test.createTestingModule({
-      imports: [infrastructureModule(dataSource, config, redis), ...features],
+      imports: [
+        infrastructureModule(dataSource, config, redis, {
+          brokers: kafkaBrokers,
+          clientId: 'sessions-test',
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        }),
+        ...features,
+      ],
     }).compile();
     await app.init();
     const delivery = new DirectDelivery(dataSource);
@@ -130,9 +148,12 @@ export class SessionsInstance {
   }
 
   async close(): Promise<void> {
-    await this.app.close();
-    await this.dataSource.destroy();
-    this.redis.disconnect();
+    try {
+      await this.app.close();
+    } finally {
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      this.redis.disconnect();
+    }
   }
 }
 
@@ -180,6 +201,10 @@ export class SessionsTestbed {
     return this.main.dataSource;
   }
 
+  get databaseUrl(): string {
+    return this.db.url;
+  }
+
   /** Delivers a keys-service event as the consumer would (one transaction, through the handlers). */
   deliver(event: EventEnvelope<object>): Promise<void> {
     return this.main.delivery.deliver(event);
@@ -191,6 +216,16 @@ export class SessionsTestbed {
     if (stale.length) await redis.del(...stale);
     for (const instance of this.instances) await instance.close();
     await this.db.drop();
+  }
+
+  /** The session events waiting in the stream for the relay, oldest first. */
+  async streamEvents(): Promise<{ type: string; subject: string; data: Record<string, string> }[]> {
+    const entries = await this.main.redis.xrange(`${redisPrefix(this.config)}:events`, '-', '+');
+    return entries.map(([, fields]) => {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+      return { type: f.get('type')!, subject: f.get('subject')!, data: JSON.parse(f.get('data')!) };
+    });
   }
 
   // --- the keys service's world, as events --------------------------------------------

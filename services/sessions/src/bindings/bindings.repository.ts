@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { updated } from '@licensing/database';
+import { BindingRecord } from './binding.entity';
+
+export type NewBinding = Omit<BindingRecord, 'seq' | 'createdAt' | 'lastSeenAt'>;
+
+/** Host bindings in Postgres. Every read and write is limited to one vendor. */
+@Injectable()
+export class BindingsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * Serializes the seat decisions of one (key, product) until the transaction ends: the
+   * count of its bindings cannot change under a decision. Unrelated pairs whose 64-bit
+   * hashes collide only wait for each other.
+   */
+  async lockSeats(manager: EntityManager, keyId: string, productId: string): Promise<void> {
+    await updated(manager, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `host-bindings:${keyId}:${productId}`,
+    ]);
+  }
+
+  findByHost(
+    vendorId: string,
+    keyId: string,
+    productId: string,
+    hostFingerprint: string,
+    manager?: EntityManager,
+  ): Promise<BindingRecord | null> {
+    return this.m(manager).getRepository(BindingRecord).findOneBy({ vendorId, keyId, productId, hostFingerprint });
+  }
+
+  findByProduct(vendorId: string, keyId: string, productId: string, manager?: EntityManager): Promise<BindingRecord[]> {
+    return this.m(manager)
+      .getRepository(BindingRecord)
+      .find({ where: { vendorId, keyId, productId }, order: { seq: 'ASC' } });
+  }
+
+  countByProduct(vendorId: string, keyId: string, productId: string, manager: EntityManager): Promise<number> {
+    return manager.getRepository(BindingRecord).countBy({ vendorId, keyId, productId });
+  }
+
+  async insert(manager: EntityManager, binding: NewBinding): Promise<BindingRecord> {
+    await manager.getRepository(BindingRecord).insert(binding);
+    return manager.getRepository(BindingRecord).findOneByOrFail({ vendorId: binding.vendorId, id: binding.id });
+  }
+
+  /** Moves lastSeenAt forward (never back) for many bindings in one statement. */
+  async saveLastSeen(seen: ReadonlyMap<string, Date>): Promise<number> {
+    if (!seen.size) return 0;
+    const { count } = await updated(
+      this.dataSource,
+      `UPDATE host_bindings b SET last_seen_at = greatest(b.last_seen_at, s.at)
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at)
+        WHERE b.id = s.id`,
+      [[...seen.keys()], [...seen.values()]],
+    );
+    return count;
+  }
+}
