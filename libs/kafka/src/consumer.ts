@@ -1,4 +1,5 @@
 import { Consumer, EachMessagePayload, IHeaders, Partitioners, Producer } from 'kafkajs';
+import { Startable } from './startable';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventDefinition, EventEnvelope, EventValidationError, parseEvent, PayloadOf } from '@licensing/events';
 import { backoffDelayMs, sleep } from './backoff';
@@ -89,19 +90,19 @@ export function parseMessage(raw: string | undefined): Parsed {
  * - An offset is committed only after its message was handled, skipped or dead-lettered:
  *   at least once. Messages of one partition (one key) are handled in order.
  */
-export class EventConsumer {
+export class EventConsumer extends Startable {
   private readonly handlers = new Map<string, EventHandler<object>>();
   private readonly logger: MessagingLogger;
   private consumer?: Consumer;
   private producer?: Producer;
   private producerConnecting?: Promise<Producer>;
   private running = false;
-  private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private joined = false;
   private crash?: { error: string; restarting: boolean };
 
   constructor(private readonly options: EventConsumerOptions) {
+    super();
     this.logger = options.logger ?? console;
   }
 
@@ -114,14 +115,7 @@ export class EventConsumer {
   }
 
   /** Connects, subscribes and starts consuming in the background. Idempotent. */
-  start(): Promise<void> {
-    this.starting ??= this.doStart().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
-  }
-
-  private async doStart(): Promise<void> {
+  protected async doStart(): Promise<void> {
     if (this.running) return;
     await this.stopping;
     this.running = true;

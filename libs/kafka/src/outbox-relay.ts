@@ -1,4 +1,5 @@
 import { Partitioners, Producer } from 'kafkajs';
+import { Startable } from './startable';
 import { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, outboxFailure } from './backoff';
 import { describeError, isBrokerUnavailable } from './errors';
@@ -105,7 +106,7 @@ const CLAIM_SQL = `
  * While Kafka is unreachable, rows count attempts but are never parked, and the relay
  * itself backs off.
  */
-export class OutboxRelay {
+export class OutboxRelay extends Startable {
   private readonly logger: MessagingLogger;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
@@ -118,7 +119,6 @@ export class OutboxRelay {
   private listener?: PgListener;
   private running = false;
   private loop?: Promise<void>;
-  private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private wakeUp?: () => void;
   private woken = false;
@@ -127,6 +127,7 @@ export class OutboxRelay {
   private drainError?: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
+    super();
     this.logger = options.logger ?? console;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.batchSize = options.batchSize ?? 100;
@@ -137,14 +138,7 @@ export class OutboxRelay {
   }
 
   /** Starts draining in the background. Does not need Kafka to be up. Idempotent. */
-  start(): Promise<void> {
-    this.starting ??= this.doStart().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
-  }
-
-  private async doStart(): Promise<void> {
+  protected async doStart(): Promise<void> {
     if (this.running) return;
     await this.stopping;
     this.running = true;
