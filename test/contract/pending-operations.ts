@@ -13,11 +13,6 @@ export const PENDING_OPERATIONS: Readonly<Record<string, string>> = {
   ResetBinding: 'sessions',
   ResetBindings: 'sessions',
   TerminateSession: 'sessions',
-  LicenseCheck: 'sessions',
-  AcquireLicense: 'sessions',
-  Heartbeat: 'sessions',
-  ReleaseLicense: 'sessions',
-  CheckLicense: 'sessions',
   // notifications service
   CreateWebhookEndpoint: 'notifications',
   WebhookDeliveries: 'notifications',

@@ -1,10 +1,12 @@
 import { createMessagingMigration } from '@licensing/kafka';
 import { ReadModel1733000000000 } from './1733000000000-read-model';
 import { HostBindings1733100000000 } from './1733100000000-host-bindings';
+import { LicenseChecks1733200000000 } from './1733200000000-license-checks';
 
 /** Applied in order; each has a working down(). */
 export const sessionsMigrations = [
   createMessagingMigration(1731999999000),
   ReadModel1733000000000,
   HostBindings1733100000000,
+  LicenseChecks1733200000000,
 ];

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { createEvent, LicenseChecked } from '@licensing/events';
+import { BadInputError, NotFoundError } from '@licensing/graphql';
+import { enqueue } from '@licensing/kafka';
+import { ReadModelService } from '../read-model/read-model.service';
+import { LicenseCheckRecord } from './check.entity';
+import { checkView, LicenseCheckView } from './checks.types';
+import { ChecksRepository } from './checks.repository';
+import { uuidv7 } from './uuid-v7';
+
+/**
+ * License checks (seed 004): whether a product is in force on a key, until when and why not,
+ * recorded under a new request id that support looks up later. A check of a key the service
+ * knows is recorded whatever its answer (demo and expired ones too); the record and
+ * license.checked commit together.
+ */
+@Injectable()
+export class ChecksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly readModel: ReadModelService,
+    private readonly checks: ChecksRepository,
+  ) {}
+
+  async check(input: { keyCode: string; productCode: string }): Promise<LicenseCheckView> {
+    const checkedAt = new Date();
+    const standing = await this.readModel.standing(input.keyCode, input.productCode, checkedAt);
+    const record: LicenseCheckRecord = {
+      requestId: uuidv7(checkedAt.getTime()),
+      vendorId: standing.vendorId,
+      keyId: standing.keyId,
+      keyCode: standing.keyCode,
+      productId: standing.productId,
+      productCode: standing.productCode,
+      checkedAt,
+      active: standing.active,
+      validUntil: standing.validUntil,
+      reason: standing.reason,
+      message: standing.message,
+    };
+    await this.dataSource.transaction(async (manager) => {
+      await this.checks.insert(manager, record);
+      await enqueue(
+        manager,
+        createEvent(LicenseChecked, {
+          vendorId: record.vendorId,
+          subject: record.keyId,
+          time: checkedAt,
+          data: {
+            requestId: record.requestId,
+            keyCode: record.keyCode,
+            productCode: record.productCode,
+            active: record.active,
+            validUntil: record.validUntil?.toISOString() ?? null,
+            reason: record.reason,
+          },
+        }),
+      );
+    });
+    return checkView(record);
+  }
+
+  /** A check of the vendor's keys by its request id. */
+  async findById(vendorId: string, requestId: string): Promise<LicenseCheckView> {
+    if (!isUUID(requestId)) throw new BadInputError('requestId', 'requestId is not a request id');
+    const record = await this.checks.findById(vendorId, requestId);
+    if (!record) throw new NotFoundError('License check', 'requestId');
+    return checkView(record);
+  }
+}

@@ -1,0 +1,67 @@
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { LicenseKindEnum, ProductRef } from '../read-model/read-model.types';
+import type { Lease } from './sessions.service';
+
+@ObjectType({ description: 'The license a lease uses: the product’s licenses in force on the key.' })
+export class LeasedLicense {
+  @Field(() => LicenseKindEnum, { description: 'MAIN (with any additional licenses) or TRIAL.' })
+  kind!: 'MAIN' | 'TRIAL';
+
+  @Field(() => Int, { description: 'Seats in force.' })
+  seats!: number;
+
+  @Field(() => Date, { nullable: true, description: 'When the license ends as things stand; null = perpetual.' })
+  expiresAt!: Date | null;
+
+  @Field(() => ProductRef)
+  product!: ProductRef;
+}
+
+@ObjectType({ description: 'A seat held by a session, until expiresAt unless it heartbeats.' })
+export class LicenseLease {
+  @Field(() => ID, { description: 'Heartbeat and release with it; it is the credential of the session.' })
+  sessionId!: string;
+
+  @Field(() => Int, { description: 'How often to heartbeat; the server may change it on every heartbeat.' })
+  heartbeatIntervalSeconds!: number;
+
+  @Field({ description: 'The session ends then without a heartbeat (a grace of several intervals).' })
+  expiresAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A signed lease for offline verification; null until the vendor has a signing key.',
+  })
+  token!: string | null;
+
+  @Field(() => LeasedLicense)
+  license!: LeasedLicense;
+}
+
+@ObjectType({ description: 'A session extended by a heartbeat.' })
+export class SessionHeartbeat {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field()
+  expiresAt!: Date;
+
+  @Field(() => Int, { description: 'When to heartbeat next.' })
+  heartbeatIntervalSeconds!: number;
+}
+
+export function leaseView(lease: Lease): LicenseLease {
+  const { standing } = lease;
+  return {
+    sessionId: lease.sessionId,
+    heartbeatIntervalSeconds: lease.heartbeatIntervalSeconds,
+    expiresAt: lease.expiresAt,
+    token: null,
+    license: {
+      kind: standing.kind ?? 'MAIN',
+      seats: standing.seats,
+      expiresAt: standing.validUntil,
+      product: { id: standing.productId },
+    },
+  };
+}

@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@licensing/events';
+import { eventually } from '@licensing/testing';
+import { contractOperation } from '../support/contract';
+import { EventProbe, probeTopic } from '../support/kafka';
+import { GraphQLResponse, startTestStack, TestStack } from '../support/stack';
+
+const errorOf = (res: GraphQLResponse) => res.errors?.[0]?.extensions ?? {};
+const DAY = 86_400_000;
+/** dd.MM.yyyy of a date-time, as the check's message shows it. */
+const dotted = (iso: string) => {
+  const d = new Date(iso);
+  return `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
+};
+
+interface Vendor {
+  id: string;
+  apiKey: string;
+}
+
+describe('sessions through the gateway: acquire, heartbeat, release and check with the key as credential', () => {
+  let stack: TestStack;
+  let acme: Vendor;
+  let globex: Vendor;
+  let distributorId: string;
+  let probe: EventProbe;
+
+  const call = (name: string, variables: Record<string, unknown>, token?: string) =>
+    stack.call(contractOperation(name), variables, token);
+
+  const host = (fingerprint: string) => ({
+    fingerprint,
+    name: fingerprint.toUpperCase(),
+    os: 'Windows 11',
+    ip: '10.0.0.7',
+    platformVersion: '8.3.24',
+  });
+  const acquire = (keyCode: string, productCode: string, fingerprint: string, token?: string) =>
+    call(
+      'AcquireLicense',
+      { input: { keyCode, productCode, host: host(fingerprint), session: { infobase: 'Trade', user: 'anna' } } },
+      token,
+    );
+  const check = (keyCode: string, productCode: string) => call('CheckLicense', { input: { keyCode, productCode } });
+
+  /** A key of `vendor` with the licenses an ADD_PRODUCT coupon grants, activated from the cabinet. */
+  async function keyWith(
+    vendor: Vendor,
+    products: { productCode: string; periodDays: number | null; seats: number }[],
+  ): Promise<{ id: string; code: string; activationId: string }> {
+    const created = await call(
+      'CreateLicenseKey',
+      { input: { client: { company: `Co ${randomUUID()}` } } },
+      vendor.apiKey,
+    );
+    const key = created.data!['createLicenseKey'] as { id: string; code: string };
+    const batch = await call(
+      'GenerateCoupons',
+      { input: { type: 'ADD_PRODUCT', distributorId, products } },
+      vendor.apiKey,
+    );
+    const couponCode = batch.data!['generateCoupons'].coupons.edges[0].node.code as string;
+    // The coupons service learns of a new key from its event: retry while it does not know it yet.
+    const activated = await eventually(
+      async () => {
+        const res = await call('ActivateCoupon', { input: { keyCode: key.code, couponCode } }, vendor.apiKey);
+        return res.data?.['activateCoupon'] as { id: string } | undefined;
+      },
+      { what: 'coupon activation' },
+    );
+    for (const p of products) await checkWhen(key.code, p.productCode, (c) => c.active);
+    return { ...key, activationId: activated.id };
+  }
+
+  /** Checks until the answer satisfies `ok`; the answer and how long it took. */
+  async function checkWhen(keyCode: string, productCode: string, ok: (c: any) => boolean) {
+    const started = Date.now();
+    const answer = await eventually(
+      async () => {
+        const res = await check(keyCode, productCode);
+        const c = res.data?.['checkLicense'];
+        return c && ok(c) ? c : undefined;
+      },
+      { what: `check of ${productCode}`, intervalMs: 20 },
+    );
+    return { answer, ms: Date.now() - started };
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const vendor = async (prefix: string): Promise<Vendor> => {
+      const res = await call('CreateVendor', { input: { prefix, name: prefix } }, stack.operatorToken);
+      return { id: res.data!['createVendor'].vendor.id, apiKey: res.data!['createVendor'].apiKey };
+    };
+    [acme, globex] = await Promise.all([vendor('ACME'), vendor('GLBX')]);
+    for (const input of [
+      { code: 'PBX', name: 'PBX', licenseModel: 'HOST_BINDING' },
+      { code: 'DESK', name: 'Desktop', licenseModel: 'CONCURRENT_SESSIONS' },
+      { code: 'FILE', name: 'File mode', licenseModel: 'CONCURRENT_HOSTS' },
+    ]) {
+      await call('CreateProduct', { input }, acme.apiKey);
+    }
+    await call(
+      'CreateProduct',
+      { input: { code: 'PBX', name: 'Globex PBX', licenseModel: 'HOST_BINDING' } },
+      globex.apiKey,
+    );
+    await call(
+      'CreateProduct',
+      { input: { code: 'ONLYG', name: 'Globex only', licenseModel: 'HOST_BINDING' } },
+      globex.apiKey,
+    );
+    distributorId = (await call('CreateDistributor', { input: { name: 'Partner' } }, acme.apiKey)).data![
+      'createDistributor'
+    ].id;
+    probe = await probeTopic(`${stack.subgraphs.sessions.topicPrefix}${Topics.sessions}`);
+  });
+
+  afterAll(async () => {
+    await probe?.stop();
+    await stack?.close();
+  });
+
+  describe('CheckLicense', () => {
+    it('answers with a request id and the message applications show, and support finds the check by it', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 365, seats: 3 }]);
+      const res = await check(key.code.toLowerCase().replace(/-/g, ' '), 'DESK');
+      expect(res.errors).toBeUndefined();
+      const answer = res.data!['checkLicense'];
+      expect(answer).toMatchObject({ active: true, reason: null, signature: null });
+      expect(answer.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Date(answer.validUntil).getTime()).toBeGreaterThan(Date.now() + 364 * DAY);
+      expect(answer.message).toBe(`License active until ${dotted(answer.validUntil)}`);
+
+      const found = await call('LicenseCheck', { requestId: answer.requestId }, acme.apiKey);
+      expect(found.data!['licenseCheck']).toEqual({
+        requestId: answer.requestId,
+        checkedAt: expect.any(String),
+        keyCode: key.code,
+        productCode: 'DESK',
+        active: true,
+        validUntil: answer.validUntil,
+        reason: null,
+        message: answer.message,
+      });
+      // Another vendor does not see it; an application cannot look it up.
+      expect(errorOf(await call('LicenseCheck', { requestId: answer.requestId }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('LicenseCheck', { requestId: answer.requestId }))).toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+      const event = await eventually(
+        () => probe.events.find((e) => e.type === 'license.checked' && e.data.requestId === answer.requestId),
+        { what: 'license.checked' },
+      );
+      expect(event).toMatchObject({
+        subject: key.id,
+        vendorId: acme.id,
+        data: { keyCode: key.code, productCode: 'DESK', active: true, validUntil: answer.validUntil },
+      });
+    });
+
+    it('sees a coupon deactivation and a new activation at the next check, within a second', async () => {
+      const key = await keyWith(acme, [{ productCode: 'FILE', periodDays: 30, seats: 1 }]);
+      const off = await call('DeactivateActivation', { id: key.activationId }, acme.apiKey);
+      expect(off.errors).toBeUndefined();
+      const deactivated = await checkWhen(key.code, 'FILE', (c) => !c.active);
+      expect(deactivated.answer).toMatchObject({ reason: 'NO_LICENSE', message: 'The license is not on the key' });
+      expect(deactivated.ms).toBeLessThan(1000);
+
+      const batch = await call(
+        'GenerateCoupons',
+        {
+          input: {
+            type: 'ADD_PRODUCT',
+            distributorId,
+            products: [{ productCode: 'FILE', periodDays: null, seats: 4 }],
+          },
+        },
+        acme.apiKey,
+      );
+      const couponCode = batch.data!['generateCoupons'].coupons.edges[0].node.code;
+      const on = await call('ActivateCouponFromApp', { input: { keyCode: key.code, couponCode } });
+      expect(on.errors).toBeUndefined();
+      const activated = await checkWhen(key.code, 'FILE', (c) => c.active);
+      expect(activated.answer).toMatchObject({ validUntil: null, message: 'License active, perpetual' });
+      expect(activated.ms).toBeLessThan(1000);
+    });
+
+    it('records an inactive answer too, with the reason', async () => {
+      const created = await call('CreateLicenseKey', { input: { client: { company: 'No licenses' } } }, acme.apiKey);
+      const code = created.data!['createLicenseKey'].code;
+      const { answer } = await checkWhen(code, 'PBX', (c) => c.reason === 'NO_LICENSE');
+      expect(answer).toMatchObject({ active: false, validUntil: null, message: 'The license is not on the key' });
+    });
+  });
+
+  describe('AcquireLicense, Heartbeat, ReleaseLicense', () => {
+    it('HOST_BINDING: binds a host, refuses another with 1051, lets the bound host in again', async () => {
+      const key = await keyWith(acme, [{ productCode: 'PBX', periodDays: 365, seats: 1 }]);
+      const first = await acquire(key.code, 'PBX', 'srv-1');
+      expect(first.errors).toBeUndefined();
+      expect(first.data!['acquireLicense']).toMatchObject({
+        sessionId: expect.any(String),
+        heartbeatIntervalSeconds: 60,
+        token: null,
+        license: { kind: 'MAIN', product: { code: 'PBX' } },
+      });
+      const other = await acquire(key.code, 'PBX', 'srv-2');
+      expect(other.data).toBeNull();
+      expect(errorOf(other)).toMatchObject({ code: 'NO_FREE_LICENSE', licensingCode: 1051 });
+      expect((await acquire(key.code, 'PBX', 'srv-1')).errors).toBeUndefined();
+      const bound = await eventually(
+        () => probe.events.filter((e) => e.type === 'binding.created' && e.subject === key.id),
+        { what: 'binding.created' },
+      );
+      expect(bound.map((e) => e.data.hostFingerprint)).toEqual(['srv-1']);
+    });
+
+    it('CONCURRENT_SESSIONS: a seat per session; heartbeat extends, release frees, an ended session stays ended', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 2 }]);
+      const a = (await acquire(key.code, 'DESK', 'pc-1')).data!['acquireLicense'];
+      await acquire(key.code, 'DESK', 'pc-1');
+      expect(errorOf(await acquire(key.code, 'DESK', 'pc-2'))).toMatchObject({ licensingCode: 1051 });
+
+      const beat = await call('Heartbeat', { sessionId: a.sessionId });
+      expect(beat.data!['heartbeat']).toEqual({ sessionId: a.sessionId, expiresAt: expect.any(String) });
+      expect(new Date(beat.data!['heartbeat'].expiresAt).getTime()).toBeGreaterThanOrEqual(
+        new Date(a.expiresAt).getTime(),
+      );
+      expect((await call('ReleaseLicense', { sessionId: a.sessionId })).data).toEqual({ releaseLicense: true });
+      expect((await acquire(key.code, 'DESK', 'pc-2')).errors).toBeUndefined();
+
+      expect(errorOf(await call('Heartbeat', { sessionId: a.sessionId }))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'RELEASED',
+      });
+      expect(errorOf(await call('ReleaseLicense', { sessionId: a.sessionId }))).toMatchObject({
+        code: 'SESSION_ENDED',
+      });
+      const events = await eventually(
+        () => {
+          const mine = probe.events.filter((e) => e.data.sessionId === a.sessionId);
+          return mine.length >= 2 ? mine : undefined;
+        },
+        { what: 'start and end of the session' },
+      );
+      expect(events.map((e) => [e.type, e.data.reason])).toEqual([
+        ['session.started', undefined],
+        ['session.ended', 'RELEASED'],
+      ]);
+    });
+
+    it('CONCURRENT_HOSTS: sessions of one host share its seat', async () => {
+      const key = await keyWith(acme, [{ productCode: 'FILE', periodDays: 30, seats: 1 }]);
+      for (let i = 0; i < 3; i++) expect((await acquire(key.code, 'FILE', 'terminal-1')).errors).toBeUndefined();
+      expect(errorOf(await acquire(key.code, 'FILE', 'terminal-2'))).toMatchObject({ licensingCode: 1051 });
+    });
+
+    it('refuses with 2008 and the reason when the key has no license of the product in force', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 1 }]);
+      expect(errorOf(await acquire(key.code, 'PBX', 'srv-1'))).toMatchObject({
+        code: 'LICENSE_NOT_ON_KEY',
+        licensingCode: 2008,
+        reason: 'NO_LICENSE',
+        field: 'input.productCode',
+      });
+      const live = (await acquire(key.code, 'DESK', 'pc-1')).data!['acquireLicense'];
+      await call('DeactivateActivation', { id: key.activationId }, acme.apiKey);
+      await checkWhen(key.code, 'DESK', (c) => !c.active);
+      // The next heartbeat learns it, and the session ends.
+      expect(errorOf(await call('Heartbeat', { sessionId: live.sessionId }))).toMatchObject({
+        licensingCode: 2008,
+        reason: 'NO_LICENSE',
+      });
+      expect(errorOf(await call('Heartbeat', { sessionId: live.sessionId }))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'LICENSE_INACTIVE',
+      });
+    });
+
+    it('keeps vendors apart: a key is good only for its own vendor’s products', async () => {
+      const key = await keyWith(acme, [{ productCode: 'PBX', periodDays: 30, seats: 5 }]);
+      expect(errorOf(await acquire(key.code, 'ONLYG', 'srv-1'))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.productCode',
+      });
+      const globexKey = (await call('CreateLicenseKey', { input: { client: { company: 'G' } } }, globex.apiKey)).data![
+        'createLicenseKey'
+      ].code;
+      // Globex has a PBX too, but ACME's license of PBX is not on Globex's key.
+      const refused = await eventually(
+        async () => {
+          const res = await acquire(globexKey, 'PBX', 'srv-1');
+          return errorOf(res)['code'] === 'NOT_FOUND' ? undefined : res;
+        },
+        { what: 'globex key known' },
+      );
+      expect(errorOf(refused)).toMatchObject({ licensingCode: 2008, reason: 'NO_LICENSE' });
+      // A vendor's token is not an application's credential.
+      expect(errorOf(await acquire(key.code, 'PBX', 'srv-1', acme.apiKey))).toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it('refuses bad input with a coded error naming the field', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 1 }]);
+      expect(errorOf(await acquire('ACME-12', 'DESK', 'pc'))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.keyCode',
+      });
+      expect(errorOf(await acquire('ACME-00000-00000-00000-00000', 'DESK', 'pc'))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.keyCode',
+      });
+      expect(errorOf(await acquire(key.code, 'DESK', ''))).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(errorOf(await acquire(key.code, 'DESK', 'x'.repeat(300)))).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(errorOf(await call('Heartbeat', { sessionId: 'nope' }))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'sessionId',
+      });
+      expect(errorOf(await call('ReleaseLicense', { sessionId: randomUUID() }))).toMatchObject({ code: 'NOT_FOUND' });
+      // Nothing of it took the one seat.
+      expect((await acquire(key.code, 'DESK', 'pc')).errors).toBeUndefined();
+    });
+  });
+});
