@@ -63,12 +63,12 @@ export class RowCounter {
    * Waits until what earlier requests set off has landed: no pending outbox row anywhere
    * and the counts unchanged over `stableMs`. Returns the settled counts.
    */
-  async settle(stableMs = 120, timeoutMs = 15_000): Promise<RowCounts> {
+  async settle(stableMs = 150, timeoutMs = 15_000): Promise<RowCounts> {
     const deadline = Date.now() + timeoutMs;
     let last = await this.snapshot();
     let since = Date.now();
     for (;;) {
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 20));
       const now = await this.snapshot();
       const pending = [...now].some(([k, n]) => k.endsWith('outbox(pending)') && n > 0);
       if (pending || RowCounter.diff(last, now).length) {

@@ -287,14 +287,16 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
       // late effects (events) of an earlier accepted one: let everything land, then send the
       // case again (with fresh unique values, so an idempotency key cannot answer from memory).
       if (rowChanges.length && refused(answer, rootField)) {
-        const settled = await ctx.rows.settle();
-        const again = await call(build(mutations), identity);
-        const replayChanges = RowCounter.diff(settled, await ctx.rows.snapshot());
-        if (!replayChanges.length || !refused(again, rootField)) {
-          stats.settledNoise++;
-          rowChanges = [];
-        } else {
-          rowChanges = replayChanges;
+        // A short wait first (most late effects land within tens of ms), a long one to be sure.
+        for (const stableMs of [60, 500]) {
+          const settled = await ctx.rows.settle(stableMs);
+          const again = await call(build(mutations), identity);
+          rowChanges = RowCounter.diff(settled, await ctx.rows.snapshot());
+          if (!rowChanges.length || !refused(again, rootField)) {
+            stats.settledNoise++;
+            rowChanges = [];
+            break;
+          }
         }
       } else {
         rowChanges = [];
