@@ -71,8 +71,18 @@ interface Fixtures {
   batchId: string;
   coupons: Record<'lookup' | 'app' | 'vendor' | 'client', string>;
   activationId: string;
-  /** A key with 200 seats of BASIC (CONCURRENT_SESSIONS), two sessions on it and one license check. */
-  sessions: { keyCode: string; heartbeatId: string; releaseId: string; checkRequestId: string };
+  /**
+   * A key with 200 seats of BASIC (CONCURRENT_SESSIONS) and of PBX (HOST_BINDING), three
+   * sessions on it, a host bound to PBX (once bindings are served) and one license check.
+   */
+  sessions: {
+    keyCode: string;
+    heartbeatId: string;
+    releaseId: string;
+    terminateId: string;
+    bindingId: string;
+    checkRequestId: string;
+  };
 }
 
 /** Four letters from a number, for unique vendor prefixes. */
@@ -82,8 +92,19 @@ const RUN_TAG = Math.floor(Math.random() * 26 ** 3);
 /** A fresh idempotency key per request, so a bad input never meets an earlier answer. */
 const idempotencyKey = (n: number) => `fuzz-${RUN_TAG}-${n}`;
 
-const SESSIONS_FIELDS = ['bindings', 'sessions'];
 const VENDOR: IdentityName[] = ['vendor', 'staff'];
+
+/** Whether the contract operation is served (not on the pending list). */
+const served = (name: string) => !(name in PENDING_OPERATIONS);
+
+/**
+ * A contract operation by its name; while it is pending for want of the sessions fields,
+ * the rest of it, named so.
+ */
+const contractOrTrimmed = (name: string): { name: string; document: string } =>
+  served(name)
+    ? { name, document: contractOperation(name) }
+    : { name: `${name} without sessions`, document: contractOperationWithout(name, ['bindings', 'sessions']) };
 
 /**
  * Every operation under fuzz. The contract's operations (all but the pending ones) and a
@@ -215,9 +236,7 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
     baseline: (fx) => ({ filter: { search: 'fuzz', distributorId: fx.distributorId, productCode: 'PBX' }, first: 10 }),
   },
   {
-    // LicenseKeyCard is pending (sessions fields); its keys and coupons fields cover `licenseKey`.
-    name: 'LicenseKeyCard without sessions',
-    document: contractOperationWithout('LicenseKeyCard', SESSIONS_FIELDS),
+    ...contractOrTrimmed('LicenseKeyCard'),
     identities: VENDOR,
     baseline: (fx) => ({ code: fx.key.code }),
   },
@@ -341,6 +360,39 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
     baseline: (fx) => ({ sessionId: fx.sessions.releaseId }),
     destructive: true,
   },
+  ...(served('TerminateSession')
+    ? [
+        {
+          name: 'TerminateSession',
+          document: contractOperation('TerminateSession'),
+          identities: VENDOR,
+          baseline: (fx: Fixtures) => ({ id: fx.sessions.terminateId }),
+          destructive: true,
+        },
+      ]
+    : []),
+  ...(served('ResetBinding')
+    ? [
+        {
+          name: 'ResetBinding',
+          document: contractOperation('ResetBinding'),
+          identities: [...VENDOR, 'client'] as IdentityName[],
+          baseline: (fx: Fixtures) => ({ id: fx.sessions.bindingId }),
+          destructive: true,
+        },
+      ]
+    : []),
+  ...(served('ResetBindings')
+    ? [
+        {
+          name: 'ResetBindings',
+          document: contractOperation('ResetBindings'),
+          identities: [...VENDOR, 'client'] as IdentityName[],
+          baseline: (fx: Fixtures) => ({ keyCode: fx.sessions.keyCode, productCode: 'PBX' }),
+          destructive: true,
+        },
+      ]
+    : []),
   {
     name: 'CheckLicense',
     document: contractOperation('CheckLicense'),
@@ -360,9 +412,7 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
     baseline: (fx) => ({ input: { code: fx.key.code } }),
   },
   {
-    // MyLicenseKey is pending (sessions fields); its other fields cover `myLicenseKey`.
-    name: 'MyLicenseKey without sessions',
-    document: contractOperationWithout('MyLicenseKey', SESSIONS_FIELDS),
+    ...contractOrTrimmed('MyLicenseKey'),
     identities: ['client'],
     baseline: () => ({}),
   },
@@ -580,7 +630,15 @@ describe('fuzzing every public operation with bad input', () => {
     const seats = (
       await call(
         'GenerateCoupons',
-        { input: { type: 'ADD_PRODUCT', products: [{ productCode: 'BASIC', periodDays: 30, seats: 200 }] } },
+        {
+          input: {
+            type: 'ADD_PRODUCT',
+            products: [
+              { productCode: 'BASIC', periodDays: 30, seats: 200 },
+              { productCode: 'PBX', periodDays: 30, seats: 200 },
+            ],
+          },
+        },
         acme.apiKey,
       )
     )['generateCoupons'].coupons.edges[0].node.code as string;
@@ -593,14 +651,14 @@ describe('fuzzing every public operation with bad input', () => {
         ).errors,
       { what: 'the seats coupon activated', timeoutMs: 30_000 },
     );
-    const acquire = (processId: string) =>
+    const acquire = (processId: string, productCode = 'BASIC') =>
       eventually(
         async () =>
           (
             await stack.call(contractOperation('AcquireLicense'), {
               input: {
                 keyCode: sessionsKey,
-                productCode: 'BASIC',
+                productCode,
                 host: { fingerprint: `fp-sessions-${RUN_TAG}` },
                 session: { infobase: 'Main', user: 'fixture', processId },
               },
@@ -612,10 +670,22 @@ describe('fuzzing every public operation with bad input', () => {
       keyCode: sessionsKey,
       heartbeatId: await acquire('1'),
       releaseId: await acquire('2'),
+      terminateId: await acquire('3'),
+      bindingId: '',
       checkRequestId: (await call('CheckLicense', { input: { keyCode: sessionsKey, productCode: 'BASIC' } }))[
         'checkLicense'
       ].requestId as string,
     };
+
+    if (served('ResetBinding')) {
+      await acquire('4', 'PBX');
+      const card = await stack.call<{ licenseKey: { bindings: { id: string }[] } }>(
+        'query ($c: String!) { licenseKey(code: $c) { bindings { id } } }',
+        { c: sessionsKey },
+        acme.apiKey,
+      );
+      sessions.bindingId = card.data!.licenseKey.bindings[0]!.id;
+    }
 
     fx = {
       acme,
