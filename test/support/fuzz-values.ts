@@ -12,8 +12,9 @@ import {
 
 /**
  * Bad values for one input slot, grouped in named classes (the `valueClass` a failure is
- * reported under). Which classes apply depends on the slot's GraphQL type and, for text,
- * on what the field holds (an id, a key or coupon code, an e-mail, a date-time).
+ * reported under), and a few valid but unusual ones (another enum value, another fixture's
+ * id) that take the paths the baseline does not. Which classes apply depends on the slot's
+ * GraphQL type and, for text, on what the field holds (an id, a code, an e-mail, a date-time).
  */
 export interface BadValue {
   valueClass: string;
