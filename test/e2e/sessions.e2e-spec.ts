@@ -323,4 +323,133 @@ describe('sessions through the gateway: acquire, heartbeat, release and check wi
       expect((await acquire(key.code, 'DESK', 'pc')).errors).toBeUndefined();
     });
   });
+
+  describe('cabinets: the key card, bindings and sessions, each caller within its scope', () => {
+    let key: { id: string; code: string };
+    let other: { id: string; code: string };
+    let clientToken: string;
+    let otherClientToken: string;
+    let bindingSession: string;
+    let deskSession: string;
+
+    const card = async (code: string) => {
+      const res = await call('LicenseKeyCard', { code }, acme.apiKey);
+      expect(res.errors).toBeUndefined();
+      return res.data!['licenseKey'];
+    };
+    const login = async (code: string) =>
+      (await call('ClientLogin', { input: { code } })).data!['clientLogin'].token as string;
+
+    beforeAll(async () => {
+      key = await keyWith(acme, [
+        { productCode: 'PBX', periodDays: 365, seats: 2 },
+        { productCode: 'DESK', periodDays: 365, seats: 2 },
+      ]);
+      other = await keyWith(acme, [{ productCode: 'PBX', periodDays: 365, seats: 1 }]);
+      bindingSession = (await acquire(key.code, 'PBX', 'srv-1')).data!['acquireLicense'].sessionId;
+      deskSession = (await acquire(key.code, 'DESK', 'pc-1')).data!['acquireLicense'].sessionId;
+      await acquire(other.code, 'PBX', 'srv-9');
+      [clientToken, otherClientToken] = await Promise.all([login(key.code), login(other.code)]);
+    });
+
+    it('LicenseKeyCard lists the key’s host bindings and live sessions', async () => {
+      const shown = await card(key.code);
+      expect(shown.bindings).toEqual([
+        {
+          id: expect.any(String),
+          createdAt: expect.any(String),
+          lastSeenAt: expect.any(String),
+          product: { code: 'PBX' },
+          host: { fingerprint: 'srv-1', name: 'SRV-1', os: 'Windows 11', ip: '10.0.0.7' },
+        },
+      ]);
+      expect(shown.sessions).toHaveLength(2);
+      expect(shown.sessions).toEqual(
+        expect.arrayContaining([
+          {
+            id: deskSession,
+            startedAt: expect.any(String),
+            lastHeartbeatAt: expect.any(String),
+            expiresAt: expect.any(String),
+            infobase: 'Trade',
+            user: 'anna',
+            product: { code: 'DESK' },
+            host: { fingerprint: 'pc-1', name: 'PC-1' },
+          },
+        ]),
+      );
+    });
+
+    it('MyLicenseKey shows the client its own bindings and sessions', async () => {
+      const res = await call('MyLicenseKey', {}, clientToken);
+      expect(res.errors).toBeUndefined();
+      const mine = res.data!['myLicenseKey'];
+      expect(mine.code).toBe(key.code);
+      expect(mine.bindings.map((b: any) => b.host.fingerprint)).toEqual(['srv-1']);
+      expect(mine.sessions.map((s: any) => s.host.name).sort()).toEqual(['PC-1', 'SRV-1']);
+      const theirs = (await call('MyLicenseKey', {}, otherClientToken)).data!['myLicenseKey'];
+      expect(theirs.bindings.map((b: any) => b.host.fingerprint)).toEqual(['srv-9']);
+    });
+
+    it('TerminateSession: the vendor only, its own keys only; the session stays ended', async () => {
+      expect(errorOf(await call('TerminateSession', { id: deskSession }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('TerminateSession', { id: deskSession }, clientToken))).toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      expect(errorOf(await call('TerminateSession', { id: deskSession }))).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect((await call('TerminateSession', { id: deskSession }, acme.apiKey)).data).toEqual({
+        terminateSession: true,
+      });
+      expect(errorOf(await call('Heartbeat', { sessionId: deskSession }))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'TERMINATED',
+      });
+      expect((await card(key.code)).sessions.map((s: any) => s.id)).toEqual([bindingSession]);
+    });
+
+    it('ResetBinding: the vendor or the key’s own client; the host’s session ends at its next heartbeat', async () => {
+      const [binding] = (await card(key.code)).bindings;
+      expect(errorOf(await call('ResetBinding', { id: binding.id }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('ResetBinding', { id: binding.id }, otherClientToken))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('ResetBinding', { id: binding.id }))).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect((await call('ResetBinding', { id: binding.id }, clientToken)).data).toEqual({ resetBinding: true });
+      expect((await card(key.code)).bindings).toEqual([]);
+      expect(errorOf(await call('Heartbeat', { sessionId: bindingSession }))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'TERMINATED',
+      });
+      const event = await eventually(
+        () => probe.events.find((e) => e.type === 'binding.reset' && e.data.bindingId === binding.id),
+        { what: 'binding.reset' },
+      );
+      expect(event).toMatchObject({ subject: key.id, data: { keyCode: key.code, productCode: 'PBX' } });
+    });
+
+    it('ResetBindings: every binding of a key, or of one product; other callers are refused', async () => {
+      await acquire(key.code, 'PBX', 'srv-2');
+      await acquire(key.code, 'PBX', 'srv-3');
+      expect(errorOf(await call('ResetBindings', { keyCode: key.code }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('ResetBindings', { keyCode: key.code }, otherClientToken))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect((await call('ResetBindings', { keyCode: key.code, productCode: 'DESK' }, acme.apiKey)).data).toEqual({
+        resetBindings: 0,
+      });
+      expect((await call('ResetBindings', { keyCode: key.code, productCode: 'PBX' }, clientToken)).data).toEqual({
+        resetBindings: 2,
+      });
+      expect((await card(other.code)).bindings).toHaveLength(1);
+      expect((await call('ResetBindings', { keyCode: other.code }, acme.apiKey)).data).toEqual({ resetBindings: 1 });
+      // The freed seats go to new hosts.
+      expect((await acquire(other.code, 'PBX', 'srv-new')).errors).toBeUndefined();
+    });
+  });
 });

@@ -3,6 +3,8 @@ import { MessagingLifecycle, MessagingModule, serviceInfoResolver, SubgraphModul
 // schema.graphql lists the GraphQL types in the order they are defined: these imports, first
 // and in this order, keep it stable whichever feature loads first.
 import './read-model/read-model.types';
+import './common/host.types';
+import './bindings/bindings.types';
 import './sessions/sessions.types';
 import './checks/checks.types';
 import { sessionsMigrations } from '../database/migrations';

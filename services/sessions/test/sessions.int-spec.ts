@@ -275,7 +275,7 @@ describe('sessions', () => {
     const a = await acquire(key, 'DESK', 'pc-a');
     const b = await acquire(key, 'DESK', 'pc-b');
     await sessions.release(a.sessionId);
-    expect(await sessions.findLiveByKey(key.keyId)).toEqual([
+    expect(await sessions.findLiveByKey({ vendorId: acme.id }, key.keyId)).toEqual([
       expect.objectContaining({
         sessionId: b.sessionId,
         fp: 'pc-b',

@@ -6,6 +6,9 @@ import { BindingRecord } from './binding.entity';
 
 export type NewBinding = Omit<BindingRecord, 'seq' | 'createdAt' | 'lastSeenAt'>;
 
+/** What a reset tells: the binding that is gone. */
+export type DeletedBinding = Pick<BindingRecord, 'id' | 'keyId' | 'productId' | 'hostFingerprint' | 'hostName'>;
+
 /** Host bindings in Postgres. Every read and write is limited to one vendor. */
 @Injectable()
 export class BindingsRepository {
@@ -40,6 +43,41 @@ export class BindingsRepository {
     return this.m(manager)
       .getRepository(BindingRecord)
       .find({ where: { vendorId, keyId, productId }, order: { seq: 'ASC' } });
+  }
+
+  findByKey(vendorId: string, keyId: string): Promise<BindingRecord[]> {
+    return this.m()
+      .getRepository(BindingRecord)
+      .find({ where: { vendorId, keyId }, order: { seq: 'ASC' } });
+  }
+
+  /** Deletes one binding of the vendor (of one key, when given); what it deleted. */
+  async deleteById(manager: EntityManager, vendorId: string, id: string, keyId?: string): Promise<DeletedBinding[]> {
+    const { rows } = await updated<DeletedBinding>(
+      manager,
+      `DELETE FROM host_bindings WHERE vendor_id = $1 AND id = $2 AND ($3::uuid IS NULL OR key_id = $3)
+       RETURNING id, key_id AS "keyId", product_id AS "productId", host_fingerprint AS "hostFingerprint",
+                 host_name AS "hostName"`,
+      [vendorId, id, keyId ?? null],
+    );
+    return rows;
+  }
+
+  /** Deletes every binding of a key (of one product, when given); what it deleted, oldest first. */
+  async deleteByKey(
+    manager: EntityManager,
+    vendorId: string,
+    keyId: string,
+    productId: string | null,
+  ): Promise<DeletedBinding[]> {
+    const { rows } = await updated<DeletedBinding & { seq: string }>(
+      manager,
+      `DELETE FROM host_bindings WHERE vendor_id = $1 AND key_id = $2 AND ($3::uuid IS NULL OR product_id = $3)
+       RETURNING id, seq, key_id AS "keyId", product_id AS "productId", host_fingerprint AS "hostFingerprint",
+                 host_name AS "hostName"`,
+      [vendorId, keyId, productId],
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
   countByProduct(vendorId: string, keyId: string, productId: string, manager: EntityManager): Promise<number> {

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { BindingCreated, createEvent } from '@licensing/events';
-import { DomainError, ErrorCode } from '@licensing/graphql';
-import { enqueue } from '@licensing/kafka';
+import { isUUID } from 'class-validator';
+import { DataSource, EntityManager } from 'typeorm';
+import { BindingCreated, BindingReset, createEvent } from '@licensing/events';
+import { BadInputError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
+import { enqueue, enqueueMany } from '@licensing/kafka';
+import { CabinetScope, covers } from '../common/cabinet-scope';
 import { InjectSessionsConfig, SessionsConfig } from '../config';
+import { ReadModelService } from '../read-model/read-model.service';
 import { BindingRecord } from './binding.entity';
-import { BindingsRepository } from './bindings.repository';
+import { BindingsRepository, DeletedBinding } from './bindings.repository';
 import { BoundHostsRepository } from './bound-hosts.repository';
 
 /** The (key, product) a binding is for, as the license standing names it. */
@@ -46,22 +49,105 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bindings: BindingsRepository,
     private readonly boundHosts: BoundHostsRepository,
+    private readonly readModel: ReadModelService,
     @InjectSessionsConfig() private readonly config: SessionsConfig,
   ) {}
 
   /** The host's binding id: at once when bound, else a new binding if a seat is free, else 1051. */
   async bind(target: BindingTarget, host: HostDetails): Promise<string> {
-    const cached = await this.boundHosts.find(target.keyId, target.productId, host.fingerprint);
-    if (cached.bindingId) return cached.bindingId;
-    if (cached.bindingId === undefined) {
-      const all = await this.bindings.findByProduct(target.vendorId, target.keyId, target.productId);
-      await this.boundHosts.fill(target.keyId, target.productId, cached.version, all);
-      const mine = all.find((b) => b.hostFingerprint === host.fingerprint);
-      if (mine) return mine.id;
-    }
+    const bound = await this.boundId(target.vendorId, target.keyId, target.productId, host.fingerprint);
+    if (bound) return bound;
     const binding = await this.decide(target, host);
     await this.boundHosts.add(target.keyId, target.productId, host.fingerprint, binding.id);
     return binding.id;
+  }
+
+  /** Whether a binding still holds its host (a heartbeat's question); Redis only while cached. */
+  async isBound(
+    ref: { vendorId: string; keyId: string; productId: string; fingerprint: string },
+    bindingId: string,
+  ): Promise<boolean> {
+    return (await this.boundId(ref.vendorId, ref.keyId, ref.productId, ref.fingerprint)) === bindingId;
+  }
+
+  /** The binding of a host, from Redis; Postgres fills the cache when it is not loaded. */
+  private async boundId(vendorId: string, keyId: string, productId: string, fingerprint: string) {
+    const cached = await this.boundHosts.find(keyId, productId, fingerprint);
+    if (cached.bindingId !== undefined) return cached.bindingId;
+    const all = await this.bindings.findByProduct(vendorId, keyId, productId);
+    await this.boundHosts.fill(keyId, productId, cached.version, all);
+    return all.find((b) => b.hostFingerprint === fingerprint)?.id ?? null;
+  }
+
+  /** The bindings of a key the caller may see (none of another vendor's or another client's key). */
+  async findByKey(scope: CabinetScope, keyId: string): Promise<BindingRecord[]> {
+    if (scope.keyId !== undefined && scope.keyId !== keyId) return [];
+    return this.bindings.findByKey(scope.vendorId, keyId);
+  }
+
+  /** Resets one binding: its seat is free, binding.reset is announced. NOT_FOUND outside the scope. */
+  async reset(scope: CabinetScope, bindingId: string): Promise<true> {
+    if (!isUUID(bindingId)) throw new BadInputError('id', 'id is not a binding id');
+    const deleted = await this.resetWhere(scope.vendorId, (manager) =>
+      this.bindings.deleteById(manager, scope.vendorId, bindingId, scope.keyId),
+    );
+    if (!deleted) throw new NotFoundError('Binding', 'id');
+    return true;
+  }
+
+  /** Resets every binding of a key (of one product, when given); how many. */
+  async resetAll(scope: CabinetScope, keyCode: string, productCode?: string | null): Promise<number> {
+    const key = await this.readModel.findKeyByCode(keyCode);
+    if (key === undefined) throw new BadInputError('keyCode', 'keyCode is not a license key');
+    if (!key || !covers(scope, key.vendorId, key.keyId)) throw new NotFoundError('License key', 'keyCode');
+    let productId: string | null = null;
+    if (productCode) {
+      const product = await this.readModel.findProductByCode(key.vendorId, productCode);
+      if (!product) throw new NotFoundError(`Product ${productCode.trim()}`, 'productCode');
+      productId = product.productId;
+    }
+    return this.resetWhere(scope.vendorId, (manager) =>
+      this.bindings.deleteByKey(manager, key.vendorId, key.keyId, productId),
+    );
+  }
+
+  /**
+   * Deletes bindings and announces each in one transaction, then drops the cached bound hosts
+   * of every pair touched, so no acquire lets a reset host in on the cache's word.
+   */
+  private async resetWhere(
+    vendorId: string,
+    remove: (manager: EntityManager) => Promise<DeletedBinding[]>,
+  ): Promise<number> {
+    const deleted = await this.dataSource.transaction(async (manager) => {
+      const gone = await remove(manager);
+      const events = [];
+      for (const b of gone) {
+        const [key, product] = await Promise.all([
+          this.readModel.findKeyById(vendorId, b.keyId),
+          this.readModel.findProductById(vendorId, b.productId),
+        ]);
+        events.push(
+          createEvent(BindingReset, {
+            vendorId,
+            subject: b.keyId,
+            data: {
+              bindingId: b.id,
+              keyId: b.keyId,
+              keyCode: key?.code ?? '',
+              productCode: product?.code ?? '',
+              hostFingerprint: b.hostFingerprint,
+              hostName: b.hostName,
+            },
+          }),
+        );
+      }
+      await enqueueMany(manager, events);
+      return gone;
+    });
+    const pairs = new Map(deleted.map((b) => [`${b.keyId}:${b.productId}`, b]));
+    await Promise.all([...pairs.values()].map((b) => this.boundHosts.invalidate(b.keyId, b.productId)));
+    return deleted.length;
   }
 
   /** The seat decision: under the pair's lock, the host's binding, or a new one if a seat is free. */

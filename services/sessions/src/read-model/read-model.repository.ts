@@ -42,6 +42,10 @@ export class ReadModelRepository {
     return this.m(manager).getRepository(KnownProduct).findOneBy({ vendorId, productId });
   }
 
+  findProductByCode(vendorId: string, code: string): Promise<KnownProduct | null> {
+    return this.m().getRepository(KnownProduct).findOneBy({ vendorId, code });
+  }
+
   findProducts(vendorId: string, manager?: EntityManager): Promise<KnownProduct[]> {
     return this.m(manager)
       .getRepository(KnownProduct)

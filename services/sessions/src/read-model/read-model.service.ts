@@ -53,8 +53,18 @@ export class ReadModelService {
     return evaluateStanding(snapshot, catalogue, product, now);
   }
 
-  findKeyByCode(code: string): Promise<KnownKey | null> {
-    return this.model.findKeyByCode(code);
+  /** A key by its code as typed (undefined when malformed), deleted or not. */
+  async findKeyByCode(codeAsTyped: string): Promise<KnownKey | null | undefined> {
+    const code = normalizeKeyCode(codeAsTyped);
+    return code ? this.model.findKeyByCode(code) : undefined;
+  }
+
+  findProductById(vendorId: string, productId: string): Promise<KnownProduct | null> {
+    return this.model.findProduct(vendorId, productId);
+  }
+
+  findProductByCode(vendorId: string, code: string): Promise<KnownProduct | null> {
+    return this.model.findProductByCode(vendorId, code.trim());
   }
 
   findKeyById(vendorId: string, keyId: string): Promise<KnownKey | null> {

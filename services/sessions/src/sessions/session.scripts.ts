@@ -134,7 +134,8 @@ return {'OK', exp}
 
 /**
  * ARGV: P, ended retention, session id, ttl, live retention.
- * Returns {'OK', expiresAt, keyCode, productCode, bindingId}, {'ENDED', reason} or {'UNKNOWN'}.
+ * Returns {'OK', expiresAt, keyCode, productCode, bindingId, keyId, productId, fingerprint, vendorId},
+ * {'ENDED', reason} or {'UNKNOWN'}.
  */
 export const HEARTBEAT = `${PRELUDE}
 local sid = ARGV[3]
@@ -142,7 +143,7 @@ local ttl = tonumber(ARGV[4])
 local live_retention = tonumber(ARGV[5])
 local s = session_key(sid)
 local f = redis.call('HMGET', s, 'state', 'exp', 'endReason', 'keyId', 'productId', 'model', 'fp',
-  'keyCode', 'productCode', 'bindingId')
+  'keyCode', 'productCode', 'bindingId', 'vendorId')
 if not f[1] then return {'UNKNOWN'} end
 if f[1] ~= 'live' then return {'ENDED', f[3]} end
 local now = now_ms()
@@ -162,7 +163,7 @@ elseif model == 'CONCURRENT_HOSTS' then
   redis.call('ZADD', host_sessions(keyId, productId, fp), 'XX', exp, sid)
   redis.call('ZADD', pool_hosts(keyId, productId), 'GT', exp, fp)
 end
-return {'OK', exp, f[8], f[9], f[10]}
+return {'OK', exp, f[8], f[9], f[10], f[4], f[5], f[7], f[11]}
 `;
 
 /**

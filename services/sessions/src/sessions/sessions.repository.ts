@@ -34,7 +34,14 @@ export interface NewSession {
 export type AcquireOutcome = { taken: true; expiresAt: Date } | { taken: false; held: number };
 
 export type HeartbeatOutcome =
-  | { alive: true; expiresAt: Date; keyCode: string; productCode: string; bindingId: string | null }
+  | {
+      alive: true;
+      expiresAt: Date;
+      keyCode: string;
+      productCode: string;
+      /** Set for HOST_BINDING sessions, with the host it binds. */
+      binding: { bindingId: string; vendorId: string; keyId: string; productId: string; fingerprint: string } | null;
+    }
   | { alive: false; endReason: string }
   | { alive: false; endReason: null };
 
@@ -119,7 +126,15 @@ export class SessionsRepository {
           expiresAt: new Date(int(reply[1])),
           keyCode: text(reply[2]),
           productCode: text(reply[3]),
-          bindingId: text(reply[4]) || null,
+          binding: text(reply[4])
+            ? {
+                bindingId: text(reply[4]),
+                keyId: text(reply[5]),
+                productId: text(reply[6]),
+                fingerprint: text(reply[7]),
+                vendorId: text(reply[8]),
+              }
+            : null,
         };
       case 'ENDED':
         return { alive: false, endReason: text(reply[1]) };

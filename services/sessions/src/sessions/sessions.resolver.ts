@@ -1,8 +1,10 @@
-import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
-import { Allow } from '@licensing/identity';
+import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentIdentity, Identity, requireVendorId, vendorIdOf } from '@licensing/identity';
+import { cabinetScope } from '../common/cabinet-scope';
+import { LicenseKeyRef } from '../read-model/read-model.types';
 import { AcquireLicenseInput } from './dto/acquire-license.input';
 import { SessionsService } from './sessions.service';
-import { LicenseLease, leaseView, SessionHeartbeat } from './sessions.types';
+import { LicenseLease, leaseView, SessionHeartbeat, SessionView, sessionView } from './sessions.types';
 
 /** The operations protected applications call all day; the key (then the session id) is the credential. */
 @Resolver()
@@ -34,5 +36,26 @@ export class SessionsResolver {
   @Mutation(() => Boolean, { description: 'Ends a live session and frees its seat.' })
   releaseLicense(@Args('sessionId', { type: () => ID }) sessionId: string): Promise<boolean> {
     return this.sessionsService.release(sessionId);
+  }
+
+  @Allow('vendor')
+  @Mutation(() => Boolean, { description: 'Ends a live session of the caller vendor’s keys; its seat is free.' })
+  terminateSession(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<boolean> {
+    return this.sessionsService.terminate(requireVendorId(identity), id);
+  }
+}
+
+/** The keys service's LicenseKey, extended with its live sessions. */
+@Resolver(() => LicenseKeyRef)
+export class LicenseKeySessionsResolver {
+  constructor(private readonly sessionsService: SessionsService) {}
+
+  @ResolveField(() => [SessionView], { description: 'Live sessions of the key, soonest to expire first.' })
+  async sessions(@Parent() key: LicenseKeyRef, @CurrentIdentity() identity: Identity): Promise<SessionView[]> {
+    if (!vendorIdOf(identity)) return [];
+    return (await this.sessionsService.findLiveByKey(cabinetScope(identity), key.id)).map(sessionView);
   }
 }

@@ -4,6 +4,7 @@ import { isUUID } from 'class-validator';
 import { SessionEndReason } from '@licensing/events';
 import { BadInputError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
 import { BindingsService, HostDetails } from '../bindings/bindings.service';
+import { CabinetScope } from '../common/cabinet-scope';
 import { InjectSessionsConfig, SessionsConfig } from '../config';
 import { LicenseStanding } from '../read-model/license-standing';
 import { ReadModelService } from '../read-model/read-model.service';
@@ -121,13 +122,22 @@ export class SessionsService {
     assertSessionId(sessionId);
     const beat = await this.sessions.heartbeat(sessionId, this.ttlMs);
     if (!beat.alive) throw sessionGone(beat.endReason);
-    const standing = await this.readModel.standing(beat.keyCode, beat.productCode);
+    const { binding } = beat;
+    const [standing, stillBound] = await Promise.all([
+      this.readModel.standing(beat.keyCode, beat.productCode),
+      binding ? this.bindings.isBound(binding, binding.bindingId) : true,
+    ]);
     if (!standing.active) {
       const reason: SessionEndReason = standing.reason === 'KEY_DELETED' ? 'KEY_DELETED' : 'LICENSE_INACTIVE';
       await this.sessions.end(sessionId, reason);
       throw notInForce(standing);
     }
-    if (beat.bindingId) this.bindings.recordSeen(beat.bindingId);
+    if (!stillBound) {
+      // The host's binding was reset from a cabinet: its seat is another host's now.
+      await this.sessions.end(sessionId, 'TERMINATED');
+      throw sessionGone('TERMINATED');
+    }
+    if (binding) this.bindings.recordSeen(binding.bindingId);
     return { sessionId, expiresAt: beat.expiresAt, heartbeatIntervalSeconds: this.heartbeatIntervalSeconds };
   }
 
@@ -149,8 +159,18 @@ export class SessionsService {
     }
   }
 
-  findLiveByKey(keyId: string): Promise<LiveSession[]> {
-    return this.sessions.findLiveByKey(keyId);
+  /** The live sessions of a key the caller may see (none of another vendor's or another client's key). */
+  async findLiveByKey(scope: CabinetScope, keyId: string): Promise<LiveSession[]> {
+    if (scope.keyId !== undefined && scope.keyId !== keyId) return [];
+    return (await this.sessions.findLiveByKey(keyId)).filter((s) => s.vendorId === scope.vendorId);
+  }
+
+  /** Ends a live session of the vendor from the cabinet; NOT_FOUND for another vendor's. */
+  async terminate(vendorId: string, sessionId: string): Promise<true> {
+    if (!isUUID(sessionId)) throw new BadInputError('id', 'id is not a session id');
+    const outcome = await this.sessions.end(sessionId, 'TERMINATED', vendorId);
+    if (!outcome.ended) throw sessionGone(outcome.endReason, 'id');
+    return true;
   }
 }
 
@@ -158,12 +178,12 @@ function assertSessionId(sessionId: string): void {
   if (!isUUID(sessionId)) throw new BadInputError('sessionId', 'sessionId is not a session id');
 }
 
-function sessionGone(endReason: string | null): DomainError {
-  if (endReason === null) return new NotFoundError('Session', 'sessionId');
+function sessionGone(endReason: string | null, field = 'sessionId'): DomainError {
+  if (endReason === null) return new NotFoundError('Session', field);
   return new DomainError(
     ErrorCode.SESSION_ENDED,
     `This session has ended (${endReason}); acquire the license again`,
-    'sessionId',
+    field,
     { reason: endReason },
   );
 }

@@ -1,5 +1,7 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { LicenseKindEnum, ProductRef } from '../read-model/read-model.types';
+import { HostView } from '../common/host.types';
+import { LicenseKeyRef, LicenseKindEnum, ProductRef } from '../read-model/read-model.types';
+import type { LiveSession } from './sessions.repository';
 import type { Lease } from './sessions.service';
 
 @ObjectType({ description: 'The license a lease uses: the product’s licenses in force on the key.' })
@@ -62,6 +64,60 @@ export function leaseView(lease: Lease): LicenseLease {
       seats: standing.seats,
       expiresAt: standing.validUntil,
       product: { id: standing.productId },
+    },
+  };
+}
+
+@ObjectType('LicenseSession', { description: 'A live session: where and by whom a license is in use now.' })
+export class SessionView {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  startedAt!: Date;
+
+  @Field()
+  lastHeartbeatAt!: Date;
+
+  @Field({ description: 'It ends then unless it heartbeats.' })
+  expiresAt!: Date;
+
+  @Field(() => String, { nullable: true })
+  infobase!: string | null;
+
+  @Field(() => String, { nullable: true })
+  user!: string | null;
+
+  @Field(() => String, { nullable: true })
+  processId!: string | null;
+
+  @Field(() => LicenseKeyRef)
+  licenseKey!: LicenseKeyRef;
+
+  @Field(() => ProductRef)
+  product!: ProductRef;
+
+  @Field(() => HostView)
+  host!: HostView;
+}
+
+export function sessionView(s: LiveSession): SessionView {
+  return {
+    id: s.sessionId,
+    startedAt: s.startedAt,
+    lastHeartbeatAt: s.lastHeartbeatAt,
+    expiresAt: s.expiresAt,
+    infobase: s.infobase || null,
+    user: s.user || null,
+    processId: s.processId || null,
+    licenseKey: { id: s.keyId },
+    product: { id: s.productId },
+    host: {
+      fingerprint: s.fp,
+      name: s.hostName || null,
+      os: s.hostOs || null,
+      ip: s.hostIp || null,
+      platformVersion: s.platformVersion || null,
     },
   };
 }
