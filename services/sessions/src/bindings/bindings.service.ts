@@ -70,13 +70,23 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
     return (await this.boundId(ref.vendorId, ref.keyId, ref.productId, ref.fingerprint)) === bindingId;
   }
 
-  /** The binding of a host, from Redis; Postgres fills the cache when it is not loaded. */
-  private async boundId(vendorId: string, keyId: string, productId: string, fingerprint: string) {
-    const cached = await this.boundHosts.find(keyId, productId, fingerprint);
-    if (cached.bindingId !== undefined) return cached.bindingId;
-    const all = await this.bindings.findByProduct(vendorId, keyId, productId);
-    await this.boundHosts.fill(keyId, productId, cached.version, all);
-    return all.find((b) => b.hostFingerprint === fingerprint)?.id ?? null;
+  /**
+   * The binding of a host, from Redis; Postgres fills the cache when it is not loaded. Rows
+   * read before a reset that came in meanwhile are not trusted: the lookup starts again.
+   */
+  private async boundId(
+    vendorId: string,
+    keyId: string,
+    productId: string,
+    fingerprint: string,
+  ): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      const cached = await this.boundHosts.find(keyId, productId, fingerprint);
+      if (cached.bindingId !== undefined) return cached.bindingId;
+      const all = await this.bindings.findByProduct(vendorId, keyId, productId);
+      const filled = await this.boundHosts.fill(keyId, productId, cached.version, all);
+      if (filled || attempt === 3) return all.find((b) => b.hostFingerprint === fingerprint)?.id ?? null;
+    }
   }
 
   /** The bindings of a key the caller may see (none of another vendor's or another client's key). */

@@ -7,7 +7,7 @@ import { InjectSessionsConfig, redisPrefix, SessionsConfig } from '../config';
 const FILL = `
 local current = redis.call('GET', KEYS[2]) or '0'
 if current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 1`;
 
 /** Adds a binding to a cache that is loaded; an unloaded one will read it from Postgres. */
@@ -53,14 +53,16 @@ export class BoundHostsRepository {
     return { bindingId: found ?? (loaded ? null : undefined), version: v ?? '0' };
   }
 
+  /** Fills the cache from Postgres rows read at `version`; false when a reset came in between. */
   async fill(
     keyId: string,
     productId: string,
     version: string,
     bindings: readonly { id: string; hostFingerprint: string }[],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const fields = bindings.flatMap((b) => [`h:${b.hostFingerprint}`, b.id]);
-    await this.redis.eval(FILL, 2, ...this.keys(keyId, productId), version, ...fields, 'loaded', '1');
+    const filled = await this.redis.eval(FILL, 2, ...this.keys(keyId, productId), version, ...fields, 'loaded', '1');
+    return filled === 1;
   }
 
   async add(keyId: string, productId: string, fingerprint: string, bindingId: string): Promise<void> {
