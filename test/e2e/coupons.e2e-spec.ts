@@ -411,6 +411,10 @@ describe('coupons through the gateway: generation, activation from three channel
         .data!['activateCoupon'];
       await cardWhen(key.code, (c) => c.licenses.length === 1);
       expect(errorOf(await call('DeactivateActivation', { id: activation.id }, globex.apiKey)).code).toBe('NOT_FOUND');
+      expect(errorOf(await call('DeactivateActivation', { id: 'not-a-uuid' }, acme.apiKey))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'id',
+      });
       const res = await call('DeactivateActivation', { id: activation.id }, acme.apiKey);
       expect(res.data!['deactivateActivation'].deactivatedAt).toBeTruthy();
       const { card: after, ms } = await cardWhen(key.code, (c) => c.licenses.length === 0);
@@ -501,6 +505,10 @@ describe('coupons through the gateway: generation, activation from three channel
         acme.apiKey,
       );
       expect(empty.data!['couponStatistics']).toEqual([]);
+      // A date that is not one is refused as such, not as "to must be after from".
+      const garbage = await call('CouponStatistics', { from: 'garbage', to }, acme.apiKey);
+      expect(errorOf(garbage)).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(garbage.errors![0]!.message).toContain('ISO 8601');
       expect(
         (await call('CouponStatistics', { from, to }, globex.apiKey)).data!['couponStatistics'].every(
           (r: any) => r.product.code === 'PBX' && r.distributor === null,

@@ -20,3 +20,4 @@ export {
 export type { Connection } from './pagination';
 export { trim, trimOrNull, lowerTrim, emailOrNull, upperTrim } from './transforms';
 export { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules } from './idempotency';
+export { UuidPipe } from './uuid.pipe';

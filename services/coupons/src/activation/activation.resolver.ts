@@ -1,4 +1,5 @@
 import { Args, ID, Mutation, Parent, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { UuidPipe } from '@licensing/platform';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
 import { CouponView } from '../coupon/coupon.types';
 import { LicenseKeyRef } from '../read-model/read-model.types';
@@ -29,7 +30,7 @@ export class ActivationResolver {
   })
   deactivateActivation(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
   ): Promise<ActivationView> {
     return this.activationService.deactivate(requireVendorId(identity), id);
   }

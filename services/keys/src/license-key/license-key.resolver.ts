@@ -1,4 +1,5 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { UuidPipe } from '@licensing/platform';
 import { NotFoundError } from '@licensing/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
 import { Distributor } from '../distributor/distributor.entity';
@@ -31,7 +32,7 @@ export class LicenseKeyResolver {
   @Mutation(() => LicenseKey, { description: 'Edits the key card; see UpdateLicenseKeyInput for re-binding.' })
   updateLicenseKey(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
     @Args('input') input: UpdateLicenseKeyInput,
   ): Promise<LicenseKey> {
     return this.keys.update(requireVendorId(identity), id, input);
@@ -43,7 +44,7 @@ export class LicenseKeyResolver {
   })
   deleteLicenseKey(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
   ): Promise<boolean> {
     return this.keys.delete(requireVendorId(identity), id);
   }

@@ -1,4 +1,5 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver, ResolveReference } from '@nestjs/graphql';
+import { UuidPipe } from '@licensing/platform';
 import { Allow, CurrentIdentity, Identity, requireVendorId } from '@licensing/identity';
 import { CreateProductInput, UpdateProductInput } from './dto/create-product.input';
 import { Product } from './product.entity';
@@ -18,7 +19,7 @@ export class ProductResolver {
   @Mutation(() => Product, { description: 'Edits a product of the caller’s vendor; announced as product.updated.' })
   updateProduct(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
     @Args('input') input: UpdateProductInput,
   ): Promise<Product> {
     return this.productService.update(requireVendorId(identity), id, input);

@@ -1,4 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver, ResolveReference } from '@nestjs/graphql';
+import { UuidPipe } from '@licensing/platform';
 import { BadInputError, ForbiddenError } from '@licensing/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId, vendorScope } from '@licensing/identity';
 import { ApiKey } from './api-key.entity';
@@ -22,7 +23,7 @@ export class VendorResolver {
   })
   createApiKey(
     @CurrentIdentity() identity: Identity,
-    @Args('vendorId', { type: () => ID }) vendorId: string,
+    @Args('vendorId', { type: () => ID }, UuidPipe) vendorId: string,
   ): Promise<string> {
     if (identity.kind !== 'operator' && requireVendorId(identity) !== vendorId) {
       throw new ForbiddenError('API keys are issued only for your own vendor');
@@ -38,7 +39,7 @@ export class VendorResolver {
   })
   apiKeys(
     @CurrentIdentity() identity: Identity,
-    @Args('vendorId', { type: () => ID, nullable: true }) vendorId?: string | null,
+    @Args('vendorId', { type: () => ID, nullable: true }, UuidPipe) vendorId?: string | null,
   ): Promise<ApiKey[]> {
     if (identity.kind === 'operator') {
       if (!vendorId) throw new BadInputError('vendorId', 'vendorId is required for the operator');
@@ -55,7 +56,10 @@ export class VendorResolver {
       'Revokes an API key: the next request with it is refused. Owners revoke their own vendor’s keys, the ' +
       'operator any. Revoking a revoked key changes nothing.',
   })
-  revokeApiKey(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<ApiKey> {
+  revokeApiKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', { type: () => ID }, UuidPipe) id: string,
+  ): Promise<ApiKey> {
     return this.vendorService.revokeApiKey(vendorScope(identity), id);
   }
 
