@@ -51,7 +51,11 @@ export class ConflictError extends DomainError {
 }
 
 export class RateLimitedError extends DomainError {
-  constructor(retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** The limit that was reached, for the RateLimit-Limit header (not sent in the error). */
+    readonly limit?: number,
+  ) {
     super(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s`, undefined, {
       retryAfterSeconds,
     });

@@ -12,3 +12,5 @@ export type { OutboxRelayOptions, OutboxRelayStatus, DrainResult } from './outbo
 export { EventConsumer } from './consumer';
 export type { EventConsumerOptions, EventConsumerStatus, EventHandler } from './consumer';
 export { backoffDelayMs } from './backoff';
+export { ConsumerLagProbe } from './lag';
+export type { PartitionLag } from './lag';

@@ -7,13 +7,15 @@ import {
   Module,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ServiceConfig } from '@licensing/config';
 import { ALL_TOPICS } from '@licensing/events';
-import { EventConsumer, KafkaSettings, OutboxRelay, ensureTopics } from '@licensing/kafka';
+import { ConsumerLagProbe, EventConsumer, KafkaSettings, OutboxRelay, ensureTopics } from '@licensing/kafka';
+import { cached, Metrics, probe } from './metrics/metrics';
 import type { HealthCheck } from './health';
 import type { HealthCheckProvider, ServiceName } from './subgraph.module';
 
@@ -47,15 +49,18 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   private topicsReady = false;
   private stopped = false;
   private kafkaError?: string;
+  private lagProbe?: ConsumerLagProbe;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions & { handlers: HandlerClass[] },
     private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(Metrics) private readonly metrics?: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.options.handlers.length) this.registerLagMetric();
     // The relay needs only Postgres: writes and their events are kept while Kafka is away.
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
@@ -89,11 +94,36 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
+  /**
+   * kafka_consumer_lag{topic, partition}: what the group has yet to consume, read from the
+   * broker when Prometheus scrapes (at most every 5 s), so a stuck consumer shows as growing lag.
+   */
+  private registerLagMetric(): void {
+    if (!this.metrics) return;
+    this.lagProbe = new ConsumerLagProbe(this.settings, this.groupId(), [...ALL_TOPICS], this.logger);
+    const read = cached(5_000, () => probe(() => this.lagProbe!.read()));
+    this.metrics.gauge<'topic' | 'partition'>({
+      name: 'kafka_consumer_lag',
+      help: 'Messages of a topic partition this service has not consumed yet',
+      labelNames: ['topic', 'partition'],
+      async collect() {
+        const lags = await read();
+        if (!lags) return;
+        this.reset();
+        for (const { topic, partition, lag } of lags) this.set({ topic, partition: String(partition) }, lag);
+      },
+    });
+  }
+
+  private groupId(): string {
+    return `${this.options.service}-service`;
+  }
+
   private async startConsumer(): Promise<void> {
     const consumer = new EventConsumer({
       dataSource: this.dataSource,
       settings: this.settings,
-      groupId: `${this.options.service}-service`,
+      groupId: this.groupId(),
       consumerName: this.options.service,
       topics: [...ALL_TOPICS],
       logger: this.logger,
@@ -109,6 +139,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     this.stopped = true;
     await this.consumer?.stop();
     await this.relay?.stop();
+    await this.lagProbe?.close();
   }
 
   /**

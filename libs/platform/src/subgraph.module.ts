@@ -10,10 +10,9 @@ import {
   RequestMethod,
   Type,
 } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, ModuleRef } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -26,6 +25,12 @@ import { IdentityMiddleware } from './identity.middleware';
 import { HEALTH_CHECKS, REDIS, SERVICE_CONFIG, SERVICE_NAME } from './tokens';
 import { RetentionService } from './retention';
 import { inputValidationPipe } from './validation';
+import { GraphQLErrorsPassThrough, graphqlLogPlugin, loggerModule } from './logging';
+import { Metrics } from './metrics/metrics';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { SubgraphMetrics } from './metrics/subgraph-metrics.provider';
+import { rateLimitHeadersPlugin } from './rate-limit-headers';
 
 export type ServiceName = 'keys' | 'coupons' | 'sessions' | 'notifications';
 
@@ -45,27 +50,6 @@ export interface HealthCheckProvider {
   healthChecks(): HealthCheck[];
 }
 
-/** Logs what gets masked, with the request id the gateway assigned. */
-function errorLoggingPlugin(service: string): ApolloServerPlugin<{ req?: LicensingRequest }> {
-  const logger = new Logger(`${service}:graphql`);
-  return {
-    requestDidStart: () =>
-      Promise.resolve({
-        didEncounterErrors: ({ errors, contextValue }) => {
-          for (const e of errors) {
-            const original = e.originalError;
-            if (original && !('code' in original) && !(original as { response?: unknown }).response) {
-              logger.error(
-                `request ${contextValue.req?.licensing?.requestId ?? '-'}: ${original.stack ?? original.message}`,
-              );
-            }
-          }
-          return Promise.resolve();
-        },
-      }),
-  };
-}
-
 /**
  * Everything a subgraph service shares: validated config, its own Postgres database
  * (created if missing, migrated under an advisory lock), Redis, the federation driver with
@@ -78,20 +62,30 @@ export class SubgraphModule implements NestModule {
   static forRoot(options: SubgraphOptions): DynamicModule {
     const { config, service } = options;
     const migrate = config.MIGRATE_ON_BOOT === 'true';
+    const graphqlLogger = new Logger(`${service}:graphql`);
+    const metrics = new Metrics(service);
 
+    // The providers' own checks join when the application has started (LateHealthChecks), so
+    // a provider of any feature module can add some, not only one visible to this module.
     const healthChecks: Provider = {
       provide: HEALTH_CHECKS,
-      inject: [getDataSourceToken(), REDIS, ...(options.healthChecks ?? [])],
-      useFactory: (dataSource: DataSource, redis: Redis, ...providers: HealthCheckProvider[]): HealthCheck[] => [
+      inject: [getDataSourceToken(), REDIS],
+      useFactory: (dataSource: DataSource, redis: Redis): HealthCheck[] => [
         { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },
-        ...providers.flatMap((p) => p.healthChecks()),
       ],
+    };
+    const lateHealthChecks: Provider = {
+      provide: LateHealthChecks,
+      inject: [HEALTH_CHECKS, ModuleRef],
+      useFactory: (checks: HealthCheck[], moduleRef: ModuleRef) =>
+        new LateHealthChecks(checks, moduleRef, options.healthChecks ?? []),
     };
 
     return {
       module: SubgraphModule,
       imports: [
+        loggerModule(service, config),
         TypeOrmModule.forRootAsync({
           useFactory: () =>
             serviceDataSourceOptions({
@@ -119,41 +113,75 @@ export class SubgraphModule implements NestModule {
           playground: false,
           introspection: true,
           context: ({ req }: { req: LicensingRequest }) => ({ req }),
-          formatError: (formatted, error) => formatGraphQLError(formatted, error),
+          // What gets masked is logged once, at error with its stack (and the request id).
+          formatError: (formatted, error) =>
+            formatGraphQLError(formatted, error, {
+              onInternalError: (e) => graphqlLogger.error({ msg: 'internal error', err: e }),
+            }),
           // Tracing is for Apollo's cloud reporting, which this platform does not use.
-          plugins: [ApolloServerPluginInlineTraceDisabled(), textBoundaryPlugin(), errorLoggingPlugin(service)],
+          plugins: [
+            ApolloServerPluginInlineTraceDisabled(),
+            graphqlMetricsPlugin(metrics),
+            rateLimitHeadersPlugin(),
+            textBoundaryPlugin(),
+            graphqlLogPlugin(graphqlLogger, { logRefusals: true }),
+          ],
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
+        { provide: Metrics, useValue: metrics },
+        SubgraphMetrics,
         {
           provide: REDIS,
           useFactory: () =>
             new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }),
         },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: GraphQLErrorsPassThrough },
         { provide: APP_PIPE, useFactory: inputValidationPipe },
         healthChecks,
+        lateHealthChecks,
         IdentityMiddleware,
         RedisShutdown,
         RetentionService,
       ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME, REDIS],
+      exports: [SERVICE_CONFIG, SERVICE_NAME, REDIS, Metrics],
     };
   }
 
-  /** Every route answers only the gateway, but the health probes, which orchestrators call directly. */
+  /**
+   * Every route answers only the gateway, but the health probes, which orchestrators call
+   * directly, and /metrics, which Prometheus scrapes.
+   */
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(IdentityMiddleware)
-      .exclude({ path: 'health', method: RequestMethod.GET }, { path: 'health/*path', method: RequestMethod.GET })
+      .exclude(
+        { path: 'health', method: RequestMethod.GET },
+        { path: 'health/*path', method: RequestMethod.GET },
+        { path: 'metrics', method: RequestMethod.GET },
+      )
       .forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }
 
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
+/** Adds the checks of providers from any module (e.g. a feature's relay) once all exist. */
+class LateHealthChecks implements OnApplicationBootstrap {
+  constructor(
+    private readonly checks: HealthCheck[],
+    private readonly moduleRef: ModuleRef,
+    private readonly providers: Type<HealthCheckProvider>[],
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const type of this.providers) this.checks.push(...this.moduleRef.get(type, { strict: false }).healthChecks());
+  }
+}
 
 @Injectable()
 class RedisShutdown implements OnApplicationShutdown {

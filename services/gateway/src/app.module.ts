@@ -15,6 +15,7 @@ import { AuthMiddleware } from './auth/auth.middleware';
 import { Authenticator } from './auth/authenticator';
 import { GatewayConfig } from './config';
 import { textBoundaryPlugin } from '@licensing/graphql';
+import { graphqlMetricsPlugin, Metrics, MetricsController, registerRedisMetrics } from '@licensing/platform';
 import { describeInternalError, formatGatewayError } from './gateway-errors';
 import { GatewayHealthController } from './health.controller';
 import { queryLimitsPlugin } from './limits/limits.plugin';
@@ -51,6 +52,7 @@ export class GatewayAppModule implements NestModule {
     const production = config.NODE_ENV === 'production';
     const status = new SupergraphStatus();
     const logger = new Logger('Gateway');
+    const metrics = new Metrics('gateway');
     return {
       module: GatewayAppModule,
       imports: [
@@ -80,6 +82,7 @@ export class GatewayAppModule implements NestModule {
                   logger.error(`request ${requestId ?? '-'}: ${describeInternalError(e)}`),
               }),
             plugins: [
+              graphqlMetricsPlugin(metrics),
               textBoundaryPlugin(),
               queryLimitsPlugin({
                 maxDepth: config.MAX_QUERY_DEPTH,
@@ -97,11 +100,19 @@ export class GatewayAppModule implements NestModule {
           },
         }),
       ],
-      controllers: [GatewayHealthController],
+      controllers: [GatewayHealthController, MetricsController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: SupergraphStatus, useValue: status },
-        { provide: GATEWAY_REDIS, useFactory: () => createGatewayRedis(config.REDIS_URL) },
+        { provide: Metrics, useValue: metrics },
+        {
+          provide: GATEWAY_REDIS,
+          useFactory: () => {
+            const redis = createGatewayRedis(config.REDIS_URL);
+            registerRedisMetrics(metrics, redis);
+            return redis;
+          },
+        },
         { provide: RateLimiter, useFactory: (redis: Redis) => new RateLimiter(redis), inject: [GATEWAY_REDIS] },
         RedisLifecycle,
         Authenticator,

@@ -12,6 +12,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { corsOrigins } from './cors';
 
 const url = { message: '$property must be an http(s) URL' };
 
@@ -69,6 +70,26 @@ class TrustedProxyList implements ValidatorConstraintInterface {
   private problem(value: string): string | undefined {
     try {
       trustedProxies(value);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+@ValidatorConstraint({ name: 'corsOriginList' })
+class CorsOriginList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && this.problem(value) === undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `must list origins: ${this.problem(String(args.value)) ?? 'not a string'}`;
+  }
+
+  private problem(value: string): string | undefined {
+    try {
+      corsOrigins(value, 'production');
       return undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -157,6 +178,16 @@ export class GatewayConfig {
   @IsString()
   @Validate(TrustedProxyList)
   TRUST_PROXY = '';
+
+  /**
+   * The browser origins allowed to call the gateway (CORS, with credentials): a comma list
+   * of exact origins (`https://cabinet.example.com, https://partners.example.com`). Empty
+   * (the default): the cabinets' local development servers (http://localhost:3000 and :5173)
+   * when NODE_ENV is development, none otherwise. `none`: none. No wildcard.
+   */
+  @IsString()
+  @Validate(CorsOriginList)
+  CORS_ORIGINS = '';
 
   /** Redis key namespace of the rate limiter, so separate deployments do not share windows. */
   @IsString()

@@ -8,9 +8,13 @@ import { GatewayConfig, trustProxySetting } from './config';
 import { json } from 'express';
 import { bodyErrorHandler } from './body-errors';
 import { requestIdMiddleware } from './request-context';
+import { corsOptions, corsOrigins, refuseOtherPreflights } from './cors';
 
 /** The gateway application, not yet listening (tests call `listen(0)`). */
 export async function createGatewayApp(config: GatewayConfig): Promise<INestApplication> {
+  // @apollo/gateway sends usage data to Apollo's servers unless this is set when it is
+  // constructed; this platform reports to nobody (an explicit value is left as it is).
+  process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
   const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
     logger: logLevelsFor(config.LOG_LEVEL),
     // Our own parser below, so a body that is too large or not JSON gets a coded answer.
@@ -18,6 +22,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<INestAppl
   });
   // First, so every response, even to a malformed body, carries x-request-id.
   app.use(requestIdMiddleware);
+  // Browsers on the listed origins (CORS_ORIGINS); other origins' preflights stop here.
+  app.enableCors(corsOptions(corsOrigins(config.CORS_ORIGINS, config.NODE_ENV)));
+  app.use(refuseOtherPreflights);
   app.use(json({ limit: config.MAX_BODY_BYTES }), bodyErrorHandler);
   // The real client address when a listed proxy sits in front (TRUST_PROXY); else the peer's.
   app.getHttpAdapter().getInstance().set('trust proxy', trustProxySetting(config.TRUST_PROXY));

@@ -1,7 +1,10 @@
 import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentityHeader } from '@licensing/identity';
+import { RATE_LIMIT_HEADERS } from '@licensing/platform';
 import { GatewayConfig } from './config';
 import type { GatewayContext } from './request-context';
+
+type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
 
 /**
  * Calls one subgraph with the caller's verified identity in the signed header (subgraphs
@@ -22,6 +25,22 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
     if (!licensing) throw new Error('No authenticated request context for a subgraph call');
     request.http?.headers.set(IDENTITY_HEADER, signIdentityHeader(this.signingSecret, licensing));
     request.http?.headers.set(REQUEST_ID_HEADER, licensing.requestId);
+  }
+
+  /**
+   * A subgraph's throttle that refused the request says so in RateLimit headers; they are
+   * passed on to the client's response (the only subgraph headers that are).
+   */
+  override didReceiveResponse({ response, context }: ReceivedResponse): ReceivedResponse['response'] {
+    const from = response.http?.headers;
+    const to = context.req?.res;
+    if (from?.get('retry-after') && to && !to.headersSent) {
+      for (const name of RATE_LIMIT_HEADERS) {
+        const value = from.get(name);
+        if (value) to.setHeader(name, value);
+      }
+    }
+    return response;
   }
 }
 

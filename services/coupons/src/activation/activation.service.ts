@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { claimIdempotencyKey, isUniqueViolation } from '@licensing/database';
@@ -15,6 +15,8 @@ import {
 } from '@licensing/graphql';
 import { Identity, vendorIdOf } from '@licensing/identity';
 import { enqueue } from '@licensing/kafka';
+import { Metrics } from '@licensing/platform';
+import type { Counter } from 'prom-client';
 import { CouponRecord } from '../coupon/coupon.entity';
 import { CouponService } from '../coupon/coupon.service';
 import { CouponView } from '../coupon/coupon.types';
@@ -59,7 +61,16 @@ export class ActivationService {
     private readonly coupons: CouponService,
     private readonly activations: ActivationRepository,
     private readonly readModel: ReadModelService,
-  ) {}
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.activated = metrics.counter<'channel'>({
+      name: 'coupon_activations_total',
+      help: 'Coupons activated (committed, replays not counted), by channel',
+      labelNames: ['channel'],
+    });
+  }
+
+  private readonly activated: Counter<'channel'>;
 
   async findByKey(identity: Identity, keyId: string): Promise<ActivationView[]> {
     const vendorId = vendorIdOf(identity);
@@ -94,8 +105,9 @@ export class ActivationService {
       throw new ForbiddenError('The client cabinet activates coupons on its own key only');
     }
     const callerVendor = vendorIdOf(identity);
+    let fresh = false;
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      const result = await this.dataSource.transaction(async (manager) => {
         // A retry of an activation that committed gets that activation, not COUPON_USED.
         const claim = input.idempotencyKey
           ? await claimIdempotencyKey<{ vendorId: string; activationId: string }>(
@@ -122,8 +134,11 @@ export class ActivationService {
           throw new NotFoundError('Coupon', 'input.couponCode');
         const activation = await this.activateOn(manager, coupon, key, channel);
         await claim?.complete({ vendorId: activation.vendorId, activationId: activation.id });
+        fresh = true;
         return activation;
       });
+      if (fresh) this.activated.inc({ channel });
+      return result;
     } catch (error) {
       if (isUniqueViolation(error, 'activations_coupon_key_key')) {
         throw new DomainError(

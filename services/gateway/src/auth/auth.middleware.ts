@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, Logger, NestMiddleware, Optional } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import { ErrorCode } from '@licensing/graphql';
+import { graphqlSeries, Metrics, operationLabel, rateLimitHeaders } from '@licensing/platform';
 import { GatewayConfig } from '../config';
 import { batchRefusal } from '../limits/batch';
 import { RateLimiter } from '../limits/rate-limiter';
@@ -9,7 +10,7 @@ import { ApiKeyLookupError } from './api-key-resolver';
 import { Authenticator } from './authenticator';
 import { InvalidTokenError } from './token';
 
-function sendError(
+function send(
   res: Response,
   status: number,
   code: string,
@@ -28,16 +29,26 @@ function sendError(
 @Injectable()
 export class AuthMiddleware implements NestMiddleware {
   private readonly logger = new Logger('Auth');
+  private readonly refusals?: ReturnType<typeof graphqlSeries>['errors'];
 
   constructor(
     private readonly authenticator: Authenticator,
     private readonly limiter: RateLimiter,
     @Inject(GatewayConfig) private readonly config: GatewayConfig,
-  ) {}
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
+    this.refusals = metrics && graphqlSeries(metrics).errors;
+  }
 
   async use(req: GatewayRequest, res: Response, next: NextFunction): Promise<void> {
     const requestId = requestIdOf(req);
     const clientIp = req.ip ?? req.socket.remoteAddress ?? '';
+    // Refusals here never reach Apollo; they are counted with its errors, by code.
+    const sendError: typeof send = (response, status, code, ...rest) => {
+      const name = (req.body as { operationName?: unknown } | undefined)?.operationName;
+      this.refusals?.inc({ operation: operationLabel(typeof name === 'string' ? name : undefined), code });
+      send(response, status, code, ...rest);
+    };
 
     const batch = batchRefusal(req.body);
     if (batch) return sendError(res, 400, ErrorCode.BAD_USER_INPUT, batch, requestId);
@@ -66,7 +77,7 @@ export class AuthMiddleware implements NestMiddleware {
         this.config.APP_RATE_LIMIT_PER_MINUTE,
       );
       if (!decision.allowed) {
-        res.setHeader('retry-after', String(decision.retryAfterSeconds));
+        res.set(rateLimitHeaders(this.config.APP_RATE_LIMIT_PER_MINUTE, decision.retryAfterSeconds));
         return sendError(
           res,
           429,

@@ -135,7 +135,8 @@ export class LoginThrottleService {
       await this.take('client-address', s.address, counted);
     } else {
       const seen = await this.peek('client-address', s.address);
-      if (seen && seen.consumedPoints > this.limiters['client-address'].points) throw refusal(seen);
+      if (seen && seen.consumedPoints > this.limiters['client-address'].points)
+        throw refusal(seen, this.limiters['client-address'].points);
     }
     return this.ticket(counted);
   }
@@ -153,7 +154,7 @@ export class LoginThrottleService {
   private async take(rule: ThrottleRule, subject: string, counted: Counted[]): Promise<RateLimiterRes | undefined> {
     const result = await this.consume(rule, subject);
     if (!result) return undefined;
-    if (result.refused) throw refusal(result.res);
+    if (result.refused) throw refusal(result.res, this.limiters[rule].points);
     counted.push({ rule, subject });
     return result.res;
   }
@@ -220,6 +221,6 @@ export class LoginThrottleService {
   }
 }
 
-function refusal(res: RateLimiterRes): RateLimitedError {
-  return new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+function refusal(res: RateLimiterRes, limit: number): RateLimitedError {
+  return new RateLimitedError(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), limit);
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@licensing/database';
@@ -14,7 +14,8 @@ import {
 } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
-import { assertPageSize, decodeCursor, emptyConnection, toConnection } from '@licensing/platform';
+import { assertPageSize, decodeCursor, emptyConnection, Metrics, toConnection } from '@licensing/platform';
+import type { Counter } from 'prom-client';
 import { sameText } from '../common/text';
 import { Distributor } from '../distributor/distributor.entity';
 import { DistributorService } from '../distributor/distributor.service';
@@ -71,7 +72,16 @@ export class LicenseKeyService {
     private readonly staff: StaffService,
     private readonly products: ProductService,
     private readonly licenses: LicenseService,
-  ) {}
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.created = metrics.counter<'origin'>({
+      name: 'license_keys_created_total',
+      help: 'License keys issued, by origin (cabinet, registration, ...)',
+      labelNames: ['origin'],
+    });
+  }
+
+  private readonly created: Counter<'origin'>;
 
   /** `vendorId` undefined: any vendor's, for federation references. */
   findById(vendorId: string | undefined, id: string, manager?: EntityManager): Promise<LicenseKey | null> {
@@ -207,6 +217,7 @@ export class LicenseKeyService {
           ),
         );
         await this.announce(manager, KeyCreated, saved, client);
+        this.created.inc({ origin: key.origin });
         return saved;
       } catch (error) {
         if (attempt < 3 && isUniqueViolation(error, 'license_keys_code_key')) continue;

@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { createEvent, LicenseChecked } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { enqueue } from '@licensing/kafka';
+import { Metrics } from '@licensing/platform';
+import type { Counter } from 'prom-client';
 import { ReadModelService } from '../read-model/read-model.service';
 import { LicenseCheckRecord } from './check.entity';
 import { checkView, LicenseCheckView } from './checks.types';
@@ -23,7 +25,16 @@ export class ChecksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly readModel: ReadModelService,
     private readonly checks: ChecksRepository,
-  ) {}
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.recorded = metrics.counter<'active'>({
+      name: 'license_checks_recorded_total',
+      help: 'License checks recorded, by their answer (active true or false)',
+      labelNames: ['active'],
+    });
+  }
+
+  private readonly recorded: Counter<'active'>;
 
   async check(input: { keyCode: string; productCode: string }): Promise<LicenseCheckView> {
     const checkedAt = new Date();
@@ -60,6 +71,7 @@ export class ChecksService {
         }),
       );
     });
+    this.recorded.inc({ active: String(record.active) });
     return checkView(record);
   }
 
