@@ -1,17 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DistributorCreated,
-  EventEnvelope,
-  KeyCreated,
-  KeyData,
-  KeyDeleted,
-  KeyUpdated,
-  ProductCreated,
-  ProductData,
-  ProductUpdated,
-  VendorCreated,
-} from '@licensing/events';
+import { DistributorCreated, EventEnvelope, ProductCreated, ProductData, ProductUpdated } from '@licensing/events';
 import { EventConsumer } from '@licensing/kafka';
+import { onVendorAndKeyEvents } from '@licensing/keys-catalogue';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { EntityManager } from 'typeorm';
 import { ReadModelService } from './read-model.service';
@@ -32,10 +22,7 @@ export class ReadModelHandler implements EventHandlerRegistry {
         code: e.data.code,
         trialDays: e.data.trialDays,
       });
-    const key = (e: EventEnvelope<KeyData>, m: EntityManager) =>
-      this.readModel.saveKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code });
-    consumer
-      .on(VendorCreated, (e, m) => this.readModel.saveVendor(m, { vendorId: e.data.vendorId, prefix: e.data.prefix }))
+    onVendorAndKeyEvents(consumer, this.readModel)
       .on(ProductCreated, product)
       .on(ProductUpdated, product)
       .on(DistributorCreated, (e, m) =>
@@ -44,11 +31,6 @@ export class ReadModelHandler implements EventHandlerRegistry {
           vendorId: e.vendorId,
           name: e.data.name,
         }),
-      )
-      .on(KeyCreated, key)
-      .on(KeyUpdated, key)
-      .on(KeyDeleted, (e, m) =>
-        this.readModel.deleteKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code }, new Date(e.time)),
       );
   }
 }

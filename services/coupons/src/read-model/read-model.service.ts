@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { KeysCatalogueWriter, KnownKeyState } from '@licensing/keys-catalogue';
 import { KnownDistributor, KnownKey, KnownProduct, KnownVendor } from './read-model.entity';
 import { ReadModelRepository } from './read-model.repository';
 
@@ -10,7 +11,7 @@ import { ReadModelRepository } from './read-model.repository';
  * is how an application names it.
  */
 @Injectable()
-export class ReadModelService {
+export class ReadModelService implements KeysCatalogueWriter {
   constructor(private readonly model: ReadModelRepository) {}
 
   async vendorPrefix(vendorId: string): Promise<string | undefined> {
@@ -45,11 +46,11 @@ export class ReadModelService {
     return this.model.saveDistributor(manager, distributor);
   }
 
-  saveKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>): Promise<void> {
+  saveKey(manager: EntityManager, key: KnownKeyState): Promise<void> {
     return this.model.saveKey(manager, key);
   }
 
-  deleteKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>, at: Date): Promise<void> {
+  deleteKey(manager: EntityManager, key: KnownKeyState, at: Date): Promise<void> {
     return this.model.deleteKey(manager, key, at);
   }
 }

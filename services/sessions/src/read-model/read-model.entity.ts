@@ -1,19 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { LicenseKind, LicenseModel } from '@licensing/events';
+import { KnownKey, KnownVendor } from '@licensing/keys-catalogue';
 
 /*
  * The read model: what this service knows of the keys service's world, kept from its events.
+ * Vendors and keys are the rows every read model of the keys service keeps alike
+ * (`@licensing/keys-catalogue`); products and licenses are this service's own.
  */
 
-@Entity('known_vendors')
-export class KnownVendor {
-  @PrimaryColumn({ name: 'vendor_id', type: 'uuid' })
-  vendorId!: string;
-
-  /** The vendor's four-character code prefix; every key code starts with it. */
-  @Column({ type: 'char', length: 4 })
-  prefix!: string;
-}
+export { KnownKey, KnownVendor };
 
 @Entity('known_products')
 export class KnownProduct {
@@ -37,23 +32,6 @@ export class KnownProduct {
   /** The time of the event this row was last taken from. */
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-@Entity('known_keys')
-export class KnownKey {
-  @PrimaryColumn({ name: 'key_id', type: 'uuid' })
-  keyId!: string;
-
-  @Column({ name: 'vendor_id', type: 'uuid' })
-  vendorId!: string;
-
-  /** Canonical form, unique across vendors. */
-  @Column({ type: 'text' })
-  code!: string;
-
-  /** Set once by key.deleted: nothing of a deleted key is in force. */
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt!: Date | null;
 }
 
 @Entity('known_licenses')

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   EventEnvelope,
-  KeyCreated,
-  KeyData,
-  KeyDeleted,
-  KeyUpdated,
   LicenseChanged,
   LicenseGranted,
   LicenseRevoked,
@@ -12,9 +8,9 @@ import {
   ProductCreated,
   ProductData,
   ProductUpdated,
-  VendorCreated,
 } from '@licensing/events';
 import { EventConsumer } from '@licensing/kafka';
+import { onVendorAndKeyEvents } from '@licensing/keys-catalogue';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { EntityManager } from 'typeorm';
 import { KnownLicense } from './read-model.entity';
@@ -38,8 +34,6 @@ export class ReadModelHandler implements EventHandlerRegistry {
         requiresProductCode: e.data.requiresProductCode ?? null,
         updatedAt: new Date(e.time),
       });
-    const key = (e: EventEnvelope<KeyData>, m: EntityManager) =>
-      this.readModel.saveKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code });
     const license = (e: EventEnvelope<LicenseStateData>): Omit<KnownLicense, 'revokedAt'> => ({
       licenseId: e.data.licenseId,
       vendorId: e.vendorId,
@@ -52,15 +46,9 @@ export class ReadModelHandler implements EventHandlerRegistry {
       active: e.data.active,
       updatedAt: new Date(e.time),
     });
-    consumer
-      .on(VendorCreated, (e, m) => this.readModel.saveVendor(m, { vendorId: e.data.vendorId, prefix: e.data.prefix }))
+    onVendorAndKeyEvents(consumer, this.readModel)
       .on(ProductCreated, product)
       .on(ProductUpdated, product)
-      .on(KeyCreated, key)
-      .on(KeyUpdated, key)
-      .on(KeyDeleted, (e, m) =>
-        this.readModel.deleteKey(m, { keyId: e.data.keyId, vendorId: e.vendorId, code: e.data.code }, new Date(e.time)),
-      )
       .on(LicenseGranted, (e, m) => this.readModel.saveLicense(m, license(e)))
       .on(LicenseChanged, (e, m) => this.readModel.saveLicense(m, license(e)))
       .on(LicenseRevoked, (e, m) => this.readModel.revokeLicense(m, license(e)));

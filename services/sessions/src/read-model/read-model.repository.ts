@@ -1,34 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
 import { updated } from '@licensing/database';
-import { KnownKey, KnownLicense, KnownProduct, KnownVendor } from './read-model.entity';
+import { KeysCatalogueRepository } from '@licensing/keys-catalogue';
+import { KnownKey, KnownLicense, KnownProduct } from './read-model.entity';
 
 /**
- * The read model's rows. Reads go through the entity repositories; writes are upserts in SQL
- * that state which columns an event may change and refuse to go back in time (an event older
- * than the row changes nothing; a deleted key and a revoked license stay so), so redelivered
- * and replayed events converge on the same rows.
+ * The read model's rows: vendors and keys as every read model keeps them (the base class), and
+ * this service's products and licenses. Reads go through the entity repositories; writes are
+ * upserts in SQL that state which columns an event may change and refuse to go back in time (an
+ * event older than the row changes nothing; a deleted key and a revoked license stay so), so
+ * redelivered and replayed events converge on the same rows.
  */
 @Injectable()
-export class ReadModelRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  private m(manager?: EntityManager): EntityManager {
-    return manager ?? this.dataSource.manager;
-  }
-
-  findVendor(vendorId: string, manager?: EntityManager): Promise<KnownVendor | null> {
-    return this.m(manager).getRepository(KnownVendor).findOneBy({ vendorId });
-  }
-
+export class ReadModelRepository extends KeysCatalogueRepository {
   /** A key by its canonical code, deleted or not: codes are unique across vendors. */
   findKeyByCode(code: string, manager?: EntityManager): Promise<KnownKey | null> {
     return this.m(manager).getRepository(KnownKey).findOneBy({ code });
-  }
-
-  findKeyById(vendorId: string, keyId: string, manager?: EntityManager): Promise<KnownKey | null> {
-    return this.m(manager).getRepository(KnownKey).findOneBy({ vendorId, keyId });
   }
 
   /** The key's licenses but revoked ones. */
@@ -52,15 +39,6 @@ export class ReadModelRepository {
       .find({ where: { vendorId }, order: { code: 'ASC' } });
   }
 
-  async saveVendor(manager: EntityManager, vendor: KnownVendor): Promise<void> {
-    await updated(
-      manager,
-      `INSERT INTO known_vendors (vendor_id, prefix) VALUES ($1, $2)
-       ON CONFLICT (vendor_id) DO UPDATE SET prefix = EXCLUDED.prefix`,
-      [vendor.vendorId, vendor.prefix],
-    );
-  }
-
   async saveProduct(manager: EntityManager, product: KnownProduct): Promise<void> {
     await updated(
       manager,
@@ -78,26 +56,6 @@ export class ReadModelRepository {
         product.requiresProductCode,
         product.updatedAt,
       ],
-    );
-  }
-
-  /** A key created or updated; a deleted key stays deleted whatever arrives after. */
-  async saveKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>): Promise<void> {
-    await updated(
-      manager,
-      `INSERT INTO known_keys (key_id, vendor_id, code) VALUES ($1, $2, $3)
-       ON CONFLICT (key_id) DO UPDATE SET code = EXCLUDED.code`,
-      [key.keyId, key.vendorId, key.code],
-    );
-  }
-
-  /** A key deleted at `at`; the first deletion's time is kept. */
-  async deleteKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>, at: Date): Promise<void> {
-    await updated(
-      manager,
-      `INSERT INTO known_keys (key_id, vendor_id, code, deleted_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (key_id) DO UPDATE SET deleted_at = coalesce(known_keys.deleted_at, EXCLUDED.deleted_at)`,
-      [key.keyId, key.vendorId, key.code, at],
     );
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { KeysCatalogueWriter, KnownKeyState } from '@licensing/keys-catalogue';
 import { normalizeKeyCode } from '@licensing/domain';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { LicenseCacheRepository } from './license-cache.repository';
@@ -15,6 +16,18 @@ export interface InputFields {
 
 const INPUT: InputFields = { keyCode: 'input.keyCode', productCode: 'input.productCode' };
 
+/** A change of a key's licenses (or of the key), as the read model has just stored it. */
+export interface KeyChange {
+  vendorId: string;
+  keyId: string;
+  /** Canonical. */
+  keyCode: string;
+  /** The products whose licenses changed (none for a key event: all may have). */
+  productIds: readonly string[];
+}
+
+export type KeyChangeListener = (change: KeyChange) => Promise<unknown>;
+
 /**
  * What the sessions service knows of licenses: kept in Postgres from the keys service's
  * events (by the handler, through the save methods) and mirrored into Redis, so that the
@@ -23,11 +36,36 @@ const INPUT: InputFields = { keyCode: 'input.keyCode', productCode: 'input.produ
  * heartbeat or check sees it.
  */
 @Injectable()
-export class ReadModelService {
+export class ReadModelService implements KeysCatalogueWriter {
+  private readonly keyChangeListeners: KeyChangeListener[] = [];
+
   constructor(
     private readonly model: ReadModelRepository,
     private readonly cache: LicenseCacheRepository,
   ) {}
+
+  /**
+   * Calls `listener` after every change of a key's licenses (or the key) has been written
+   * through to the cache, inside the handler's transaction: what it throws fails the event,
+   * which is delivered again. The sessions feature ends the sessions a change took away.
+   */
+  onKeyChange(listener: KeyChangeListener): void {
+    this.keyChangeListeners.push(listener);
+  }
+
+  /**
+   * The standing of a product (by id) on a key (by its canonical code), or null when the key
+   * or the product is unknown: how a license change is applied to the sessions using it.
+   */
+  async standingById(keyCode: string, productId: string, now = new Date()): Promise<LicenseStanding | null> {
+    const vendorPrefix = keyCode.slice(0, 4);
+    const cached = await this.cache.read(keyCode, vendorPrefix);
+    const snapshot = cached.snapshot === undefined ? await this.loadKey(keyCode) : cached.snapshot;
+    if (!snapshot) return null;
+    const catalogue = cached.catalogue ?? (await this.loadCatalogue(snapshot.vendorId, vendorPrefix));
+    const product = [...catalogue.values()].find((p) => p.productId === productId);
+    return product ? evaluateStanding(snapshot, catalogue, product, now) : null;
+  }
 
   /**
    * The standing of a product on a key at `now`, the key as typed. Malformed codes are
@@ -87,32 +125,41 @@ export class ReadModelService {
     if (stored) await this.cache.writeProduct(vendor.prefix, catalogueProduct(stored));
   }
 
-  async saveKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>): Promise<void> {
+  async saveKey(manager: EntityManager, key: KnownKeyState): Promise<void> {
     await this.model.saveKey(manager, key);
     await this.refreshKey(manager, key.vendorId, key.keyId);
   }
 
-  async deleteKey(manager: EntityManager, key: Omit<KnownKey, 'deletedAt'>, at: Date): Promise<void> {
+  async deleteKey(manager: EntityManager, key: KnownKeyState, at: Date): Promise<void> {
     await this.model.deleteKey(manager, key, at);
     await this.refreshKey(manager, key.vendorId, key.keyId);
   }
 
   async saveLicense(manager: EntityManager, license: Omit<KnownLicense, 'revokedAt'>): Promise<void> {
     await this.model.saveLicense(manager, license);
-    await this.refreshKey(manager, license.vendorId, license.keyId);
+    await this.refreshKey(manager, license.vendorId, license.keyId, [license.productId]);
   }
 
   async revokeLicense(manager: EntityManager, license: Omit<KnownLicense, 'revokedAt'>): Promise<void> {
     await this.model.revokeLicense(manager, license);
-    await this.refreshKey(manager, license.vendorId, license.keyId);
+    await this.refreshKey(manager, license.vendorId, license.keyId, [license.productId]);
   }
 
-  /** Writes what the key is now (in the handler's transaction) through to the cache. */
-  private async refreshKey(manager: EntityManager, vendorId: string, keyId: string): Promise<void> {
+  /**
+   * Writes what the key is now (in the handler's transaction) through to the cache, then
+   * tells the listeners (`productIds`: the products whose licenses changed).
+   */
+  private async refreshKey(
+    manager: EntityManager,
+    vendorId: string,
+    keyId: string,
+    productIds: readonly string[] = [],
+  ): Promise<void> {
     const key = await this.model.findKeyById(vendorId, keyId, manager);
     if (!key) return;
     const licenses = await this.model.findLicensesOfKey(vendorId, keyId, manager);
     await this.cache.writeKey(key.code, snapshotOf(key, licenses));
+    for (const listener of this.keyChangeListeners) await listener({ vendorId, keyId, keyCode: key.code, productIds });
   }
 
   private async loadKey(code: string): Promise<KeySnapshot | null> {
