@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { emailOrNull, trim, trimOrNull } from '@licensing/platform';
+import { IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { emailOrNull, OptionalText, Text } from '@licensing/platform';
 
 /**
  * Tidying and validation of the text fields that several inputs share, so a field of one
@@ -9,13 +9,8 @@ import { emailOrNull, trim, trimOrNull } from '@licensing/platform';
  * typed. The GraphQL `@Field` stays on each input: its type and description are its own.
  */
 
-/** Required text, trimmed, of `min` to `max` characters. */
-export const Text = (min: number, max: number, message?: string) =>
-  applyDecorators(Transform(trim), IsString(), Length(min, max, message ? { message } : undefined));
-
-/** Optional text, trimmed; blank becomes null. */
-export const OptionalText = (max: number) =>
-  applyDecorators(IsOptional(), Transform(trimOrNull), IsString(), MaxLength(max));
+/** Required and optional text, as every subgraph tidies it (`@licensing/platform`). */
+export { OptionalText, Text };
 
 /** An e-mail address, stored lower case. */
 export const EmailAddress = () =>

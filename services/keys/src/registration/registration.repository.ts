@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { row, rows, updated } from '@licensing/database';
-import { HostInput } from './dto/registration.inputs';
+import { HostInput } from '@licensing/platform';
 
 export interface EarlierRegistration {
   email: string;

@@ -1,33 +1,10 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
 import { IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules, upperTrim } from '@licensing/platform';
-import { CompanyName, EmailAddress, OptionalText, PhoneNumber, Text } from '../../common/input-rules';
+import { HostInput, IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules, upperTrim } from '@licensing/platform';
+import { CompanyName, EmailAddress, PhoneNumber, Text } from '../../common/input-rules';
 import { LicenseKey } from '../../license-key/license-key.entity';
 import { LicenseView } from '../../license/license.types';
-
-@InputType({ description: 'The computer an application runs on, as the application describes it.' })
-export class HostInput {
-  @Field({ description: 'A stable fingerprint of the host’s hardware and system, computed by the application.' })
-  @Text(1, 256, 'fingerprint must be 1 to 256 characters long')
-  fingerprint!: string;
-
-  @Field(() => String, { nullable: true })
-  @OptionalText(256)
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @OptionalText(256)
-  os?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @OptionalText(64)
-  ip?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @OptionalText(64)
-  platformVersion?: string | null;
-}
 
 @InputType()
 export class RegisterInput {
