@@ -344,6 +344,7 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
           platformVersion: '8.3',
         },
         session: { infobase: 'Main', user: 'fuzz', processId: String(n) },
+        idempotencyKey: idempotencyKey(n),
       },
     }),
   },
@@ -393,6 +394,22 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
         },
       ]
     : []),
+  {
+    name: 'ProductHeartbeatInterval',
+    document: `query ProductHeartbeatInterval($productId: ID!) {
+      productHeartbeatInterval(productId: $productId) { product { id } heartbeatIntervalSeconds isDefault }
+    }`,
+    identities: VENDOR,
+    baseline: (fx) => ({ productId: fx.products.basic }),
+  },
+  {
+    name: 'SetProductHeartbeatInterval',
+    document: `mutation SetProductHeartbeatInterval($input: SetProductHeartbeatIntervalInput!) {
+      setProductHeartbeatInterval(input: $input) { product { id } heartbeatIntervalSeconds isDefault }
+    }`,
+    identities: VENDOR,
+    baseline: (fx, n) => ({ input: { productId: fx.products.pro, seconds: 30 + (n % 60) } }),
+  },
   {
     name: 'CheckLicense',
     document: contractOperation('CheckLicense'),

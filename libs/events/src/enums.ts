@@ -17,8 +17,18 @@ export type ActivationChannel = (typeof ACTIVATION_CHANNELS)[number];
 export const KEY_ORIGINS = ['REGISTRATION', 'CABINET'] as const;
 export type KeyOrigin = (typeof KEY_ORIGINS)[number];
 
-/** LICENSE_INACTIVE: the key no longer has a license of the product in force (expired, revoked...). */
-export const SESSION_END_REASONS = ['RELEASED', 'EXPIRED', 'TERMINATED', 'KEY_DELETED', 'LICENSE_INACTIVE'] as const;
+/**
+ * LICENSE_INACTIVE: the key no longer has a license of the product in force (expired, revoked...).
+ * SEATS_REDUCED: the seats in force fell below the holders; the newest sessions over the count end.
+ */
+export const SESSION_END_REASONS = [
+  'RELEASED',
+  'EXPIRED',
+  'TERMINATED',
+  'KEY_DELETED',
+  'LICENSE_INACTIVE',
+  'SEATS_REDUCED',
+] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export const NOTIFICATION_CHANNELS = ['EMAIL', 'WEBHOOK'] as const;

@@ -15,10 +15,15 @@ import { ChecksModule } from './checks/checks.module';
 import { SessionsConfig } from './config';
 import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
 import { ReadModelModule } from './read-model/read-model.module';
+import { RuntimeModule } from './runtime/runtime.module';
+import { HeartbeatIntervalRecord } from './sessions/heartbeat-interval.entity';
 import { SessionsModule } from './sessions/sessions.module';
+import { SigningKeyRecord } from './signing/signing-key.entity';
+import { SigningModule } from './signing/signing.module';
+import { SessionsService } from './sessions/sessions.service';
 
 /** The tables the sessions service maps to entities (the migrations create them all). */
-export const SESSIONS_ENTITIES = [...READ_MODEL_ENTITIES, BindingRecord, LicenseCheckRecord];
+export const SESSIONS_ENTITIES = [...READ_MODEL_ENTITIES, BindingRecord, LicenseCheckRecord, HeartbeatIntervalRecord, SigningKeyRecord];
 
 /** `sessionsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
 @Module({ providers: [serviceInfoResolver('sessions')] })
@@ -35,7 +40,7 @@ export class SessionsAppModule {
           config,
           entities: SESSIONS_ENTITIES,
           migrations: sessionsMigrations,
-          healthChecks: [MessagingLifecycle],
+          healthChecks: [MessagingLifecycle, SessionsService],
         }),
         MessagingModule.forRoot({ service: 'sessions', config, handlers: ReadModelModule.handlers }),
         // In the order the schema lists their queries and mutations.
@@ -43,6 +48,8 @@ export class SessionsAppModule {
         BindingsModule,
         SessionsModule,
         ChecksModule,
+        SigningModule,
+        RuntimeModule,
         ServiceInfoModule,
       ],
     };

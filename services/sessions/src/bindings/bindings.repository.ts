@@ -80,6 +80,26 @@ export class BindingsRepository {
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
+  /** Deletes the newest bindings of a (key, product) beyond the first `keep`; what it deleted. */
+  async deleteNewestOver(
+    manager: EntityManager,
+    vendorId: string,
+    keyId: string,
+    productId: string,
+    keep: number,
+  ): Promise<DeletedBinding[]> {
+    const { rows } = await updated<DeletedBinding & { seq: string }>(
+      manager,
+      `DELETE FROM host_bindings WHERE id IN (
+         SELECT id FROM host_bindings WHERE vendor_id = $1 AND key_id = $2 AND product_id = $3
+          ORDER BY seq OFFSET $4)
+       RETURNING id, seq, key_id AS "keyId", product_id AS "productId", host_fingerprint AS "hostFingerprint",
+                 host_name AS "hostName"`,
+      [vendorId, keyId, productId, keep],
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
   countByProduct(vendorId: string, keyId: string, productId: string, manager: EntityManager): Promise<number> {
     return manager.getRepository(BindingRecord).countBy({ vendorId, keyId, productId });
   }

@@ -42,7 +42,6 @@ export interface HostDetails {
 @Injectable()
 export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Bindings');
-  private seen = new Map<string, Date>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -101,7 +100,7 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
     const deleted = await this.resetWhere(scope.vendorId, (manager) =>
       this.bindings.deleteById(manager, scope.vendorId, bindingId, scope.keyId),
     );
-    if (!deleted) throw new NotFoundError('Binding', 'id');
+    if (!deleted.length) throw new NotFoundError('Binding', 'id');
     return true;
   }
 
@@ -116,9 +115,10 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
       if (!product) throw new NotFoundError(`Product ${productCode.trim()}`, 'productCode');
       productId = product.productId;
     }
-    return this.resetWhere(scope.vendorId, (manager) =>
+    const deleted = await this.resetWhere(scope.vendorId, (manager) =>
       this.bindings.deleteByKey(manager, key.vendorId, key.keyId, productId),
     );
+    return deleted.length;
   }
 
   /**
@@ -128,7 +128,7 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
   private async resetWhere(
     vendorId: string,
     remove: (manager: EntityManager) => Promise<DeletedBinding[]>,
-  ): Promise<number> {
+  ): Promise<DeletedBinding[]> {
     const deleted = await this.dataSource.transaction(async (manager) => {
       const gone = await remove(manager);
       const events = [];
@@ -157,7 +157,7 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
     });
     const pairs = new Map(deleted.map((b) => [`${b.keyId}:${b.productId}`, b]));
     await Promise.all([...pairs.values()].map((b) => this.boundHosts.invalidate(b.keyId, b.productId)));
-    return deleted.length;
+    return deleted;
   }
 
   /** The seat decision: under the pair's lock, the host's binding, or a new one if a seat is free. */
@@ -207,16 +207,36 @@ export class BindingsService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
-  /** Notes that a bound host was seen (a heartbeat); written to Postgres with the next batch. */
-  recordSeen(bindingId: string, at = new Date()): void {
-    this.seen.set(bindingId, at);
+  /**
+   * Writes the lastSeenAt that heartbeats noted in Redis (the heartbeat script, P:seen) to
+   * Postgres in one statement, then forgets what was written. The pending set lives in Redis,
+   * not in a process: a crashed instance loses nothing (another's batch writes it), and two
+   * instances flushing at once only write the same times twice (lastSeenAt never goes back).
+   */
+  async flushSeen(): Promise<number> {
+    const pending = await this.boundHosts.pendingSeen();
+    if (!pending.size) return 0;
+    const batch = new Map<string, Date>();
+    for (const [id, ms] of pending) if (isUUID(id) && Number(ms) > 0) batch.set(id, new Date(Number(ms)));
+    const written = await this.bindings.saveLastSeen(batch);
+    await this.boundHosts.clearSeen(pending);
+    return written;
   }
 
-  /** Writes the lastSeenAt noted since the previous batch, in one statement. */
-  async flushSeen(): Promise<number> {
-    const batch = this.seen;
-    this.seen = new Map();
-    return this.bindings.saveLastSeen(batch);
+  /**
+   * Keeps a HOST_BINDING license's bindings within its seats after they were reduced: the
+   * newest bindings over the count are reset (binding.reset), under the pair's lock. The
+   * fingerprints of the hosts that lost their binding (their sessions end).
+   */
+  async trimToSeats(target: BindingTarget): Promise<string[]> {
+    const { vendorId, keyId, productId } = target;
+    const bound = await this.bindings.findByProduct(vendorId, keyId, productId);
+    if (bound.length <= target.seats) return [];
+    const removed = await this.resetWhere(vendorId, async (manager) => {
+      await this.bindings.lockSeats(manager, keyId, productId);
+      return this.bindings.deleteNewestOver(manager, vendorId, keyId, productId, target.seats);
+    });
+    return removed.map((b) => b.hostFingerprint);
   }
 
   findByProduct(vendorId: string, keyId: string, productId: string): Promise<BindingRecord[]> {

@@ -15,6 +15,17 @@ const ADD = `
 if redis.call('HEXISTS', KEYS[1], 'loaded') == 1 then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 1`;
 
+/** Forgets the noted times that were written, unless a newer heartbeat replaced them meanwhile. */
+const CLEAR_SEEN = `
+local cleared = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    cleared = cleared + 1
+  end
+end
+return cleared`;
+
 /**
  * Which hosts are bound, per (key, product), so that a bound host's acquire never touches
  * Postgres. A hash of `h:<fingerprint>` -> binding id, marked `loaded` once it holds every
@@ -25,12 +36,27 @@ return 1`;
 @Injectable()
 export class BoundHostsRepository {
   private readonly prefix: string;
+  /** Where the heartbeat script notes when a bound host was seen (session.scripts.ts). */
+  private readonly seen: string;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @InjectSessionsConfig() config: SessionsConfig,
   ) {
     this.prefix = `${redisPrefix(config)}:bound`;
+    this.seen = `${redisPrefix(config)}:seen`;
+  }
+
+  /** The lastSeenAt noted by heartbeats and not yet written to Postgres (binding id -> epoch ms as noted). */
+  async pendingSeen(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.seen)));
+  }
+
+  /** Forgets noted times once Postgres has them (a newer note stays for the next batch). */
+  async clearSeen(written: ReadonlyMap<string, string>): Promise<number> {
+    if (!written.size) return 0;
+    const args = [...written].flat();
+    return Number(await this.redis.eval(CLEAR_SEEN, 1, this.seen, ...args));
   }
 
   private keys(keyId: string, productId: string): [string, string] {

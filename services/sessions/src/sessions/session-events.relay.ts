@@ -12,6 +12,8 @@ const LEASE_MS = 10_000;
 const BATCH = 500;
 /** While Kafka is away, tries stay at most this far apart. */
 const MAX_BACKOFF_MS = 2_000;
+/** Readiness reports the relay degraded when an event has waited in the stream this long. */
+const STALE_MS = 15_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -60,6 +62,8 @@ export class SessionEventRelay implements OnApplicationBootstrap, OnModuleDestro
   private readonly publisher: EventPublisher;
   private running = false;
   private loop?: Promise<void>;
+  /** Why the last try to publish failed, until one succeeds. */
+  private lastError?: string;
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -80,6 +84,21 @@ export class SessionEventRelay implements OnApplicationBootstrap, OnModuleDestro
     await this.loop;
     await this.sessions.releaseRelayLease(this.token).catch(() => undefined);
     await this.publisher.stop();
+  }
+
+  /**
+   * Readiness of the session events' way to Kafka, whichever instance's relay holds the lease:
+   * fails while this relay cannot publish, or while the stream's oldest event has waited
+   * longer than STALE_MS (no relay anywhere is draining it).
+   */
+  async health(): Promise<void> {
+    if (this.lastError) throw new Error(`cannot publish session events: ${this.lastError}`);
+    const backlog = await this.sessions.eventBacklog();
+    if (backlog.oldestAgeMs > STALE_MS) {
+      throw new Error(
+        `${backlog.length} session event(s) waiting, the oldest for ${Math.round(backlog.oldestAgeMs / 1000)} s`,
+      );
+    }
   }
 
   /** Publishes one batch if this relay holds the lease; how many entries left the stream. */
@@ -106,9 +125,11 @@ export class SessionEventRelay implements OnApplicationBootstrap, OnModuleDestro
       try {
         const drained = await this.drainOnce();
         failures = 0;
+        this.lastError = undefined;
         if (drained < BATCH) await sleep(this.config.EVENT_STREAM_POLL_MS);
       } catch (error) {
         failures += 1;
+        this.lastError = error instanceof Error ? error.message : String(error);
         if (failures === 1 || failures % 20 === 0) this.logger.warn(`session events wait: ${String(error)}`);
         await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures));
       }

@@ -11,7 +11,17 @@
  *   P:ph:<key>:<product>          zset: CONCURRENT_HOSTS seats, one per host, by its latest expiry
  *   P:ph:<key>:<product>:<host>   zset: that host's sessions, by expiry
  *   P:events                      stream: session.started / session.ended, for the relay
+ *   P:hbi                         hash: a product's own heartbeat interval in seconds (else the default)
+ *   P:lim:<key>:<product>         string, a few seconds: the seats a license change left in force,
+ *                                 so an acquire that read the license before the change cannot
+ *                                 take a seat the change took away (0: not in force any more)
+ *   P:idem:<vendor>:<key>:<idem>  hash, 24 h: an acquire's idempotency key (request hash, session)
+ *   P:seen                        hash: binding id -> when its host last heartbeat (ms), until written to Postgres
  * HOST_BINDING seats are bindings (Postgres); its sessions take no seat here.
+ *
+ * Heartbeat interval: a product's own (P:hbi) or the default, times the load factor, rounded,
+ * at least 1 s. A session expires `grace` intervals after its last heartbeat (or its start),
+ * using the interval that answer gave it.
  *
  * Fencing: a session is ended once (state live -> ended, never back); an ended or expired
  * session is never extended, so a late heartbeat cannot revive it.
@@ -32,6 +42,12 @@ local function key_sessions(keyId) return P .. ':ks:' .. keyId end
 local function pool_sessions(keyId, productId) return P .. ':ps:' .. keyId .. ':' .. productId end
 local function pool_hosts(keyId, productId) return P .. ':ph:' .. keyId .. ':' .. productId end
 local function host_sessions(keyId, productId, fp) return pool_hosts(keyId, productId) .. ':' .. fp end
+
+-- The heartbeat interval (seconds) for a product: its own or the default, times the load factor.
+local function interval_for(productId, default_s, load)
+  local base = tonumber(redis.call('HGET', P .. ':hbi', productId)) or default_s
+  return math.max(1, math.floor(base * load + 0.5))
+end
 
 local function announce(type, vendorId, keyId, at, data)
   redis.call('XADD', EVENTS, '*', 'type', type, 'vendorId', vendorId, 'subject', keyId, 'at', at,
@@ -91,17 +107,36 @@ end
 
 /**
  * ARGV: P, ended retention, session (JSON: sessionId, model, vendorId, keyId, keyCode,
- * productId, productCode, fp, host and session details, bindingId), seats, ttl, live retention.
- * Returns {'OK', expiresAt} or {'NO_SEAT', held}.
+ * productId, productCode, fp, host and session details, bindingId), seats, default interval
+ * (s), load factor, grace (intervals), live retention, idempotency key's Redis key ('' = none),
+ * request hash, idempotency key ttl (ms).
+ * Returns {'OK', expiresAt, interval}, {'NO_SEAT', held}, {'NOT_IN_FORCE'} (a license change
+ * took the license away since it was read), {'REPLAY', sessionId, state, expiresAt, endReason,
+ * interval} (the idempotency key's session) or {'REUSED'} (the key was used with another input).
+ * A refusal stores nothing, so a retry with the same idempotency key is decided afresh.
  */
 export const ACQUIRE = `${PRELUDE}
 local info = cjson.decode(ARGV[3])
 local seats = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
-local live_retention = tonumber(ARGV[6])
+local live_retention = tonumber(ARGV[8])
+local idem = ARGV[9]
+if idem ~= '' then
+  local held = redis.call('HMGET', idem, 'hash', 'sid')
+  if held[1] then
+    if held[1] ~= ARGV[10] then return {'REUSED'} end
+    local f = redis.call('HMGET', session_key(held[2]), 'state', 'exp', 'endReason', 'interval')
+    return {'REPLAY', held[2], f[1] or '', f[2] or '0', f[3] or '', f[4] or '0'}
+  end
+end
+local limit = redis.call('GET', P .. ':lim:' .. info.keyId .. ':' .. info.productId)
+if limit then
+  if tonumber(limit) == 0 then return {'NOT_IN_FORCE'} end
+  seats = math.min(seats, tonumber(limit))
+end
 local sid = info.sessionId
 local now = now_ms()
-local exp = now + ttl
+local interval = interval_for(info.productId, tonumber(ARGV[5]), tonumber(ARGV[6]))
+local exp = now + interval * tonumber(ARGV[7]) * 1000
 if info.model == 'CONCURRENT_SESSIONS' then
   local pool = pool_sessions(info.keyId, info.productId)
   expire_pool(pool, now)
@@ -118,7 +153,7 @@ elseif info.model == 'CONCURRENT_HOSTS' then
   redis.call('ZADD', host_sessions(info.keyId, info.productId, info.fp), exp, sid)
   redis.call('ZADD', hosts, 'GT', exp, info.fp)
 end
-local fields = {'state', 'live', 'startedAt', now, 'lastHeartbeatAt', now, 'exp', exp}
+local fields = {'state', 'live', 'startedAt', now, 'lastHeartbeatAt', now, 'exp', exp, 'interval', interval}
 for k, v in pairs(info) do
   fields[#fields + 1] = k
   fields[#fields + 1] = v
@@ -127,20 +162,24 @@ redis.call('HSET', session_key(sid), unpack(fields))
 redis.call('PEXPIREAT', session_key(sid), exp + live_retention)
 redis.call('ZADD', key_sessions(info.keyId), exp, sid)
 redis.call('ZADD', EXPIRIES, exp, sid)
+if idem ~= '' then
+  redis.call('HSET', idem, 'hash', ARGV[10], 'sid', sid)
+  redis.call('PEXPIRE', idem, tonumber(ARGV[11]))
+end
 announce('session.started', info.vendorId, info.keyId, now, { sessionId = sid, keyId = info.keyId,
   keyCode = info.keyCode, productCode = info.productCode, hostFingerprint = info.fp })
-return {'OK', exp}
+return {'OK', exp, interval}
 `;
 
 /**
- * ARGV: P, ended retention, session id, ttl, live retention.
- * Returns {'OK', expiresAt, keyCode, productCode, bindingId, keyId, productId, fingerprint, vendorId},
- * {'ENDED', reason} or {'UNKNOWN'}.
+ * ARGV: P, ended retention, session id, default interval (s), load factor, grace (intervals),
+ * live retention.
+ * Returns {'OK', expiresAt, keyCode, productCode, bindingId, keyId, productId, fingerprint,
+ * vendorId, interval}, {'ENDED', reason} or {'UNKNOWN'}.
  */
 export const HEARTBEAT = `${PRELUDE}
 local sid = ARGV[3]
-local ttl = tonumber(ARGV[4])
-local live_retention = tonumber(ARGV[5])
+local live_retention = tonumber(ARGV[7])
 local s = session_key(sid)
 local f = redis.call('HMGET', s, 'state', 'exp', 'endReason', 'keyId', 'productId', 'model', 'fp',
   'keyCode', 'productCode', 'bindingId', 'vendorId')
@@ -152,18 +191,23 @@ if tonumber(f[2]) <= now then
   return {'ENDED', 'EXPIRED'}
 end
 local keyId, productId, model, fp = f[4], f[5], f[6], f[7]
-local exp = now + ttl
-redis.call('HSET', s, 'exp', exp, 'lastHeartbeatAt', now)
+local interval = interval_for(productId, tonumber(ARGV[4]), tonumber(ARGV[5]))
+local exp = now + interval * tonumber(ARGV[6]) * 1000
+redis.call('HSET', s, 'exp', exp, 'lastHeartbeatAt', now, 'interval', interval)
+-- a bound host was seen: BindingsService writes these to Postgres in batches
+if f[10] and f[10] ~= '' then redis.call('HSET', P .. ':seen', f[10], now) end
 redis.call('PEXPIREAT', s, exp + live_retention)
 redis.call('ZADD', key_sessions(keyId), 'XX', exp, sid)
 redis.call('ZADD', EXPIRIES, 'XX', exp, sid)
 if model == 'CONCURRENT_SESSIONS' then
   redis.call('ZADD', pool_sessions(keyId, productId), 'XX', exp, sid)
 elseif model == 'CONCURRENT_HOSTS' then
+  -- a shorter interval may bring the session's expiry forward: the host keeps its latest
   redis.call('ZADD', host_sessions(keyId, productId, fp), 'XX', exp, sid)
-  redis.call('ZADD', pool_hosts(keyId, productId), 'GT', exp, fp)
+  local top = redis.call('ZREVRANGE', host_sessions(keyId, productId, fp), 0, 0, 'WITHSCORES')
+  redis.call('ZADD', pool_hosts(keyId, productId), 'XX', top[2], fp)
 end
-return {'OK', exp, f[8], f[9], f[10], f[4], f[5], f[7], f[11]}
+return {'OK', exp, f[8], f[9], f[10], f[4], f[5], f[7], f[11], interval}
 `;
 
 /**
@@ -197,4 +241,73 @@ for _, sid in ipairs(found) do
   if end_session(sid, 'EXPIRED', now) then ended = ended + 1 else redis.call('ZREM', EXPIRIES, sid) end
 end
 return {#found, ended}
+`;
+
+/**
+ * Applies a license change to a key's live sessions, in one step. ARGV: P, ended retention,
+ * key id, plan (JSON: [{productId, seats, reason, hosts}]), limit ttl (ms).
+ * For each product of the plan: seats 0 ends all its sessions for `reason` (LICENSE_INACTIVE,
+ * KEY_DELETED); otherwise the newest holders over `seats` end for SEATS_REDUCED (sessions of
+ * CONCURRENT_SESSIONS by start; hosts of CONCURRENT_HOSTS by their first session's start, with
+ * all their sessions), and HOST_BINDING sessions on `hosts` (bindings taken away) end too.
+ * The seats are left in P:lim for `limit ttl`, for acquires that read the license before.
+ * Returns the number of sessions it ended.
+ */
+export const RECONCILE = `${PRELUDE}
+local keyId = ARGV[3]
+local plan = cjson.decode(ARGV[4])
+local limit_ms = tonumber(ARGV[5])
+local now = now_ms()
+local products = {}
+for _, p in ipairs(plan) do
+  products[p.productId] = { seats = tonumber(p.seats), reason = p.reason, hosts = {}, live = {} }
+  for _, fp in ipairs(p.hosts or {}) do products[p.productId].hosts[fp] = true end
+  redis.call('SET', P .. ':lim:' .. keyId .. ':' .. p.productId, p.seats, 'PX', limit_ms)
+end
+local ended = 0
+for _, sid in ipairs(redis.call('ZRANGE', key_sessions(keyId), 0, -1)) do
+  local f = redis.call('HMGET', session_key(sid), 'state', 'exp', 'productId', 'model', 'fp', 'startedAt')
+  local p = products[f[3]]
+  if f[1] == 'live' and tonumber(f[2]) <= now then
+    if end_session(sid, 'EXPIRED', now) then ended = ended + 1 end
+  elseif f[1] == 'live' and p then
+    p.live[#p.live + 1] = { sid = sid, model = f[4], fp = f[5], started = tonumber(f[6]) }
+  end
+end
+local function newest_first(a, b)
+  if a.started ~= b.started then return a.started > b.started end
+  return a.key > b.key
+end
+for _, p in pairs(products) do
+  local doomed = {}
+  if p.seats <= 0 then
+    for _, s in ipairs(p.live) do doomed[#doomed + 1] = s.sid end
+  else
+    local hosts, sessions = {}, {}
+    for _, s in ipairs(p.live) do
+      if s.model == 'CONCURRENT_SESSIONS' then
+        sessions[#sessions + 1] = { key = s.sid, started = s.started, sids = { s.sid } }
+      elseif s.model == 'CONCURRENT_HOSTS' then
+        local h = hosts[s.fp]
+        if not h then
+          h = { key = s.fp, started = s.started, sids = {} }
+          hosts[s.fp] = h
+          sessions[#sessions + 1] = h
+        end
+        if s.started < h.started then h.started = s.started end
+        h.sids[#h.sids + 1] = s.sid
+      elseif p.hosts[s.fp] then
+        doomed[#doomed + 1] = s.sid
+      end
+    end
+    table.sort(sessions, newest_first)
+    for i = 1, #sessions - p.seats do
+      for _, sid in ipairs(sessions[i].sids) do doomed[#doomed + 1] = sid end
+    end
+  end
+  for _, sid in ipairs(doomed) do
+    if end_session(sid, p.seats <= 0 and p.reason or 'SEATS_REDUCED', now) then ended = ended + 1 end
+  end
+end
+return {ended}
 `;

@@ -4,12 +4,19 @@ import Redis from 'ioredis';
 import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
 import { REDIS } from '@licensing/platform';
 import { InjectSessionsConfig, redisPrefix, SessionsConfig } from '../config';
-import { ACQUIRE, END, HEARTBEAT, SWEEP } from './session.scripts';
+import { ACQUIRE, END, HEARTBEAT, RECONCILE, SWEEP } from './session.scripts';
 
 /** An ended session's record stays this long, so late calls learn why it ended. */
 const ENDED_RETENTION_MS = 3_600_000;
 /** A live session's record outlives its expiry by this much, however long the sweeper is away. */
 const LIVE_RETENTION_MS = 86_400_000;
+/** An acquire's idempotency key is kept this long (as IDEMPOTENCY_KEY_DESCRIPTION says). */
+export const IDEMPOTENCY_TTL_MS = 86_400_000;
+/**
+ * How long the seats a license change left in force bound every acquire of the pair, however
+ * early it read the license: far longer than an acquire takes between its read and its script.
+ */
+const CHANGE_LIMIT_MS = 5_000;
 
 /** What a session is about, as its acquire names it. Empty strings stand for absent details. */
 export interface NewSession {
@@ -31,12 +38,50 @@ export interface NewSession {
   bindingId: string;
 }
 
-export type AcquireOutcome = { taken: true; expiresAt: Date } | { taken: false; held: number };
+/** How the heartbeat interval of a session is chosen (see session.scripts.ts). */
+export interface HeartbeatTiming {
+  /** Seconds, for products without their own. */
+  defaultIntervalSeconds: number;
+  /** Multiplies every interval; > 1 slows clients down. */
+  loadFactor: number;
+  /** A session expires this many intervals after its last heartbeat. */
+  graceIntervals: number;
+}
+
+/** An acquire's idempotency key: the Redis key it is kept under and the request's hash. */
+export interface AcquireIdempotency {
+  vendorId: string;
+  keyId: string;
+  key: string;
+  requestHash: string;
+}
+
+export type AcquireOutcome =
+  | { taken: true; sessionId: string; expiresAt: Date; intervalSeconds: number }
+  | { taken: false; held: number }
+  /** A license change since the license was read took it away. */
+  | { taken: false; notInForce: true }
+  /** The idempotency key's first acquire started this session, which has ended since. */
+  | { taken: false; endedSession: { sessionId: string; endReason: string } }
+  /** The idempotency key was used before with another input. */
+  | { taken: false; reused: true };
+
+/** What a license change leaves of one product on a key (see RECONCILE). */
+export interface ProductChange {
+  productId: string;
+  /** Seats in force now; 0 when the license is not in force. */
+  seats: number;
+  /** Why its sessions end when seats is 0. */
+  reason: string;
+  /** HOST_BINDING hosts whose bindings the change took away. */
+  hosts: string[];
+}
 
 export type HeartbeatOutcome =
   | {
       alive: true;
       expiresAt: Date;
+      intervalSeconds: number;
       keyCode: string;
       productCode: string;
       /** Set for HOST_BINDING sessions, with the host it binds. */
@@ -91,10 +136,12 @@ const scripts = {
   heartbeat: new Script(HEARTBEAT),
   end: new Script(END),
   sweep: new Script(SWEEP),
+  reconcile: new Script(RECONCILE),
 };
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const int = (v: unknown): number => (typeof v === 'number' ? v : Number(text(v)));
+const timingArgs = (t: HeartbeatTiming): number[] => [t.defaultIntervalSeconds, t.loadFactor, t.graceIntervals];
 
 /**
  * Live sessions in Redis. Every change runs as one script of session.scripts.ts, which also
@@ -111,19 +158,62 @@ export class SessionsRepository {
     this.prefix = redisPrefix(config);
   }
 
-  async acquire(session: NewSession, seats: number, ttlMs: number): Promise<AcquireOutcome> {
-    const reply = await this.run(scripts.acquire, JSON.stringify(session), seats, ttlMs, LIVE_RETENTION_MS);
-    if (text(reply[0]) === 'OK') return { taken: true, expiresAt: new Date(int(reply[1])) };
-    return { taken: false, held: int(reply[1]) };
+  /**
+   * Takes a seat for a new session, or, with an idempotency key used before, answers the
+   * session that key started (alive or not); a refusal stores nothing.
+   */
+  async acquire(
+    session: NewSession,
+    seats: number,
+    timing: HeartbeatTiming,
+    idempotency?: AcquireIdempotency,
+  ): Promise<AcquireOutcome> {
+    const reply = await this.run(
+      scripts.acquire,
+      JSON.stringify(session),
+      seats,
+      ...timingArgs(timing),
+      LIVE_RETENTION_MS,
+      idempotency ? this.idempotencyKeyOf(idempotency) : '',
+      idempotency?.requestHash ?? '',
+      IDEMPOTENCY_TTL_MS,
+    );
+    switch (text(reply[0])) {
+      case 'OK':
+        return {
+          taken: true,
+          sessionId: session.sessionId,
+          expiresAt: new Date(int(reply[1])),
+          intervalSeconds: int(reply[2]),
+        };
+      case 'REPLAY': {
+        const [, sessionId, state, exp, endReason, interval] = reply.map(text);
+        if (state === 'live' && int(exp) > Date.now()) {
+          return { taken: true, sessionId: sessionId!, expiresAt: new Date(int(exp)), intervalSeconds: int(interval) };
+        }
+        return { taken: false, endedSession: { sessionId: sessionId!, endReason: endReason || 'EXPIRED' } };
+      }
+      case 'REUSED':
+        return { taken: false, reused: true };
+      case 'NOT_IN_FORCE':
+        return { taken: false, notInForce: true };
+      default:
+        return { taken: false, held: int(reply[1]) };
+    }
   }
 
-  async heartbeat(sessionId: string, ttlMs: number): Promise<HeartbeatOutcome> {
-    const reply = await this.run(scripts.heartbeat, sessionId, ttlMs, LIVE_RETENTION_MS);
+  private idempotencyKeyOf(i: AcquireIdempotency): string {
+    return `${this.prefix}:idem:${i.vendorId}:${i.keyId}:${i.key}`;
+  }
+
+  async heartbeat(sessionId: string, timing: HeartbeatTiming): Promise<HeartbeatOutcome> {
+    const reply = await this.run(scripts.heartbeat, sessionId, ...timingArgs(timing), LIVE_RETENTION_MS);
     switch (text(reply[0])) {
       case 'OK':
         return {
           alive: true,
           expiresAt: new Date(int(reply[1])),
+          intervalSeconds: int(reply[9]),
           keyCode: text(reply[2]),
           productCode: text(reply[3]),
           binding: text(reply[4])
@@ -154,6 +244,27 @@ export class SessionsRepository {
       default:
         return { ended: false, endReason: null };
     }
+  }
+
+  /**
+   * Applies a license change to the key's live sessions in one step: the products that are
+   * no longer in force end all their sessions, the others end their newest holders over the
+   * seats. How many sessions it ended.
+   */
+  async reconcile(keyId: string, changes: readonly ProductChange[]): Promise<number> {
+    if (!changes.length) return 0;
+    const reply = await this.run(scripts.reconcile, keyId, JSON.stringify(changes), CHANGE_LIMIT_MS);
+    return int(reply[0]);
+  }
+
+  /** The ids of the products a key's live sessions use. */
+  async productsInUse(keyId: string): Promise<string[]> {
+    const ids = await this.redis.zrange(`${this.prefix}:ks:${keyId}`, 0, -1);
+    if (!ids.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(`${this.prefix}:s:${id}`, 'productId');
+    const replies = (await pipeline.exec()) ?? [];
+    return [...new Set(replies.map(([, v]) => text(v)).filter(Boolean))];
   }
 
   /** Ends up to `limit` expired sessions; how many it found and how many it ended. */
@@ -215,6 +326,20 @@ export class SessionsRepository {
         data: f.get('data') ?? '',
       };
     });
+  }
+
+  /** How many events wait in the stream, and for how long the oldest has (0 when none). */
+  async eventBacklog(): Promise<{ length: number; oldestAgeMs: number }> {
+    const key = `${this.prefix}:events`;
+    const [[, length], [, oldest], [, time]] = ((await this.redis
+      .pipeline()
+      .xlen(key)
+      .xrange(key, '-', '+', 'COUNT', 1)
+      .time()
+      .exec()) ?? []) as [unknown, unknown][];
+    const first = Array.isArray(oldest) && Array.isArray(oldest[0]) ? text(oldest[0][0]) : '';
+    const now = Array.isArray(time) ? int(time[0]) * 1000 + Math.floor(int(time[1]) / 1000) : Date.now();
+    return { length: int(length), oldestAgeMs: first ? Math.max(0, now - int(first.split('-')[0])) : 0 };
   }
 
   /** Removes published events from the stream. */

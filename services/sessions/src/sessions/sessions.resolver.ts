@@ -1,10 +1,20 @@
-import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId, vendorIdOf } from '@licensing/identity';
+import { UuidPipe } from '@licensing/platform';
 import { cabinetScope } from '../common/cabinet-scope';
 import { LicenseKeyRef } from '../read-model/read-model.types';
 import { AcquireLicenseInput } from './dto/acquire-license.input';
+import { SetProductHeartbeatIntervalInput } from './dto/set-heartbeat-interval.input';
 import { SessionsService } from './sessions.service';
-import { LicenseLease, leaseView, SessionHeartbeat, SessionView, sessionView } from './sessions.types';
+import {
+  heartbeatIntervalView,
+  LicenseLease,
+  leaseView,
+  ProductHeartbeatIntervalView,
+  SessionHeartbeat,
+  SessionView,
+  sessionView,
+} from './sessions.types';
 
 /** The operations protected applications call all day; the key (then the session id) is the credential. */
 @Resolver()
@@ -45,6 +55,36 @@ export class SessionsResolver {
     @Args('id', { type: () => ID }) id: string,
   ): Promise<boolean> {
     return this.sessionsService.terminate(requireVendorId(identity), id);
+  }
+
+  @Allow('vendor')
+  @Query(() => ProductHeartbeatIntervalView, {
+    description: 'How often the sessions of one of the caller vendor’s products heartbeat.',
+  })
+  async productHeartbeatInterval(
+    @CurrentIdentity() identity: Identity,
+    @Args('productId', { type: () => ID }, UuidPipe) productId: string,
+  ): Promise<ProductHeartbeatIntervalView> {
+    return heartbeatIntervalView(await this.sessionsService.heartbeatInterval(requireVendorId(identity), productId));
+  }
+
+  @Allow('vendor')
+  @Mutation(() => ProductHeartbeatIntervalView, {
+    description:
+      'Sets how often the sessions of a product heartbeat (null: the default, 60 s). Each session gets it at its ' +
+      'next acquire or heartbeat.',
+  })
+  async setProductHeartbeatInterval(
+    @CurrentIdentity() identity: Identity,
+    @Args('input') input: SetProductHeartbeatIntervalInput,
+  ): Promise<ProductHeartbeatIntervalView> {
+    return heartbeatIntervalView(
+      await this.sessionsService.setHeartbeatInterval(
+        requireVendorId(identity),
+        input.productId,
+        input.seconds ?? null,
+      ),
+    );
   }
 }
 

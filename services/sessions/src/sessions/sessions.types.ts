@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { HostView } from '../common/host.types';
 import { LicenseKeyRef, LicenseKindEnum, ProductRef } from '../read-model/read-model.types';
 import type { LiveSession } from './sessions.repository';
-import type { Lease } from './sessions.service';
+import type { Lease, ProductHeartbeatInterval } from './sessions.service';
 
 @ObjectType({ description: 'The license a lease uses: the product’s licenses in force on the key.' })
 export class LeasedLicense {
@@ -32,7 +32,9 @@ export class LicenseLease {
 
   @Field(() => String, {
     nullable: true,
-    description: 'A signed lease for offline verification; null until the vendor has a signing key.',
+    description:
+      'A signed lease for offline verification: a compact EdDSA JWS (JWT) of the session, key, product, host and ' +
+      'license, good until expiresAt; verify it with the vendor’s JWKS (docs/signing.md).',
   })
   token!: string | null;
 
@@ -50,6 +52,12 @@ export class SessionHeartbeat {
 
   @Field(() => Int, { description: 'When to heartbeat next.' })
   heartbeatIntervalSeconds!: number;
+
+  @Field({
+    description:
+      'A fresh signed lease with the new expiry (as AcquireLicense’s token; the host is stated for bound hosts only).',
+  })
+  token!: string;
 }
 
 export function leaseView(lease: Lease): LicenseLease {
@@ -58,7 +66,7 @@ export function leaseView(lease: Lease): LicenseLease {
     sessionId: lease.sessionId,
     heartbeatIntervalSeconds: lease.heartbeatIntervalSeconds,
     expiresAt: lease.expiresAt,
-    token: null,
+    token: lease.token,
     license: {
       kind: standing.kind ?? 'MAIN',
       seats: standing.seats,
@@ -120,4 +128,24 @@ export function sessionView(s: LiveSession): SessionView {
       platformVersion: s.platformVersion || null,
     },
   };
+}
+
+@ObjectType({ description: 'How often the sessions of a product heartbeat.' })
+export class ProductHeartbeatIntervalView {
+  @Field(() => ProductRef)
+  product!: ProductRef;
+
+  @Field(() => Int, {
+    description:
+      'Seconds between heartbeats as the vendor set it (or the default). The server returns it times its load ' +
+      'factor; a session expires after a grace of missed intervals.',
+  })
+  heartbeatIntervalSeconds!: number;
+
+  @Field({ description: 'True when the vendor set none and the service default applies.' })
+  isDefault!: boolean;
+}
+
+export function heartbeatIntervalView(i: ProductHeartbeatInterval): ProductHeartbeatIntervalView {
+  return { product: { id: i.productId }, heartbeatIntervalSeconds: i.seconds, isDefault: i.isDefault };
 }

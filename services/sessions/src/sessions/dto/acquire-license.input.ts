@@ -1,7 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform, Type } from 'class-transformer';
 import { IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
-import { HostInput, OptionalText, trim } from '@licensing/platform';
+import { HostInput, IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules, OptionalText, trim } from '@licensing/platform';
 
 @InputType({ description: 'What runs on the host: shown in the sessions monitor.' })
 export class SessionInput {
@@ -41,4 +41,13 @@ export class AcquireLicenseInput {
   @ValidateNested()
   @Type(() => SessionInput)
   session?: SessionInput | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      `${IDEMPOTENCY_KEY_DESCRIPTION} Per license key: a retry answers the same session (no second seat); ` +
+      'a first try refused with 1051 or 2008 is not remembered, so its retry is decided afresh.',
+  })
+  @IdempotencyKeyRules()
+  idempotencyKey?: string | null;
 }
