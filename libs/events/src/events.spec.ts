@@ -94,7 +94,11 @@ describe('AsyncAPI catalogue', () => {
       components: { messages: Record<string, { payload: { properties: { data: any } } }> };
     };
     const data = doc.components.messages['couponActivated']!.payload.properties.data;
-    expect(data.properties.grants.items.properties.productId).toEqual({ type: 'string', format: 'uuid' });
+    expect(data.properties.grants.items.properties.productId).toEqual({
+      type: 'string',
+      format: 'uuid',
+      description: 'Id of the product the grant is for.',
+    });
     expect(data.properties.distributorId.type).toEqual(['string', 'null']);
     expect(data.required).toContain('keyCode');
   });

@@ -9,3 +9,9 @@ export const Topics = {
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
 export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
+
+/**
+ * Partitions of every licensing topic (`ensureTopics` creates them so). Events of one subject
+ * stay on one partition, in order; consumers of one group split the partitions.
+ */
+export const TOPIC_PARTITIONS = 3;

@@ -1,8 +1,9 @@
+import { TOPIC_PARTITIONS } from '@licensing/events';
 import { createKafkaClient, KafkaSettings, MessagingLogger, topicName } from './settings';
 import { sleep } from './backoff';
 
 export interface EnsureTopicsOptions {
-  /** Partitions of each topic (dead-letter topics get one). Default 3; tests use 1. */
+  /** Partitions of each topic (dead-letter topics get one). Default TOPIC_PARTITIONS (3); tests use 1. */
   partitions?: number;
   /** Also create `<topic>.dlq` for every topic. Default true. */
   withDeadLetters?: boolean;
@@ -19,7 +20,12 @@ export interface EnsureTopicsOptions {
 export async function ensureTopics(
   settings: KafkaSettings,
   baseTopics: readonly string[],
-  { partitions = 3, withDeadLetters = true, timeoutMs = 30_000, logger = console }: EnsureTopicsOptions = {},
+  {
+    partitions = TOPIC_PARTITIONS,
+    withDeadLetters = true,
+    timeoutMs = 30_000,
+    logger = console,
+  }: EnsureTopicsOptions = {},
 ): Promise<void> {
   const admin = createKafkaClient({ ...settings, clientId: `${settings.clientId}-admin` }, logger).admin();
   const wanted = [...new Set(baseTopics.flatMap((t) => (withDeadLetters ? [t, `${t}.dlq`] : [t])))].map((t) =>
