@@ -42,4 +42,13 @@ export class ServiceConfig {
   @IsInt()
   @Min(1)
   OUTBOX_POLL_MS = 200;
+
+  /**
+   * Days an outbox row is kept once published, and a consumer's record of a processed event
+   * (which stops a redelivery from applying it twice: Kafka redelivers within hours at most).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  EVENT_RETENTION_DAYS = 7;
 }

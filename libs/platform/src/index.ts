@@ -51,3 +51,5 @@ export {
 export { MetricsController } from './metrics/metrics.controller';
 export { registerRedisMetrics } from './metrics/infrastructure-metrics';
 export { RATE_LIMIT_HEADERS, rateLimitHeaders, rateLimitHeadersPlugin } from './rate-limit-headers';
+export { RetentionService, purgeSentOutbox, purgeProcessedEvents, IDEMPOTENCY_RETENTION_MS } from './retention';
+export type { RetentionResult } from './retention';
