@@ -2,7 +2,7 @@ import { KeyCreated, KeyDeleted, KeyUpdated, VendorCreated } from '@licensing/ev
 import type { EventEnvelope } from '@licensing/events';
 import type { EventConsumer } from '@licensing/kafka';
 import type { EntityManager } from 'typeorm';
-import type { KnownKeyState, KnownVendor } from './keys-catalogue.entity';
+import type { KnownKeyState, KnownProductColumns, KnownVendor } from './keys-catalogue.entity';
 
 /** What a read model's service does with the vendor and key events (its handler's calls). */
 export interface KeysCatalogueWriter {
@@ -26,4 +26,9 @@ export function onVendorAndKeyEvents(consumer: EventConsumer, writer: KeysCatalo
     .on(KeyCreated, (e, m) => writer.saveKey(m, key(e)))
     .on(KeyUpdated, (e, m) => writer.saveKey(m, key(e)))
     .on(KeyDeleted, (e, m) => writer.deleteKey(m, key(e), new Date(e.time)));
+}
+
+/** A product's identity as product.created and product.updated state it. */
+export function productIdentity(e: EventEnvelope<{ productId: string; code: string }>): KnownProductColumns {
+  return { productId: e.data.productId, vendorId: e.vendorId, code: e.data.code };
 }

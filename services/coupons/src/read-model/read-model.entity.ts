@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { KnownKey, KnownVendor } from '@licensing/keys-catalogue';
+import { KnownKey, KnownProductColumns, KnownVendor } from '@licensing/keys-catalogue';
 
 /*
  * The read model: what this service knows of the keys service's world, one row per vendor,
@@ -10,16 +10,7 @@ import { KnownKey, KnownVendor } from '@licensing/keys-catalogue';
 export { KnownKey, KnownVendor };
 
 @Entity('known_products')
-export class KnownProduct {
-  @PrimaryColumn({ name: 'product_id', type: 'uuid' })
-  productId!: string;
-
-  @Column({ name: 'vendor_id', type: 'uuid' })
-  vendorId!: string;
-
-  @Column({ type: 'text' })
-  code!: string;
-
+export class KnownProduct extends KnownProductColumns {
   @Column({ name: 'trial_days', type: 'int' })
   trialDays!: number;
 }

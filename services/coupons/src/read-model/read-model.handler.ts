@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DistributorCreated, EventEnvelope, ProductCreated, ProductData, ProductUpdated } from '@licensing/events';
 import { EventConsumer } from '@licensing/kafka';
-import { onVendorAndKeyEvents } from '@licensing/keys-catalogue';
+import { onVendorAndKeyEvents, productIdentity } from '@licensing/keys-catalogue';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { EntityManager } from 'typeorm';
 import { ReadModelService } from './read-model.service';
@@ -17,9 +17,7 @@ export class ReadModelHandler implements EventHandlerRegistry {
   register(consumer: EventConsumer): void {
     const product = (e: EventEnvelope<ProductData>, m: EntityManager) =>
       this.readModel.saveProduct(m, {
-        productId: e.data.productId,
-        vendorId: e.vendorId,
-        code: e.data.code,
+        ...productIdentity(e),
         trialDays: e.data.trialDays,
       });
     onVendorAndKeyEvents(consumer, this.readModel)

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { LicenseKind, LicenseModel } from '@licensing/events';
-import { KnownKey, KnownVendor } from '@licensing/keys-catalogue';
+import { KnownKey, KnownProductColumns, KnownVendor } from '@licensing/keys-catalogue';
 
 /*
  * The read model: what this service knows of the keys service's world, kept from its events.
@@ -11,17 +11,7 @@ import { KnownKey, KnownVendor } from '@licensing/keys-catalogue';
 export { KnownKey, KnownVendor };
 
 @Entity('known_products')
-export class KnownProduct {
-  @PrimaryColumn({ name: 'product_id', type: 'uuid' })
-  productId!: string;
-
-  @Column({ name: 'vendor_id', type: 'uuid' })
-  vendorId!: string;
-
-  /** Unique within the vendor, as the application names it. */
-  @Column({ type: 'text' })
-  code!: string;
-
+export class KnownProduct extends KnownProductColumns {
   @Column({ name: 'license_model', type: 'text' })
   licenseModel!: LicenseModel;
 

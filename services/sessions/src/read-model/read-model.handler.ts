@@ -10,7 +10,7 @@ import {
   ProductUpdated,
 } from '@licensing/events';
 import { EventConsumer } from '@licensing/kafka';
-import { onVendorAndKeyEvents } from '@licensing/keys-catalogue';
+import { onVendorAndKeyEvents, productIdentity } from '@licensing/keys-catalogue';
 import { EventHandlerRegistry } from '@licensing/platform';
 import { EntityManager } from 'typeorm';
 import { KnownLicense } from './read-model.entity';
@@ -27,9 +27,7 @@ export class ReadModelHandler implements EventHandlerRegistry {
   register(consumer: EventConsumer): void {
     const product = (e: EventEnvelope<ProductData>, m: EntityManager) =>
       this.readModel.saveProduct(m, {
-        productId: e.data.productId,
-        vendorId: e.vendorId,
-        code: e.data.code,
+        ...productIdentity(e),
         licenseModel: e.data.licenseModel,
         requiresProductCode: e.data.requiresProductCode ?? null,
         updatedAt: new Date(e.time),
