@@ -8,6 +8,7 @@ import { enqueue } from '@licensing/kafka';
 import { Metrics } from '@licensing/platform';
 import type { Counter } from 'prom-client';
 import { ReadModelService } from '../read-model/read-model.service';
+import { SigningService } from '../signing/signing.service';
 import { LicenseCheckRecord } from './check.entity';
 import { checkView, LicenseCheckView } from './checks.types';
 import { ChecksRepository } from './checks.repository';
@@ -17,7 +18,7 @@ import { uuidv7 } from './uuid-v7';
  * License checks (seed 004): whether a product is in force on a key, until when and why not,
  * recorded under a new request id that support looks up later. A check of a key the service
  * knows is recorded whatever its answer (demo and expired ones too); the record and
- * license.checked commit together.
+ * license.checked commit together. The answer is signed with the vendor's key (signing/claims.ts).
  */
 @Injectable()
 export class ChecksService {
@@ -25,6 +26,7 @@ export class ChecksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly readModel: ReadModelService,
     private readonly checks: ChecksRepository,
+    private readonly signing: SigningService,
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.recorded = metrics.counter<'active'>({
@@ -39,6 +41,8 @@ export class ChecksService {
   async check(input: { keyCode: string; productCode: string }): Promise<LicenseCheckView> {
     const checkedAt = new Date();
     const standing = await this.readModel.standing(input.keyCode, input.productCode, checkedAt);
+    // The signing key at hand before the check is recorded, so signing the answer cannot fail for want of it.
+    await this.signing.prepare(standing.vendorId, standing.keyCode);
     const record: LicenseCheckRecord = {
       requestId: uuidv7(checkedAt.getTime()),
       vendorId: standing.vendorId,
@@ -72,7 +76,7 @@ export class ChecksService {
       );
     });
     this.recorded.inc({ active: String(record.active) });
-    return checkView(record);
+    return { ...checkView(record), signature: await this.signing.signCheck(record.vendorId, record) };
   }
 
   /** A check of the vendor's keys by its request id. */

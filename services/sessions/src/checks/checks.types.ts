@@ -33,7 +33,10 @@ export class LicenseCheckView {
 
   @Field(() => String, {
     nullable: true,
-    description: 'A signature of the answer for offline verification; null until the vendor has a signing key.',
+    description:
+      'The answer signed for offline verification: a compact EdDSA JWS (JWT) of requestId, keyCode, productCode, ' +
+      'active, validUntil, reason, message and checkedAt; verify it with the vendor’s JWKS (docs/signing.md). ' +
+      'Only the answer to CheckLicense carries it; null when a check is looked up later.',
   })
   signature!: string | null;
 }

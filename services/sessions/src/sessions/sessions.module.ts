@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BindingsModule } from '../bindings/bindings.module';
 import { ReadModelModule } from '../read-model/read-model.module';
+import { SigningModule } from '../signing/signing.module';
 import { HeartbeatIntervalsRepository } from './heartbeat-intervals.repository';
 import { SessionEventRelay } from './session-events.relay';
 import { SessionsRepository } from './sessions.repository';
@@ -12,7 +13,7 @@ import { SessionsMetrics } from './sessions.metrics';
 
 /** Live sessions in Redis: seat decisions, heartbeats, expiry, and the relay of their events. */
 @Module({
-  imports: [ReadModelModule, BindingsModule],
+  imports: [ReadModelModule, BindingsModule, SigningModule],
   providers: [
     SessionsResolver,
     LicenseKeySessionsResolver,
