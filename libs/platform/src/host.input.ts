@@ -12,19 +12,32 @@ export class HostInput {
   @Text(1, 256, 'fingerprint must be 1 to 256 characters long')
   fingerprint!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The computer's name as the application sees it; the sessions monitor shows it.",
+  })
   @OptionalText(256)
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The operating system and its version, as the application reports them.',
+  })
   @OptionalText(256)
   os?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The host's own address as the application reports it (it may differ from the address the gateway sees).",
+  })
   @OptionalText(64)
   ip?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Version of the platform the application runs on, as the application reports it.',
+  })
   @OptionalText(64)
   platformVersion?: string | null;
 }

@@ -5,10 +5,14 @@ import { BadInputError } from '@licensing/graphql';
 @ObjectType({ description: 'Where a page of a list ends.' })
 @Directive('@shareable')
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether another page follows this one.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The cursor of the last item of this page, to pass as after for the next page; null for an empty page.',
+  })
   endCursor!: string | null;
 }
 

@@ -19,7 +19,8 @@ export class ActivationResolver {
   })
   activateCoupon(
     @CurrentIdentity() identity: Identity,
-    @Args('input') input: ActivateCouponInput,
+    @Args('input', { description: 'The key and the coupon, both as typed; the channel comes from the caller.' })
+    input: ActivateCouponInput,
   ): Promise<ActivationView> {
     return this.activationService.activate(identity, input);
   }
@@ -30,12 +31,17 @@ export class ActivationResolver {
   })
   deactivateActivation(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
+    @Args(
+      'id',
+      { type: () => ID, description: "Id of the activation to roll back (one on the caller's vendor's keys)." },
+      UuidPipe,
+    )
+    id: string,
   ): Promise<ActivationView> {
     return this.activationService.deactivate(requireVendorId(identity), id);
   }
 
-  @ResolveField(() => CouponView)
+  @ResolveField(() => CouponView, { description: 'The coupon that was activated.' })
   coupon(@Parent() activation: ActivationView): Promise<CouponView> {
     return this.activationService.findCoupon(activation);
   }

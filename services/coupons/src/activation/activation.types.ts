@@ -9,26 +9,37 @@ export const ActivationChannelEnum = enumOf(ACTIVATION_CHANNELS);
 registerEnumType(ActivationChannelEnum, {
   name: 'ActivationChannel',
   description: 'Where a coupon was activated, taken from the caller.',
+  valuesMap: {
+    APPLICATION: { description: 'Inside the protected application, without a token (the key is the credential).' },
+    CLIENT_CABINET: { description: 'By the client in its cabinet, on its own key.' },
+    VENDOR_CABINET: { description: "By the vendor's staff or API key, on one of the vendor's keys." },
+  },
 });
 
 @ObjectType('Activation', { description: 'A coupon activated on a key.' })
 export class ActivationView {
-  @Field(() => ID)
+  @Field(() => ID, {
+    description:
+      'Id of the activation; deactivateActivation takes it, and licenses it created name it as their source.',
+  })
   id!: string;
 
-  @Field(() => ActivationChannelEnum)
+  @Field(() => ActivationChannelEnum, { description: 'Where the coupon was activated, taken from the caller.' })
   channel!: ActivationChannel;
 
-  @Field()
+  @Field({ description: 'When the coupon was activated on the key.' })
   activatedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the activation was rolled back; null while it stands.' })
   deactivatedAt!: Date | null;
 
-  @Field(() => LicenseKeyRef)
+  @Field(() => LicenseKeyRef, { description: 'The key the coupon was activated on.' })
   licenseKey!: LicenseKeyRef;
 
-  @Field(() => [CouponGrantView])
+  @Field(() => [CouponGrantView], {
+    description:
+      "What the activation gave the key, one entry per product; the key's licenses show it shortly after the answer.",
+  })
   grants!: CouponGrantView[];
 
   couponCode!: string;

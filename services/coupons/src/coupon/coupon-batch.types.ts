@@ -9,25 +9,28 @@ import { CouponGrantView, CouponTypeEnum, CouponView, grantViews } from './coupo
 
 @ObjectType('CouponBatch', { description: 'Coupons generated together, with the same grants.' })
 export class CouponBatchView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the batch; the coupons filter takes it as batchId.' })
   id!: string;
 
-  @Field(() => CouponTypeEnum)
+  @Field(() => CouponTypeEnum, { description: 'What every coupon of the batch does when activated.' })
   type!: CouponType;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many coupons the batch holds (exactly 1 for UPGRADE).' })
   count!: number;
 
   @Field()
   reusable!: boolean;
 
-  @Field()
+  @Field({ description: 'When the batch was generated.' })
   createdAt!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The note given when the batch was generated; null when none.' })
   comment!: string | null;
 
-  @Field(() => DistributorRef, { nullable: true })
+  @Field(() => DistributorRef, {
+    nullable: true,
+    description: 'The distributor the batch is credited to in statistics; null when none.',
+  })
   distributor!: DistributorRef | null;
 
   @Field(() => [CouponGrantView])
@@ -51,39 +54,42 @@ export function couponBatchView(b: CouponBatchRecord): CouponBatchView {
   };
 }
 
-@ObjectType()
+@ObjectType({ description: 'One coupon in a page of coupons, with its position.' })
 export class CouponEdge {
-  @Field()
+  @Field({ description: 'Opaque position of this coupon; pass it as after to continue past it.' })
   cursor!: string;
 
-  @Field(() => CouponView)
+  @Field(() => CouponView, { description: 'The coupon.' })
   node!: CouponView;
 }
 
 @ObjectType({ description: 'A page of coupons, in the order they were generated.' })
 export class CouponConnection {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many coupons match the filter in all pages.' })
   totalCount!: number;
 
-  @Field(() => [CouponEdge])
+  @Field(() => [CouponEdge], { description: 'The coupons of this page, in the order they were generated.' })
   edges!: CouponEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more coupons follow and where this page ends.' })
   pageInfo!: PageInfo;
 }
 
 @ObjectType('CouponStatistic', { description: 'Generated and activated coupons of one distributor, product and type.' })
 export class CouponStatisticView {
-  @Field(() => DistributorRef, { nullable: true })
+  @Field(() => DistributorRef, {
+    nullable: true,
+    description: 'The distributor the coupons are credited to; null for coupons without one.',
+  })
   distributor!: DistributorRef | null;
 
-  @Field(() => ProductRef)
+  @Field(() => ProductRef, { description: 'A product the coupons grant; a coupon of two products counts for each.' })
   product!: ProductRef;
 
-  @Field(() => CouponTypeEnum)
+  @Field(() => CouponTypeEnum, { description: "The coupons' type." })
   type!: CouponType;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Coupons generated in the period (by the time their batch was generated).' })
   generated!: number;
 
   @Field(() => Int, { description: 'Activations in the period that are not deactivated.' })

@@ -13,16 +13,33 @@ export class CouponResolver {
   @Query(() => CouponConnection, { description: 'The caller vendor’s coupons, in the order they were generated.' })
   coupons(
     @CurrentIdentity() identity: Identity,
-    @Args('filter', { type: () => CouponFilter, nullable: true }) filter?: CouponFilter,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
-    @Args('after', { type: () => String, nullable: true }) after?: string,
+    @Args('filter', {
+      type: () => CouponFilter,
+      nullable: true,
+      description: 'Conditions the coupons must meet; all coupons of the vendor when left out.',
+    })
+    filter?: CouponFilter,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 20).' })
+    first?: number,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: 'The endCursor of the previous page; the first page when left out.',
+    })
+    after?: string,
   ): Promise<CouponConnection> {
     return this.couponService.findPage(requireVendorId(identity), filter, first ?? undefined, after);
   }
 
   @Allow('vendor')
   @Query(() => CouponView, { description: 'One coupon by its code, as typed.' })
-  coupon(@CurrentIdentity() identity: Identity, @Args('code') code: string): Promise<CouponView> {
+  coupon(
+    @CurrentIdentity() identity: Identity,
+    @Args('code', {
+      description: 'The coupon code as typed: any case, with or without dashes and spaces, I and L read as 1, O as 0.',
+    })
+    code: string,
+  ): Promise<CouponView> {
     return this.couponService.findByCode(requireVendorId(identity), code);
   }
 
@@ -32,8 +49,8 @@ export class CouponResolver {
   })
   couponStatistics(
     @CurrentIdentity() identity: Identity,
-    @Args('from') from: Date,
-    @Args('to') to: Date,
+    @Args('from', { description: 'Start of the period, inclusive.' }) from: Date,
+    @Args('to', { description: 'End of the period, exclusive; it must be after from.' }) to: Date,
   ): Promise<CouponStatisticView[]> {
     return this.couponService.statistics(requireVendorId(identity), from, to);
   }
@@ -46,8 +63,14 @@ export class CouponBatchResolver {
   @ResolveField(() => CouponConnection, { description: 'The batch’s coupons, in the order they were generated.' })
   coupons(
     @Parent() batch: CouponBatchView,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
-    @Args('after', { type: () => String, nullable: true }) after?: string,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 500 (default 20).' })
+    first?: number,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: 'The endCursor of the previous page; the first page when left out.',
+    })
+    after?: string,
   ): Promise<CouponConnection> {
     return this.couponService.findPage(batch.vendorId, { batchId: batch.id }, first ?? undefined, after);
   }

@@ -12,7 +12,8 @@ export class GenerationResolver {
   @Mutation(() => CouponBatchView, { description: 'Generates a batch of coupons (up to 100,000 in one call).' })
   generateCoupons(
     @CurrentIdentity() identity: Identity,
-    @Args('input') input: GenerateCouponsInput,
+    @Args('input', { description: "The coupons' type, products and terms, distributor, count and comment." })
+    input: GenerateCouponsInput,
   ): Promise<CouponBatchView> {
     return this.generationService.generate(requireVendorId(identity), input);
   }

@@ -25,7 +25,7 @@ export class ProductRef {
 @ObjectType('Distributor')
 @Directive('@key(fields: "id", resolvable: false)')
 export class DistributorRef {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the distributor; keys, coupon batches and statistics refer to it.' })
   id!: string;
 }
 

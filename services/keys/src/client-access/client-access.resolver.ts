@@ -13,7 +13,8 @@ export class ClientAccessResolver {
   })
   clientLogin(
     @CurrentRequest() request: RequestContext,
-    @Args('input') input: ClientLoginInput,
+    @Args('input', { description: 'The license key, or a coupon activated on exactly one key, as typed.' })
+    input: ClientLoginInput,
   ): Promise<ClientLoginPayload> {
     return this.access.login(input.code, request.clientIp);
   }

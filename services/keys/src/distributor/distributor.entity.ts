@@ -5,7 +5,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 @Directive('@key(fields: "id")')
 @Entity('distributors')
 export class Distributor {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the distributor; keys, coupon batches and statistics refer to it.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -16,11 +16,14 @@ export class Distributor {
   @Column({ type: 'text' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The distributor's contact e-mail address; null when none was given.",
+  })
   @Column({ type: 'text', nullable: true })
   email!: string | null;
 
-  @Field()
+  @Field({ description: 'When the distributor was added.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

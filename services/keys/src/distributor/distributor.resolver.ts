@@ -12,7 +12,8 @@ export class DistributorResolver {
   @Mutation(() => Distributor)
   createDistributor(
     @CurrentIdentity() identity: Identity,
-    @Args('input') input: CreateDistributorInput,
+    @Args('input', { description: "The distributor's name (unique within the vendor) and e-mail." })
+    input: CreateDistributorInput,
   ): Promise<Distributor> {
     return this.distributorService.create(requireVendorId(identity), input);
   }

@@ -15,7 +15,7 @@ import { Client } from './client.entity';
 @Directive('@key(fields: "id")')
 @Entity('license_keys')
 export class LicenseKey {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the key; every event about the key carries it as its subject.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -44,7 +44,10 @@ export class LicenseKey {
   @Column({ name: 'manager_id', type: 'uuid', nullable: true })
   managerId!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The vendor's note on the key, seen only in the cabinets; null when none.",
+  })
   @Column({ type: 'text', nullable: true })
   comment!: string | null;
 
@@ -55,7 +58,7 @@ export class LicenseKey {
   @Column({ type: 'text', select: false })
   search?: string;
 
-  @Field()
+  @Field({ description: 'When the key was issued.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

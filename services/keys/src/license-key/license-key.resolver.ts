@@ -23,7 +23,8 @@ export class LicenseKeyResolver {
   @Mutation(() => LicenseKey, { description: 'Issues a new key to a new client of the caller’s vendor.' })
   createLicenseKey(
     @CurrentIdentity() identity: Identity,
-    @Args('input') input: CreateLicenseKeyInput,
+    @Args('input', { description: 'The client the key is for, and optionally its distributor, manager and a comment.' })
+    input: CreateLicenseKeyInput,
   ): Promise<LicenseKey> {
     return this.keys.create(requireVendorId(identity), input);
   }
@@ -32,8 +33,14 @@ export class LicenseKeyResolver {
   @Mutation(() => LicenseKey, { description: 'Edits the key card; see UpdateLicenseKeyInput for re-binding.' })
   updateLicenseKey(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
-    @Args('input') input: UpdateLicenseKeyInput,
+    @Args(
+      'id',
+      { type: () => ID, description: "Id of the key to change (one of the caller's vendor's keys)." },
+      UuidPipe,
+    )
+    id: string,
+    @Args('input', { description: 'The fields to change; the ones left out stay as they are.' })
+    input: UpdateLicenseKeyInput,
   ): Promise<LicenseKey> {
     return this.keys.update(requireVendorId(identity), id, input);
   }
@@ -44,7 +51,12 @@ export class LicenseKeyResolver {
   })
   deleteLicenseKey(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }, UuidPipe) id: string,
+    @Args(
+      'id',
+      { type: () => ID, description: "Id of the key to delete (one of the caller's vendor's keys)." },
+      UuidPipe,
+    )
+    id: string,
   ): Promise<boolean> {
     return this.keys.delete(requireVendorId(identity), id);
   }
@@ -53,7 +65,13 @@ export class LicenseKeyResolver {
   @Query(() => LicenseKey, {
     description: 'The key card, by the key code as typed (any case, spaces, missing dashes).',
   })
-  licenseKey(@CurrentIdentity() identity: Identity, @Args('code') code: string): Promise<LicenseKey> {
+  licenseKey(
+    @CurrentIdentity() identity: Identity,
+    @Args('code', {
+      description: 'The key as typed: any case, with or without dashes and spaces, I and L read as 1, O as 0.',
+    })
+    code: string,
+  ): Promise<LicenseKey> {
     return this.keys.getByCode(requireVendorId(identity), code);
   }
 
@@ -61,9 +79,20 @@ export class LicenseKeyResolver {
   @Query(() => LicenseKeyConnection, { description: 'The caller vendor’s keys, newest first.' })
   licenseKeys(
     @CurrentIdentity() identity: Identity,
-    @Args('filter', { type: () => LicenseKeyFilter, nullable: true }) filter?: LicenseKeyFilter,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
-    @Args('after', { type: () => String, nullable: true }) after?: string,
+    @Args('filter', {
+      type: () => LicenseKeyFilter,
+      nullable: true,
+      description: 'Conditions the keys must meet; all keys of the vendor when left out.',
+    })
+    filter?: LicenseKeyFilter,
+    @Args('first', { type: () => Int, nullable: true, description: 'Page size, 1 to 100 (default 20).' })
+    first?: number,
+    @Args('after', {
+      type: () => String,
+      nullable: true,
+      description: 'The endCursor of the previous page; the first page when left out.',
+    })
+    after?: string,
   ): Promise<LicenseKeyConnection> {
     return this.keys.search(requireVendorId(identity), filter, first ?? undefined, after);
   }
@@ -77,12 +106,17 @@ export class LicenseKeyResolver {
     return key;
   }
 
-  @ResolveField(() => Client)
+  @ResolveField(() => Client, {
+    description: 'The customer company the key belongs to; its contact data is shared by all its keys.',
+  })
   client(@Parent() key: LicenseKey): Promise<Client> {
     return this.keys.getClient(key);
   }
 
-  @ResolveField(() => Distributor, { nullable: true })
+  @ResolveField(() => Distributor, {
+    nullable: true,
+    description: 'The distributor the client buys through; null when none.',
+  })
   distributor(@Parent() key: LicenseKey): Promise<Distributor | null> | null {
     return this.keys.distributorOf(key);
   }

@@ -7,7 +7,7 @@ import { KeyProductView, LicenseView } from './license.types';
 export class LicenseResolver {
   constructor(private readonly licenses: LicenseService) {}
 
-  @ResolveField(() => Product)
+  @ResolveField(() => Product, { description: 'The licensed product.' })
   product(@Parent() license: LicenseView): Promise<Product | null> | Product {
     return this.licenses.productOf(license);
   }

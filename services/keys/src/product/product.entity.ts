@@ -7,6 +7,17 @@ export const LicenseModelEnum = enumOf(LICENSE_MODELS);
 registerEnumType(LicenseModelEnum, {
   name: 'LicenseModel',
   description: 'How seats are counted: per bound host, per session, or per host with sessions sharing a seat.',
+  valuesMap: {
+    HOST_BINDING: {
+      description:
+        'A seat per computer: a host is bound on its first acquire and keeps the seat until a cabinet resets the binding; any number of sessions on it share that seat.',
+    },
+    CONCURRENT_SESSIONS: { description: 'A seat per live session, freed when the session is released or expires.' },
+    CONCURRENT_HOSTS: {
+      description:
+        'A seat per computer with live sessions: all sessions of one host share one seat, freed when its last session ends.',
+    },
+  },
 });
 
 @ObjectType({ description: 'A product of a vendor catalogue.' })
@@ -14,7 +25,7 @@ registerEnumType(LicenseModelEnum, {
 @Entity('products')
 @Index('products_vendor_code_key', ['vendorId', 'code'], { unique: true })
 export class Product {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the product; it stays the same when the product changes.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -26,15 +37,17 @@ export class Product {
   @Column({ type: 'text' })
   code!: string;
 
-  @Field()
+  @Field({ description: "The product's name as the cabinets and e-mails show it." })
   @Column({ type: 'text' })
   name!: string;
 
-  @Field(() => LicenseModelEnum)
+  @Field(() => LicenseModelEnum, { description: "How the product's seats are counted." })
   @Column({ name: 'license_model', type: 'text' })
   licenseModel!: LicenseModel;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Length in days of a trial of the product (1-365); a change applies to trials issued afterwards.',
+  })
   @Column({ name: 'trial_days', type: 'int', default: 30 })
   trialDays!: number;
 

@@ -11,7 +11,13 @@ export class ProductResolver {
 
   @Allow('vendor')
   @Mutation(() => Product)
-  createProduct(@CurrentIdentity() identity: Identity, @Args('input') input: CreateProductInput): Promise<Product> {
+  createProduct(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', {
+      description: "The product's code, name, license model, trial length and optional required product.",
+    })
+    input: CreateProductInput,
+  ): Promise<Product> {
     return this.productService.create(requireVendorId(identity), input);
   }
 

@@ -6,13 +6,19 @@ export const StaffRoleEnum = { OWNER: 'OWNER', MANAGER: 'MANAGER' } as const sat
 registerEnumType(StaffRoleEnum, {
   name: 'StaffRole',
   description: 'OWNER manages staff and everything else; MANAGER works with keys, coupons and clients.',
+  valuesMap: {
+    OWNER: {
+      description: "Everything in the cabinet, and adds staff and issues, lists and revokes the vendor's API keys.",
+    },
+    MANAGER: { description: 'Works with products, keys, clients and coupons; cannot add staff or manage API keys.' },
+  },
 });
 
 @ObjectType({ description: 'A member of a vendor’s staff: cabinet user and responsible manager of keys.' })
 @Directive('@key(fields: "id")')
 @Entity('staff')
 export class Staff {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Id of the staff member; a key's managerId refers to it." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -23,11 +29,11 @@ export class Staff {
   @Column({ type: 'text' })
   email!: string;
 
-  @Field()
+  @Field({ description: "The staff member's name as the cabinet shows it." })
   @Column({ type: 'text' })
   name!: string;
 
-  @Field(() => StaffRoleEnum)
+  @Field(() => StaffRoleEnum, { description: 'What the staff member may do in the cabinet.' })
   @Column({ type: 'text' })
   role!: StaffRole;
 
@@ -35,7 +41,7 @@ export class Staff {
   @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash?: string;
 
-  @Field()
+  @Field({ description: 'When the staff member was added.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

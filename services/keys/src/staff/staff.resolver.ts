@@ -11,7 +11,10 @@ export class StaffResolver {
 
   @Allow('vendor-owner')
   @Mutation(() => Staff, { description: 'Adds a staff member to the caller’s vendor (API key or OWNER only).' })
-  createStaff(@CurrentIdentity() identity: Identity, @Args('input') input: CreateStaffInput): Promise<Staff> {
+  createStaff(
+    @CurrentIdentity() identity: Identity,
+    @Args('input', { description: "The new staff member's e-mail, name, role and password." }) input: CreateStaffInput,
+  ): Promise<Staff> {
     return this.staffService.create(requireVendorId(identity), input);
   }
 
@@ -23,11 +26,14 @@ export class StaffResolver {
 
   @Allow('public')
   @Mutation(() => LoginPayload, { description: 'Staff login; returns a short-lived access token for the cabinet.' })
-  login(@CurrentRequest() request: RequestContext, @Args('input') input: LoginInput): Promise<LoginPayload> {
+  login(
+    @CurrentRequest() request: RequestContext,
+    @Args('input', { description: "The staff member's e-mail and password." }) input: LoginInput,
+  ): Promise<LoginPayload> {
     return this.staffService.login(input, request.clientIp);
   }
 
-  @ResolveField(() => Vendor)
+  @ResolveField(() => Vendor, { description: 'The vendor the staff member works for.' })
   vendor(@Parent() staff: Staff): Promise<Vendor | null> {
     return this.staffService.vendorOf(staff);
   }

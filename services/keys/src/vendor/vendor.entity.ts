@@ -5,7 +5,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 @Directive('@key(fields: "id")')
 @Entity('vendors')
 export class Vendor {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the vendor; every event of the vendor carries it as vendorId.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -13,11 +13,11 @@ export class Vendor {
   @Column({ type: 'char', length: 4, unique: true })
   prefix!: string;
 
-  @Field()
+  @Field({ description: "The vendor's name as the cabinets and e-mails show it." })
   @Column({ type: 'text' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'When the operator created the vendor.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

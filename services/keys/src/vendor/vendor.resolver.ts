@@ -13,7 +13,10 @@ export class VendorResolver {
 
   @Allow('operator')
   @Mutation(() => CreateVendorPayload, { description: 'Creates a vendor and returns its first API key, once.' })
-  createVendor(@Args('input') input: CreateVendorInput): Promise<CreateVendorPayload> {
+  createVendor(
+    @Args('input', { description: "The vendor's prefix (four letters, unique on the platform) and name." })
+    input: CreateVendorInput,
+  ): Promise<CreateVendorPayload> {
     return this.vendorService.create(input);
   }
 
@@ -64,7 +67,7 @@ export class VendorResolver {
   }
 
   @Allow('operator')
-  @Query(() => [Vendor])
+  @Query(() => [Vendor], { description: 'Every vendor on the platform, for the operator.' })
   vendors(): Promise<Vendor[]> {
     return this.vendorService.listAll();
   }

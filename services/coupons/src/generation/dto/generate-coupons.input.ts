@@ -21,9 +21,9 @@ import { CouponTypeEnum } from '../../coupon/coupon.types';
 
 export const MAX_COUPONS_PER_BATCH = 100_000;
 
-@InputType()
+@InputType({ description: 'One product a coupon grants, with its terms.' })
 export class CouponProductInput {
-  @Field()
+  @Field({ description: "Code of one of the vendor's products; each product once per batch." })
   @Transform(trim)
   @IsString()
   @Length(1, 40)
@@ -44,9 +44,14 @@ export class CouponProductInput {
   seats?: number | null;
 }
 
-@InputType()
+@InputType({
+  description:
+    'A batch of coupons; which fields apply depends on the type, and any other combination is refused naming the field.',
+})
 export class GenerateCouponsInput {
-  @Field(() => CouponTypeEnum)
+  @Field(() => CouponTypeEnum, {
+    description: 'What the coupons do when activated: ADD_PRODUCT, EXTEND_TRIAL or UPGRADE.',
+  })
   @IsIn(COUPON_TYPES)
   type!: CouponType;
 
@@ -55,14 +60,20 @@ export class GenerateCouponsInput {
   @IsUUID('all', { message: 'distributorId must be an id' })
   distributorId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "A note on the batch for the vendor's staff (up to 2,000 characters).",
+  })
   @IsOptional()
   @Transform(trim)
   @IsString()
   @MaxLength(2000)
   comment?: string | null;
 
-  @Field(() => [CouponProductInput])
+  @Field(() => [CouponProductInput], {
+    description:
+      "The products each coupon grants (1 to 50, each once); for UPGRADE, the key's product set after activation.",
+  })
   @ArrayMinSize(1, { message: 'products must name at least one product' })
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })

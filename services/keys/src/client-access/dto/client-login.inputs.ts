@@ -2,7 +2,7 @@ import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { IsString, Length } from 'class-validator';
 import { LicenseKey } from '../../license-key/license-key.entity';
 
-@InputType()
+@InputType({ description: 'How a client enters its cabinet: with its license key or a coupon activated on it.' })
 export class ClientLoginInput {
   @Field({ description: 'A license key, or a coupon already activated on one, as typed.' })
   @IsString()
@@ -10,14 +10,14 @@ export class ClientLoginInput {
   code!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A client-cabinet session for one license key.' })
 export class ClientLoginPayload {
   @Field({ description: 'A short-lived token that sees only this key (Authorization: Bearer).' })
   token!: string;
 
-  @Field()
+  @Field({ description: 'When the token stops working (15 minutes after login by default); log in again then.' })
   expiresAt!: Date;
 
-  @Field(() => LicenseKey)
+  @Field(() => LicenseKey, { description: 'The key the token gives access to; the token sees nothing else.' })
   licenseKey!: LicenseKey;
 }

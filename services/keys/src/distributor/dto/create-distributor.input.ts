@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length } from 'class-validator';
 import { lowerTrim, trim } from '@licensing/platform';
 
-@InputType()
+@InputType({ description: "A partner that sells the vendor's products; coupons and keys name it for statistics." })
 export class CreateDistributorInput {
   @Field({ description: 'Unique within the vendor, ignoring case.' })
   @Transform(trim)
@@ -11,7 +11,7 @@ export class CreateDistributorInput {
   @Length(1, 200)
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The distributor's contact e-mail address, optional." })
   @IsOptional()
   @Transform(lowerTrim)
   @IsEmail({}, { message: 'email must be an e-mail address' })

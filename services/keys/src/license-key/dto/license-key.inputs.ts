@@ -5,21 +5,31 @@ import { PageInfo, trim } from '@licensing/platform';
 import { CompanyName, OptionalEmailAddress, OptionalText, PhoneNumber } from '../../common/input-rules';
 import { LicenseKey } from '../license-key.entity';
 
-@InputType()
+@InputType({ description: 'The customer company a new key is issued to; a new key always gets a new client.' })
 export class ClientInput {
-  @Field()
+  @Field({
+    description:
+      "The client's company name; on the key card, another client's name (ignoring case) moves the key to that client.",
+  })
   @CompanyName()
   company!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The client's contact person (up to 200 characters); null clears it on the key card.",
+  })
   @OptionalText(200)
   contactName?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The client's phone number; null clears it on the key card." })
   @PhoneNumber()
   phone?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The client's e-mail address, stored lower case; expiry reminders go there. null clears it on the key card.",
+  })
   @OptionalEmailAddress()
   email?: string | null;
 }
@@ -27,7 +37,10 @@ export class ClientInput {
 /** Who sells and who looks after a key, and a note: on a new key and on the card alike. */
 @InputType({ isAbstract: true })
 class KeyAssignmentInput {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The distributor the client buys through (one of the vendor's own); null clears it on the key card.",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'distributorId must be an id' })
   distributorId?: string | null;
@@ -37,14 +50,17 @@ class KeyAssignmentInput {
   @IsUUID('all', { message: 'managerId must be an id' })
   managerId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "A note on the key for the vendor's staff (up to 2,000 characters); null clears it on the key card.",
+  })
   @OptionalText(2000)
   comment?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'A license key issued from the vendor cabinet, with the client it is for.' })
 export class CreateLicenseKeyInput extends KeyAssignmentInput {
-  @Field(() => ClientInput)
+  @Field(() => ClientInput, { description: 'Who the key is for; a new client of the vendor is created.' })
   @ValidateNested()
   @Type(() => ClientInput)
   client!: ClientInput;
@@ -63,7 +79,7 @@ export class UpdateLicenseKeyInput extends IntersectionType(PartialType(ClientIn
   clientId?: string;
 }
 
-@InputType()
+@InputType({ description: "Narrows the vendor's list of keys; every given condition must hold." })
 export class LicenseKeyFilter {
   @Field(() => String, {
     nullable: true,
@@ -75,7 +91,7 @@ export class LicenseKeyFilter {
   @Length(3, 200, { message: 'search must be 3 to 200 characters long' })
   search?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Keys whose client buys through this distributor.' })
   @IsOptional()
   @IsUUID('all', { message: 'distributorId must be an id' })
   distributorId?: string | null;
@@ -88,23 +104,23 @@ export class LicenseKeyFilter {
   productCode?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One key in a page of keys, with its position.' })
 export class LicenseKeyEdge {
-  @Field()
+  @Field({ description: 'Opaque position of this key; pass it as after to continue past it.' })
   cursor!: string;
 
-  @Field(() => LicenseKey)
+  @Field(() => LicenseKey, { description: 'The license key.' })
   node!: LicenseKey;
 }
 
 @ObjectType({ description: 'A page of license keys, newest first.' })
 export class LicenseKeyConnection {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many keys match the filter in all pages.' })
   totalCount!: number;
 
-  @Field(() => [LicenseKeyEdge])
+  @Field(() => [LicenseKeyEdge], { description: 'The keys of this page, newest first.' })
   edges!: LicenseKeyEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more keys follow and where this page ends.' })
   pageInfo!: PageInfo;
 }

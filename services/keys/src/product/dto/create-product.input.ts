@@ -5,7 +5,7 @@ import { LICENSE_MODELS, LicenseModel } from '@licensing/events';
 import { LicenseModelEnum } from '../product.entity';
 import { trim } from '@licensing/platform';
 
-@InputType()
+@InputType({ description: "A new product in the caller's vendor catalogue." })
 export class CreateProductInput {
   @Field({ description: 'Letters, digits, dash and underscore; unique within the vendor.' })
   @Transform(trim)
@@ -14,17 +14,23 @@ export class CreateProductInput {
   })
   code!: string;
 
-  @Field()
+  @Field({ description: "The product's name as the cabinets and e-mails show it." })
   @Transform(trim)
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @Field(() => LicenseModelEnum)
+  @Field(() => LicenseModelEnum, {
+    description: "How the product's seats are counted; it decides how acquireLicense hands them out.",
+  })
   @IsIn(LICENSE_MODELS)
   licenseModel!: LicenseModel;
 
-  @Field(() => Int, { nullable: true, defaultValue: 30 })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 30,
+    description: 'Length in days of a trial of the product, 1 to 365 (default 30).',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

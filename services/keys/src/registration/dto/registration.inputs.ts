@@ -6,26 +6,34 @@ import { CompanyName, EmailAddress, PhoneNumber, Text } from '../../common/input
 import { LicenseKey } from '../../license-key/license-key.entity';
 import { LicenseView } from '../../license/license.types';
 
-@InputType()
+@InputType({
+  description:
+    'What an application sends to register a client that has no license key yet: who the client is and the computer it runs on.',
+})
 export class RegisterInput {
   @Field({ description: 'The vendor’s four-letter prefix.' })
   @Transform(upperTrim)
   @Matches(/^[A-Z]{4}$/, { message: 'vendorPrefix must be four Latin letters' })
   vendorPrefix!: string;
 
-  @Field()
+  @Field({
+    description:
+      "The vendor's code of the product being registered; the new key gets a trial of it (the product's trialDays).",
+  })
   @Text(1, 40)
   productCode!: string;
 
-  @Field()
+  @Field({
+    description: "The client's company name; an e-mail that already has a key for another company is refused (2022).",
+  })
   @CompanyName()
   company!: string;
 
-  @Field()
+  @Field({ description: 'The person the key letter is addressed to (1-200 characters).' })
   @Text(1, 200, 'contactName must be 1 to 200 characters long')
   contactName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The client's phone number, optional." })
   @PhoneNumber()
   phone?: string | null;
 
@@ -33,7 +41,9 @@ export class RegisterInput {
   @EmailAddress()
   email!: string;
 
-  @Field(() => HostInput)
+  @Field(() => HostInput, {
+    description: 'The computer registering; one computer registers once (1059, or 2051 with other details).',
+  })
   @ValidateNested()
   @Type(() => HostInput)
   host!: HostInput;
@@ -43,23 +53,25 @@ export class RegisterInput {
   idempotencyKey?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The key a registration created, with the trial that came with it.' })
 export class RegisterPayload {
-  @Field(() => LicenseKey)
+  @Field(() => LicenseKey, {
+    description: 'The new license key; it is also e-mailed to the client, who should keep that letter.',
+  })
   licenseKey!: LicenseKey;
 
   @Field(() => LicenseView, { description: 'The trial of the registered product.' })
   license!: LicenseView;
 }
 
-@InputType()
+@InputType({ description: 'A trial asked for with an existing key: the key as typed and the product to try.' })
 export class ActivateTrialInput {
   @Field({ description: 'The license key, as typed.' })
   @IsString()
   @Length(1, 100)
   keyCode!: string;
 
-  @Field()
+  @Field({ description: "The vendor's code of the product to try; a key gets one trial per product." })
   @Text(1, 40)
   productCode!: string;
 

@@ -6,19 +6,21 @@ import { Staff, StaffRoleEnum } from '../staff.entity';
 import { lowerTrim, trim } from '@licensing/platform';
 import { EmailAddress } from '../../common/input-rules';
 
-@InputType()
+@InputType({
+  description: "A new cabinet user of the caller's vendor (only an OWNER or the vendor's API key adds staff).",
+})
 export class CreateStaffInput {
   @Field({ description: 'The login; unique across the platform, case-insensitive.' })
   @EmailAddress()
   email!: string;
 
-  @Field()
+  @Field({ description: "The staff member's name as the cabinet shows it, e.g. as a key's responsible manager." })
   @Transform(trim)
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @Field(() => StaffRoleEnum)
+  @Field(() => StaffRoleEnum, { description: 'What the staff member may do: OWNER or MANAGER.' })
   @IsIn(Object.values(StaffRoleEnum))
   role!: StaffRole;
 
@@ -28,28 +30,31 @@ export class CreateStaffInput {
   password!: string;
 }
 
-@InputType()
+@InputType({
+  description:
+    "A staff member's credentials for the vendor cabinet; failed attempts are throttled per e-mail and address.",
+})
 export class LoginInput {
-  @Field()
+  @Field({ description: "The staff member's e-mail address, in any case." })
   @Transform(lowerTrim)
   @IsString()
   @Length(3, 254)
   email!: string;
 
-  @Field()
+  @Field({ description: "The staff member's password; never logged or stored in clear." })
   @IsString()
   @Length(1, 200)
   password!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A vendor-cabinet session of one staff member.' })
 export class LoginPayload {
   @Field({ description: 'A short-lived access token for the vendor cabinet (Authorization: Bearer).' })
   token!: string;
 
-  @Field()
+  @Field({ description: 'When the access token stops working (15 minutes after login by default); log in again then.' })
   expiresAt!: Date;
 
-  @Field(() => Staff)
+  @Field(() => Staff, { description: 'The staff member who logged in, with the vendor.' })
   staff!: Staff;
 }
