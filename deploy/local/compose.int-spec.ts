@@ -52,6 +52,8 @@ interface ComposeService {
   environment?: Record<string, string | number>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: (string | { source?: string; target?: string })[];
+  ports?: (string | { published?: number | string; target?: number; host_ip?: string })[];
 }
 
 /** `docker-compose config` output as an object (python3-yaml comes with docker-compose). */
@@ -70,6 +72,7 @@ function resolvedConfig(): { services: Record<string, ComposeService> } {
 const infrastructure = ['kafka', 'postgres', 'redis'];
 const subgraphs = { keys: 4001, coupons: 4002, sessions: 4003, notifications: 4004 };
 const apps = { ...subgraphs, gateway: 4000 };
+const monitoring = ['grafana', 'prometheus'];
 
 describe('docker-compose.yml', () => {
   beforeAll(() => {
@@ -83,13 +86,15 @@ describe('docker-compose.yml', () => {
 
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('is accepted by docker-compose and runs the infrastructure and the five services', () => {
+  it('is accepted by docker-compose and runs the infrastructure, the five services and their monitoring', () => {
     const check = compose(composeFile, ['config', '-q']);
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
 
     const listed = compose(composeFile, ['config', '--services']);
     expect(listed.status).toBe(0);
-    expect(listed.stdout.trim().split('\n').sort()).toEqual([...infrastructure, ...Object.keys(apps)].sort());
+    expect(listed.stdout.trim().split('\n').sort()).toEqual(
+      [...infrastructure, ...Object.keys(apps), ...monitoring].sort(),
+    );
   });
 
   it('builds every service from the one Dockerfile, with health checks and healthy dependencies', () => {
@@ -145,6 +150,31 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(subgraphs)) {
       expect(init).toMatch(new RegExp(`CREATE DATABASE licensing_${name};`));
     }
+  });
+
+  it('runs Prometheus on the scrape config of all five processes and Grafana with its provisioned dashboard', () => {
+    const { services } = resolvedConfig();
+    const mounts = (name: string) =>
+      (services[name]?.volumes ?? []).map((v) =>
+        typeof v === 'string' ? v : `${String(v.source)}:${String(v.target)}`,
+      );
+    expect(services['prometheus']?.image).toMatch(/^prom\/prometheus:v\d/);
+    expect(services['grafana']?.image).toMatch(/^grafana\/grafana:\d/);
+    expect(mounts('prometheus').join('\n')).toContain(
+      `${root}/deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml`,
+    );
+    expect(mounts('grafana').join('\n')).toContain(`${root}/deploy/grafana/provisioning:/etc/grafana/provisioning`);
+    expect(mounts('grafana').join('\n')).toContain(`${root}/deploy/grafana/dashboards:/var/lib/grafana/dashboards`);
+
+    const scrape = readFileSync(join(root, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    for (const [name, port] of Object.entries(apps)) {
+      expect(scrape).toContain(`'${name}:${port}'`);
+      // Every process the config scrapes is a compose service on that port.
+      expect(Number(services[name]?.environment?.['PORT'])).toBe(port);
+    }
+    const datasource = readFileSync(join(root, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8');
+    expect(datasource).toContain('url: http://prometheus:9090');
+    expect(services['gateway']?.environment?.['APOLLO_TELEMETRY_DISABLED']).toBe('true');
   });
 
   it('refuses to start without its secrets', () => {

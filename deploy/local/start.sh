@@ -40,6 +40,8 @@ set -a
 . "$SECRETS"
 set +a
 if [ -n "$GIVEN_OPERATOR_TOKEN" ]; then export OPERATOR_TOKEN="$GIVEN_OPERATOR_TOKEN"; fi
+# No usage data to Apollo (the gateway sets this itself as well).
+export APOLLO_TELEMETRY_DISABLED=true
 export NODE_ENV="${NODE_ENV:-development}" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
 bash deploy/local/stop.sh --services-only >/dev/null 2>&1 || true

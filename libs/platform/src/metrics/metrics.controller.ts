@@ -16,6 +16,7 @@ export class MetricsController {
   @Allow('public')
   async scrape(@Res() res: Response): Promise<void> {
     const { contentType, body } = await this.metrics.scrape();
-    res.status(200).type(contentType).send(body);
+    res.status(200).setHeader('content-type', contentType);
+    res.send(body);
   }
 }
