@@ -7,5 +7,4 @@ export const PENDING_OPERATIONS: Readonly<Record<string, string>> = {
   // notifications service
   CreateWebhookEndpoint: 'notifications',
   WebhookDeliveries: 'notifications',
-  Notifications: 'notifications',
 };

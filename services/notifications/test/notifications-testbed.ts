@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { validateEnv } from '@licensing/config';
+import { runMigrations, serviceDataSourceOptions, updated } from '@licensing/database';
+import { generateCode } from '@licensing/domain';
+import {
+  createEvent,
+  EventDefinition,
+  EventEnvelope,
+  KeyCreated,
+  ProductCreated,
+  VendorCreated,
+} from '@licensing/events';
+import { EventConsumer, EventHandler } from '@licensing/kafka';
+import { SERVICE_CONFIG } from '@licensing/platform';
+import { createTestDatabase, TestDatabase } from '@licensing/testing';
+import { notificationsMigrations } from '../database/migrations';
+import { NOTIFICATIONS_ENTITIES } from '../src/app.module';
+import { NotificationsConfig } from '../src/config';
+import { EmailHandler } from '../src/email/email.handler';
+import { EmailModule } from '../src/email/email.module';
+import { ReadModelHandler } from '../src/read-model/read-model.handler';
+
+function testInfrastructure(dataSource: DataSource, config: NotificationsConfig): DynamicModule {
+  @Module({})
+  class TestInfrastructureModule {}
+  return {
+    module: TestInfrastructureModule,
+    global: true,
+    providers: [
+      { provide: getDataSourceToken(), useValue: dataSource },
+      { provide: SERVICE_CONFIG, useValue: config },
+    ],
+    exports: [getDataSourceToken(), SERVICE_CONFIG],
+  };
+}
+
+export interface Vendor {
+  id: string;
+  prefix: string;
+  name: string;
+}
+
+/**
+ * One instance of the notifications service's features on a database (no HTTP, no Kafka):
+ * events are delivered as the consumer delivers them (one transaction that records the id
+ * as processed and runs the handler), the mail worker runs as configured.
+ */
+export class NotificationsInstance {
+  private readonly handlers = new Map<string, EventHandler<object>>();
+
+  private constructor(
+    readonly dataSource: DataSource,
+    private readonly app: TestingModule,
+    /** The name processed event ids are recorded under; instances of one service share it. */
+    private readonly consumerName: string,
+  ) {
+    const collector = {
+      on: (def: EventDefinition<object>, handler: EventHandler<object>) => {
+        this.handlers.set(def.type, handler);
+        return collector;
+      },
+    } as unknown as EventConsumer;
+    app.get(ReadModelHandler).register(collector);
+    app.get(EmailHandler).register(collector);
+  }
+
+  static async start(
+    url: string,
+    env: Record<string, string> = {},
+    consumerName = 'notifications',
+  ): Promise<NotificationsInstance> {
+    const config = validateEnv(NotificationsConfig, {
+      NODE_ENV: 'test',
+      DATABASE_URL: url,
+      IDENTITY_SIGNING_SECRET: 'x'.repeat(32),
+      MAIL_POLL_MS: '50',
+      MAIL_RETRY_BASE_MS: '100',
+      MAIL_RETRY_CAP_MS: '400',
+      MAIL_SEND_TIMEOUT_MS: '2000',
+      ...env,
+    });
+    const dataSource = await new DataSource(
+      serviceDataSourceOptions({
+        url,
+        service: 'notifications',
+        entities: NOTIFICATIONS_ENTITIES,
+        migrations: notificationsMigrations,
+        poolSize: 10,
+      }),
+    ).initialize();
+    await runMigrations(dataSource, 'notifications');
+    const app = await Test.createTestingModule({
+      imports: [testInfrastructure(dataSource, config), EmailModule],
+    }).compile();
+    await app.init();
+    return new NotificationsInstance(dataSource, app, consumerName);
+  }
+
+  get<T>(service: Type<T>): T {
+    return this.app.get(service);
+  }
+
+  /** Handles one event as the consumer does; false when it was processed before. */
+  async deliver(event: EventEnvelope<object>): Promise<boolean> {
+    const handler = this.handlers.get(event.type);
+    if (!handler) throw new Error(`no handler for ${event.type}`);
+    return this.dataSource.transaction(async (manager: EntityManager) => {
+      const { count } = await updated(
+        manager,
+        `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.consumerName, event.id],
+      );
+      if (!count) return false;
+      await handler(event, manager);
+      return true;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.dataSource.destroy();
+  }
+}
+
+/** A database of its own and the instances running on it. */
+export class NotificationsTestbed {
+  readonly instances: NotificationsInstance[] = [];
+
+  private constructor(private readonly db: TestDatabase) {}
+
+  static async start(label: string, env: Record<string, string> = {}): Promise<NotificationsTestbed> {
+    const bed = new NotificationsTestbed(await createTestDatabase(label));
+    await bed.instance(env);
+    return bed;
+  }
+
+  get first(): NotificationsInstance {
+    return this.instances[0]!;
+  }
+
+  async instance(env: Record<string, string> = {}, consumerName?: string): Promise<NotificationsInstance> {
+    const instance = await NotificationsInstance.start(this.db.url, env, consumerName);
+    this.instances.push(instance);
+    return instance;
+  }
+
+  async close(): Promise<void> {
+    for (const i of this.instances) await i.close();
+    await this.db.drop();
+  }
+
+  /** A vendor with one product (PBX, "PBX Server"), announced as the keys service does. */
+  async vendor(name: string, prefix: string): Promise<Vendor & { productId: string }> {
+    const id = randomUUID();
+    const productId = randomUUID();
+    await this.first.deliver(
+      createEvent(VendorCreated, { vendorId: id, subject: id, data: { vendorId: id, prefix, name } }),
+    );
+    await this.first.deliver(
+      createEvent(ProductCreated, {
+        vendorId: id,
+        subject: productId,
+        data: {
+          productId,
+          code: 'PBX',
+          name: 'PBX Server',
+          licenseModel: 'HOST_BINDING',
+          trialDays: 30,
+          requiresProductCode: null,
+        },
+      }),
+    );
+    return { id, prefix, name, productId };
+  }
+
+  /** A key issued in the cabinet (key.created), its client with this e-mail. */
+  async cabinetKey(
+    vendor: Vendor,
+    email: string | null,
+  ): Promise<{ keyId: string; code: string; createdEventId: string }> {
+    const keyId = randomUUID();
+    const code = generateCode('key', vendor.prefix);
+    const event = createEvent(KeyCreated, {
+      vendorId: vendor.id,
+      subject: keyId,
+      data: {
+        keyId,
+        code,
+        clientId: randomUUID(),
+        company: 'Client Ltd',
+        contactName: 'Ann',
+        email,
+        origin: 'CABINET',
+      },
+    });
+    await this.first.deliver(event);
+    return { keyId, code, createdEventId: event.id };
+  }
+
+  async emails(): Promise<
+    { id: string; status: string; attempts: number; last_error: string | null; recipient: string }[]
+  > {
+    return this.first.dataSource.query('SELECT id, status, attempts, last_error, recipient FROM emails ORDER BY seq');
+  }
+}
