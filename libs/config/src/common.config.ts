@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** Variables every subgraph service reads. Defaults suit the local stack of deploy/local. */
 export class ServiceConfig {
@@ -34,6 +34,23 @@ export class ServiceConfig {
 
   @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL = 'log';
+
+  /** `json` (default): one JSON line per event. `pretty`: readable lines for a developer's terminal. */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT = 'json';
+
+  /**
+   * Base URL of an OTLP/HTTP collector (e.g. `http://127.0.0.1:4318`); traces go to
+   * `<url>/v1/traces`. Unset: tracing is off and costs nothing. Read by libs/telemetry as
+   * the process starts, checked here so a mistyped value stops the boot.
+   */
+  @ValidateIf((c: { OTEL_EXPORTER_OTLP_ENDPOINT: string }) => c.OTEL_EXPORTER_OTLP_ENDPOINT !== '')
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT = '';
+
+  /** How spans are encoded for the collector. */
+  @IsIn(['http/protobuf', 'http/json'])
+  OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
 
   /** Run pending migrations at boot (the local stack does; production runs them as a job). */
   @IsIn(['true', 'false'])

@@ -5,6 +5,19 @@ import { EventDefinition, EventEnvelope, EventValidationError, parseEvent, Paylo
 import { backoffDelayMs, sleep } from './backoff';
 import { describeError } from './errors';
 import { baseTopicName, createKafkaClient, KafkaSettings, MessagingLogger, topicName } from './settings';
+import {
+  chooseRequestId,
+  REQUEST_ID_HEADER,
+  runWithRequestId,
+  TRACEPARENT_HEADER,
+  withRemoteParentSpan,
+} from '@licensing/telemetry';
+
+/** A header's value as text (kafkajs gives Buffers, or arrays of them). */
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
 
 /**
  * Handles one event inside the transaction that also records it as processed: everything
@@ -227,6 +240,37 @@ export class EventConsumer extends Startable {
     const handler = this.handlers.get(envelope.type);
     if (!handler) return;
 
+    // The handler's work joins the trace of the request that caused the event, and its log
+    // lines (and the events it enqueues in turn) carry that request's id.
+    const requestId = chooseRequestId(headerText(message.headers?.[REQUEST_ID_HEADER]));
+    await runWithRequestId(requestId, () =>
+      withRemoteParentSpan(
+        `process ${envelope.type}`,
+        'consumer',
+        headerText(message.headers?.[TRACEPARENT_HEADER]),
+        {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': this.options.consumerName,
+          'messaging.message.id': envelope.id,
+          'messaging.kafka.offset': message.offset,
+        },
+        () => this.handleValid(envelope, handler, { topic, partition, message, raw, heartbeat }),
+      ),
+    );
+  }
+
+  private async handleValid(
+    envelope: EventEnvelope<object>,
+    handler: EventHandler<object>,
+    {
+      topic,
+      partition,
+      message,
+      raw,
+      heartbeat,
+    }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'> & { raw: string | undefined },
+  ): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       if (!this.running) throw new ConsumerStopping();
@@ -239,6 +283,7 @@ export class EventConsumer extends Startable {
           if (!fresh.length) return; // processed before: a redelivery
           await handler(envelope, manager);
         });
+        this.logger.debug?.(`handled ${envelope.type} ${envelope.id}`);
         return;
       } catch (error) {
         const reason = describeError(error);

@@ -57,3 +57,25 @@ export function createMessagingMigration(timestamp: number): new () => Migration
   Object.defineProperty(Messaging, 'name', { value: `Messaging${timestamp}` });
   return Messaging;
 }
+
+/**
+ * The outbox keeps what an event's Kafka message carries beside its payload: the W3C
+ * trace context of the request (or message) that caused it and its request id, so the
+ * consumer's work joins that trace and its log lines name that id. Both stay null when
+ * nothing was traced or no request caused the event (a scheduled job).
+ */
+export function createMessagingTraceMigration(timestamp: number): new () => MigrationInterface {
+  class MessagingTrace implements MigrationInterface {
+    name = `MessagingTrace${timestamp}`;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE outbox ADD COLUMN traceparent text, ADD COLUMN request_id text`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE outbox DROP COLUMN traceparent, DROP COLUMN request_id`);
+    }
+  }
+  Object.defineProperty(MessagingTrace, 'name', { value: `MessagingTrace${timestamp}` });
+  return MessagingTrace;
+}

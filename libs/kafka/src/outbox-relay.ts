@@ -1,4 +1,5 @@
-import { Partitioners, Producer } from 'kafkajs';
+import { IHeaders, Partitioners, Producer } from 'kafkajs';
+import { MessageSpan, REQUEST_ID_HEADER, startMessageSpan, TRACEPARENT_HEADER } from '@licensing/telemetry';
 import { Startable } from './startable';
 import { DataSource, EntityManager } from 'typeorm';
 import { backoffDelayMs, outboxFailure } from './backoff';
@@ -59,6 +60,8 @@ interface OutboxRow {
   event_type: string;
   payload: string;
   attempts: number;
+  traceparent: string | null;
+  request_id: string | null;
 }
 
 interface Failure {
@@ -76,7 +79,8 @@ const DRAIN_LOCK_SQL = `SELECT pg_try_advisory_xact_lock(hashtext('licensing.out
  * keys') until it goes out or is parked.
  */
 const CLAIM_SQL = `
-  SELECT o.id, o.topic, o.message_key, o.event_type, o.payload::text AS payload, o.attempts
+  SELECT o.id, o.topic, o.message_key, o.event_type, o.payload::text AS payload, o.attempts,
+         o.traceparent, o.request_id
     FROM outbox o
    WHERE o.status = 'PENDING' AND o.next_attempt_at <= now()
      AND NOT EXISTS (
@@ -427,17 +431,36 @@ export class OutboxRelay extends Startable {
       if (list) list.push(row);
       else byTopic.set(row.topic, [row]);
     }
-    await producer.sendBatch({
-      acks: -1,
-      timeout: 10_000,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-        topic: topicName(this.options.settings, topic),
-        messages: topicRows.map((r) => ({
-          key: r.message_key,
-          value: r.payload,
-          headers: { 'event-type': r.event_type, 'event-id': r.id },
-        })),
-      })),
+    const spans: MessageSpan[] = [];
+    const topicMessages = [...byTopic].map(([topic, topicRows]) => {
+      const name = topicName(this.options.settings, topic);
+      return {
+        topic: name,
+        messages: topicRows.map((r) => {
+          const span = startMessageSpan(`publish ${r.event_type}`, r.traceparent ?? undefined, {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': name,
+            'messaging.message.id': r.id,
+          });
+          spans.push(span);
+          return { key: r.message_key, value: r.payload, headers: messageHeaders(r, span.traceparent) };
+        }),
+      };
     });
+    try {
+      await producer.sendBatch({ acks: -1, timeout: 10_000, topicMessages });
+      for (const span of spans) span.end();
+    } catch (error) {
+      for (const span of spans) span.end(error);
+      throw error;
+    }
   }
+}
+
+/** A message's headers: its event's type and id, and what caused it (trace context, request id). */
+function messageHeaders(row: OutboxRow, traceparent: string | undefined): IHeaders {
+  const headers: IHeaders = { 'event-type': row.event_type, 'event-id': row.id };
+  if (traceparent) headers[TRACEPARENT_HEADER] = traceparent;
+  if (row.request_id) headers[REQUEST_ID_HEADER] = row.request_id;
+  return headers;
 }

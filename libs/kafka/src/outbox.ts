@@ -1,5 +1,6 @@
 import { EntityManager, QueryRunner } from 'typeorm';
 import { EventEnvelope, findEventDefinition } from '@licensing/events';
+import { currentRequestId, currentTraceparent } from '@licensing/telemetry';
 
 /**
  * Postgres channel the relay LISTENs on. enqueue() notifies it; Postgres delivers the
@@ -26,7 +27,8 @@ const lastCreatedAt = new WeakMap<QueryRunner, string>();
  * they are published if and only if the state change commits, in the order given.
  * `manager` must be a transaction's manager (`dataSource.transaction(manager => ...)`).
  * The topic comes from the event's definition in EVENT_CATALOGUE unless given (base name,
- * without prefix); the message key is `event.subject`.
+ * without prefix); the message key is `event.subject`. The current trace context and
+ * request id (libs/telemetry) are kept beside the events and travel in their headers.
  */
 export async function enqueueMany(
   manager: EntityManager,
@@ -47,8 +49,9 @@ export async function enqueueMany(
     `WITH base AS (
        SELECT greatest(clock_timestamp(), coalesce($6::timestamptz + interval '1 microsecond', '-infinity')) AS t
      ), inserted AS (
-       INSERT INTO outbox (id, topic, message_key, event_type, payload, created_at)
-       SELECT e.id, e.topic, e.message_key, e.event_type, e.payload::jsonb, base.t + (e.ord - 1) * interval '1 microsecond'
+       INSERT INTO outbox (id, topic, message_key, event_type, payload, created_at, traceparent, request_id)
+       SELECT e.id, e.topic, e.message_key, e.event_type, e.payload::jsonb, base.t + (e.ord - 1) * interval '1 microsecond',
+              $7::text, $8::text
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
               WITH ORDINALITY AS e(id, topic, message_key, event_type, payload, ord), base
        RETURNING created_at
@@ -61,6 +64,9 @@ export async function enqueueMany(
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e)),
       lastCreatedAt.get(runner) ?? null,
+      // What caused these events, for the consumers' traces and log lines.
+      currentTraceparent() ?? null,
+      currentRequestId() ?? null,
     ],
   )) as { last: string }[];
   if (rows[0]?.last) lastCreatedAt.set(runner, rows[0].last);

@@ -13,6 +13,7 @@ export interface MessagingLogger {
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  debug?(message: string): void;
 }
 
 /** The full topic name of a base topic such as `licensing.coupons.v1`. */

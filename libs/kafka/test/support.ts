@@ -3,7 +3,13 @@ import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { ALL_TOPICS, CouponDeactivated, createEvent, EventEnvelope } from '@licensing/events';
 import { runMigrations, serviceDataSourceOptions } from '@licensing/database';
 import { createTestDatabase, TestDatabase, testInfrastructure, uniqueTopicPrefix } from '@licensing/testing';
-import { createMessagingMigration, ensureTopics, KafkaSettings, MessagingLogger } from '../src';
+import {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  ensureTopics,
+  KafkaSettings,
+  MessagingLogger,
+} from '../src';
 
 /** A logger that keeps every line, so tests can look at what would have been logged. */
 export function capturingLogger(): MessagingLogger & { lines: string[] } {
@@ -46,7 +52,11 @@ export async function messagingFixture(label: string): Promise<MessagingFixture>
       url: database.url,
       service: `kafka-${label}`,
       entities: [],
-      migrations: [createMessagingMigration(1700000000000), TestEffects1700000000001],
+      migrations: [
+        createMessagingMigration(1700000000000),
+        TestEffects1700000000001,
+        createMessagingTraceMigration(1700000000002),
+      ],
       poolSize: 8,
     }),
   );

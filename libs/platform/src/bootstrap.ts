@@ -5,6 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { ServiceConfig } from '@licensing/config';
+import { shutdownTelemetry } from '@licensing/telemetry';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -20,7 +22,18 @@ export function logLevelsFor(level: string): LogLevel[] {
 
 /** Creates the Nest application of a subgraph without listening (tests call listen(0)). */
 export async function createSubgraphApp(module: DynamicModule, config: ServiceConfig): Promise<INestApplication> {
-  return NestFactory.create(module, { logger: logLevelsFor(config.LOG_LEVEL) });
+  const app = await NestFactory.create(module, { logger: logLevelsFor(config.LOG_LEVEL), bufferLogs: true });
+  useJsonLogger(app);
+  return app;
+}
+
+/**
+ * Nest's logging (every `new Logger(context)`, the boot lines included) goes through the
+ * pino logger of loggerModule from here on: one JSON line per event.
+ */
+export function useJsonLogger(app: INestApplication): void {
+  app.useLogger(app.get(PinoNestLogger));
+  app.flushLogs();
 }
 
 /**
@@ -40,8 +53,10 @@ export function exitGracefullyOnSignals(app: INestApplication, logger: Logger, g
     }, graceMs).unref();
     app
       .close()
-      .then(() => {
+      .then(async () => {
         logger.log('stopped');
+        // The last spans go out before the process ends.
+        await shutdownTelemetry();
         process.exit(0);
       })
       .catch((error: unknown) => {

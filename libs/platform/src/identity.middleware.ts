@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ServiceConfig } from '@licensing/config';
 import { IDENTITY_HEADER, IdentityHeaderError, LicensingRequest, verifyIdentityHeader } from '@licensing/identity';
 import { ErrorCode } from '@licensing/graphql';
+import { chooseRequestId, runWithRequestId } from '@licensing/telemetry';
 import { SERVICE_CONFIG } from './tokens';
 
 /**
@@ -20,7 +21,6 @@ export class IdentityMiddleware implements NestMiddleware {
   use(req: Request & LicensingRequest, res: Response, next: NextFunction): void {
     try {
       req.licensing = verifyIdentityHeader(this.config.IDENTITY_SIGNING_SECRET, req.header(IDENTITY_HEADER));
-      next();
     } catch (error) {
       const reason = error instanceof IdentityHeaderError ? error.message : 'Identity header refused';
       this.logger.warn(`${reason} from ${req.ip ?? 'unknown'}`);
@@ -29,6 +29,9 @@ export class IdentityMiddleware implements NestMiddleware {
           { message: 'Requests must come through the gateway', extensions: { code: ErrorCode.UNAUTHENTICATED } },
         ],
       });
+      return;
     }
+    // Every log line and every event this request causes names the gateway's request id.
+    runWithRequestId(chooseRequestId(req.licensing.requestId), next);
   }
 }

@@ -16,10 +16,12 @@ import { Authenticator } from './auth/authenticator';
 import { GatewayConfig } from './config';
 import { textBoundaryPlugin } from '@licensing/graphql';
 import { graphqlMetricsPlugin, Metrics, MetricsController, registerRedisMetrics } from '@licensing/platform';
-import { describeInternalError, formatGatewayError } from './gateway-errors';
+import { formatGatewayError } from './gateway-errors';
+import { graphqlLogPlugin, loggerModule } from '@licensing/platform';
 import { GatewayHealthController } from './health.controller';
 import { queryLimitsPlugin } from './limits/limits.plugin';
 import { RateLimiter } from './limits/rate-limiter';
+import { sandboxPlugins } from './sandbox';
 import { closeGatewayRedis, createGatewayRedis, GATEWAY_REDIS } from './redis';
 import { currentRequestId } from './request-context';
 import { subgraphServiceBuilder } from './subgraph-data-source';
@@ -56,6 +58,7 @@ export class GatewayAppModule implements NestModule {
     return {
       module: GatewayAppModule,
       imports: [
+        loggerModule('gateway', config),
         GraphQLModule.forRoot<ApolloGatewayDriverConfig>({
           driver: ApolloGatewayDriver,
           server: {
@@ -78,10 +81,11 @@ export class GatewayAppModule implements NestModule {
               formatGatewayError(formatted, error, {
                 production,
                 requestId: currentRequestId(),
-                onInternalError: (e, requestId) =>
-                  logger.error(`request ${requestId ?? '-'}: ${describeInternalError(e)}`),
+                onInternalError: (e) => logger.error({ msg: 'internal error', err: e }),
               }),
             plugins: [
+              // Error codes onto the access line; the subgraphs log their own refusals.
+              graphqlLogPlugin(logger, { logRefusals: false }),
               graphqlMetricsPlugin(metrics),
               textBoundaryPlugin(),
               queryLimitsPlugin({
@@ -89,8 +93,10 @@ export class GatewayAppModule implements NestModule {
                 maxCost: config.MAX_QUERY_COST,
                 maxAliases: config.MAX_ALIASES,
                 introspection: config.GRAPHQL_INTROSPECTION === 'true',
+                operatorIntrospection: !production,
               }),
               supergraphStatusPlugin(status),
+              ...sandboxPlugins(production),
             ],
           },
           gateway: {

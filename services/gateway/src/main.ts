@@ -1,8 +1,10 @@
+// First: tracing (when configured) must load before what it instruments.
+import './telemetry';
 import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { validateEnv } from '@licensing/config';
-import { exitGracefullyOnSignals, logLevelsFor } from '@licensing/platform';
+import { exitGracefullyOnSignals, logLevelsFor, useJsonLogger } from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig, trustProxySetting } from './config';
 import { json } from 'express';
@@ -17,9 +19,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<INestAppl
   process.env['APOLLO_TELEMETRY_DISABLED'] ??= 'true';
   const app = await NestFactory.create(GatewayAppModule.forRoot(config), {
     logger: logLevelsFor(config.LOG_LEVEL),
+    bufferLogs: true,
     // Our own parser below, so a body that is too large or not JSON gets a coded answer.
     bodyParser: false,
   });
+  useJsonLogger(app);
   // First, so every response, even to a malformed body, carries x-request-id.
   app.use(requestIdMiddleware);
   // Browsers on the listed origins (CORS_ORIGINS); other origins' preflights stop here.

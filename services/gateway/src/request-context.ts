@@ -1,15 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { REQUEST_ID_HEADER, RequestContext } from '@licensing/identity';
+import { chooseRequestId } from '@licensing/telemetry';
 
-/** A request id a client may choose (a support ticket number, a trace id). */
-export const CLIENT_REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
-
-/** The client's id when it is acceptable, otherwise a fresh uuid. */
-export function chooseRequestId(given: string | undefined): string {
-  return given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-}
+// One request id store for the process (libs/telemetry): log lines read it too.
+export { chooseRequestId, currentRequestId, runWithRequestId } from '@licensing/telemetry';
+export { ACCEPTABLE_REQUEST_ID as CLIENT_REQUEST_ID } from '@licensing/telemetry';
 
 /** What the gateway keeps on the Express request. */
 export interface GatewayRequest extends Request {
@@ -24,23 +19,10 @@ export interface GatewayContext {
 }
 
 /**
- * The request being served, for code that has no request object at hand: Apollo's
- * `formatError` gets only the error, yet every error must name the request id.
- */
-const store = new AsyncLocalStorage<{ requestId: string }>();
-
-export function currentRequestId(): string | undefined {
-  return store.getStore()?.requestId;
-}
-
-/** Runs `fn` (the rest of the middleware chain) with the request id visible to `currentRequestId`. */
-export function runWithRequestId<T>(requestId: string, fn: () => T): T {
-  return store.run({ requestId }, fn);
-}
-
-/**
  * First middleware of the application (before body parsing, so even a malformed body gets
  * an answer that names its id): gives the request its id and echoes it in `x-request-id`.
+ * The id then travels to every subgraph (`x-request-id` and the signed identity header)
+ * and, through their outboxes, onto the Kafka messages the request causes.
  */
 export function requestIdMiddleware(req: GatewayRequest, res: Response, next: NextFunction): void {
   const requestId = chooseRequestId(req.header(REQUEST_ID_HEADER));

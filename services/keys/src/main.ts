@@ -1,3 +1,5 @@
+// First: tracing (when configured) must load before what it instruments.
+import './telemetry';
 import 'reflect-metadata';
 import { validateEnv } from '@licensing/config';
 import { runSubgraph } from '@licensing/platform';

@@ -1,5 +1,5 @@
 import { createIdempotencyMigration } from '@licensing/database';
-import { createMessagingMigration } from '@licensing/kafka';
+import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
 import { Coupons1732200000000 } from './1732200000000-coupons';
 
 /** Applied in order; each has a working down(). */
@@ -7,4 +7,5 @@ export const couponsMigrations = [
   createMessagingMigration(1731999999000),
   Coupons1732200000000,
   createIdempotencyMigration(1732300000000),
+  createMessagingTraceMigration(1734000000000),
 ];

@@ -1,5 +1,5 @@
 import { createIdempotencyMigration } from '@licensing/database';
-import { createMessagingMigration } from '@licensing/kafka';
+import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
 import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
 import { KeysLicenses1732100000000 } from './1732100000000-keys-licenses';
 import { ApiKeyLastUsed1732400000000 } from './1732400000000-api-key-last-used';
@@ -11,4 +11,5 @@ export const keysMigrations = [
   KeysLicenses1732100000000,
   createIdempotencyMigration(1732300000000),
   ApiKeyLastUsed1732400000000,
+  createMessagingTraceMigration(1734000000000),
 ];

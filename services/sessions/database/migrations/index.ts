@@ -1,4 +1,4 @@
-import { createMessagingMigration } from '@licensing/kafka';
+import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
 import { ReadModel1733000000000 } from './1733000000000-read-model';
 import { HostBindings1733100000000 } from './1733100000000-host-bindings';
 import { LicenseChecks1733200000000 } from './1733200000000-license-checks';
@@ -13,4 +13,5 @@ export const sessionsMigrations = [
   LicenseChecks1733200000000,
   HeartbeatIntervals1733300000000,
   SigningKeys1733400000000,
+  createMessagingTraceMigration(1734000000000),
 ];
