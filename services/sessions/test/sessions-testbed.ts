@@ -19,7 +19,7 @@ import {
   VendorCreated,
 } from '@licensing/events';
 import { EventConsumer, EventHandler, KafkaSettings } from '@licensing/kafka';
-import { EventHandlerRegistry, KAFKA_SETTINGS, REDIS, SERVICE_CONFIG } from '@licensing/platform';
+import { EventHandlerRegistry, KAFKA_SETTINGS, Metrics, REDIS, SERVICE_CONFIG } from '@licensing/platform';
 import { createTestDatabase, TestDatabase, testInfrastructure } from '@licensing/testing';
 import { sessionsMigrations } from '../database/migrations';
 import { SESSIONS_ENTITIES } from '../src/app.module';
@@ -58,8 +58,10 @@ function infrastructureModule(
       { provide: SERVICE_CONFIG, useValue: config },
       { provide: REDIS, useValue: redis },
       { provide: KAFKA_SETTINGS, useValue: kafka },
+      // What SubgraphModule provides: the process's metrics (each instance its own registry).
+      { provide: Metrics, useValue: new Metrics('sessions') },
     ],
-    exports: [getDataSourceToken(), SERVICE_CONFIG, REDIS, KAFKA_SETTINGS],
+    exports: [getDataSourceToken(), SERVICE_CONFIG, REDIS, KAFKA_SETTINGS, Metrics],
   };
 }
 
