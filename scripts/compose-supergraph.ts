@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { GraphQLError, parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { GraphQLError, parse, printSchema } from 'graphql';
 
 /**
  * The subgraphs of the supergraph, with the URLs baked into it. They suit the local stack
@@ -15,6 +16,9 @@ export const SUBGRAPHS = [
 ] as const;
 
 export const SUPERGRAPH_PATH = join('services', 'gateway', 'supergraph.graphql');
+
+/** The public API schema: what clients see, without federation's directives (front-end codegen). */
+export const API_SCHEMA_PATH = join('services', 'gateway', 'api-schema.graphql');
 
 export class SupergraphCompositionError extends Error {
   constructor(readonly problems: string[]) {
@@ -59,17 +63,27 @@ export function composeSupergraph(root: string): string {
   return `${result.supergraphSdl.trim()}\n`;
 }
 
-/** Writes `services/gateway/supergraph.graphql` under `root`; returns the path written. */
+/** The API schema of a supergraph, as the gateway serves it to clients, in SDL with descriptions. */
+export function apiSchemaOf(supergraphSdl: string): string {
+  return `${printSchema(Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema()).trim()}\n`;
+}
+
+/**
+ * Writes `services/gateway/supergraph.graphql` and, from it, `services/gateway/api-schema.graphql`
+ * under `root`; returns the supergraph's path.
+ */
 export function composeSupergraphFile(root: string): string {
   const target = join(root, SUPERGRAPH_PATH);
-  writeFileSync(target, composeSupergraph(root));
+  const supergraph = composeSupergraph(root);
+  writeFileSync(target, supergraph);
+  writeFileSync(join(root, API_SCHEMA_PATH), apiSchemaOf(supergraph));
   return target;
 }
 
 if (require.main === module) {
   try {
     composeSupergraphFile(process.cwd());
-    console.log(`wrote ${SUPERGRAPH_PATH}`);
+    console.log(`wrote ${SUPERGRAPH_PATH} and ${API_SCHEMA_PATH}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

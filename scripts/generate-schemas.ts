@@ -33,4 +33,4 @@ for (const service of services) {
   }
 }
 composeSupergraphFile(root);
-console.log('wrote services/*/schema.graphql and services/gateway/supergraph.graphql');
+console.log('wrote services/*/schema.graphql, services/gateway/supergraph.graphql and api-schema.graphql');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, testInfrastructure, uniqueTopicPrefix } from '@licensing/testing';
-import { composeSupergraph } from '../scripts/compose-supergraph';
+import { API_SCHEMA_PATH, apiSchemaOf, composeSupergraph } from '../scripts/compose-supergraph';
 import { ROOT, spawnService } from './support/processes';
 
 /** The committed GraphQL files must be what the code generates (`npm run generate`). */
@@ -39,5 +39,12 @@ describe('generated GraphQL artefacts', () => {
 
   it('supergraph.graphql is the composition of the committed subgraph schemas', () => {
     expect(readFileSync(join(ROOT, 'services', 'gateway', 'supergraph.graphql'), 'utf8')).toBe(composeSupergraph(ROOT));
+  });
+
+  it('api-schema.graphql is the API schema of the committed supergraph (no federation directives)', () => {
+    const committed = readFileSync(join(ROOT, API_SCHEMA_PATH), 'utf8');
+    expect(committed).toBe(apiSchemaOf(readFileSync(join(ROOT, 'services', 'gateway', 'supergraph.graphql'), 'utf8')));
+    expect(committed).not.toMatch(/@join__|@link|join__Graph|@key|@shareable/);
+    expect(committed).toMatch(/^type Query \{/m);
   });
 });

@@ -264,18 +264,43 @@ describe('gateway (in process, real subgraphs and Redis)', () => {
       });
     });
 
-    it('refuses introspection with FORBIDDEN unless GRAPHQL_INTROSPECTION=true', async () => {
+    it('lets only the operator introspect outside production, nobody in production unless GRAPHQL_INTROSPECTION=true', async () => {
       const query = '{ __schema { queryType { name } } }';
-      const refused = await call(query, operatorToken);
+      // Development and test: the operator may (the sandbox's schema comes from here) ...
+      expect((await call(query, operatorToken)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      // ... anyone else may not: a vendor's key, or no token at all.
+      const refused = await call(query, apiKey);
       expect(refused.status).toBe(403);
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
-      expect((await call('{ __type(name: "Node") { name } }', operatorToken)).errors?.[0]?.extensions?.['code']).toBe(
-        'FORBIDDEN',
-      );
-      const open = await gatewayWith({ GRAPHQL_INTROSPECTION: 'true' });
-      expect((await post(open.url, { query }, operatorToken)).data).toEqual({
+      expect((await call('{ __type(name: "Node") { name } }')).errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+
+      // Production: not even the operator.
+      const prod = await gatewayWith({ NODE_ENV: 'production' });
+      const prodRefused = await post<any>(prod.url, { query }, operatorToken);
+      expect(prodRefused.status).toBe(403);
+      expect(prodRefused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+
+      const open = await gatewayWith({ GRAPHQL_INTROSPECTION: 'true', NODE_ENV: 'production' });
+      expect((await post(open.url, { query }, apiKey)).data).toEqual({
         __schema: { queryType: { name: 'Query' } },
       });
+    });
+
+    it('serves the sandbox page to a browser outside production, and no page in production', async () => {
+      const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+      const dev = await fetch(gateway.url, { headers: browser });
+      expect(dev.status).toBe(200);
+      expect(dev.headers.get('content-type')).toMatch(/text\/html/);
+      const page = await dev.text();
+      expect(page).toMatch(/<!DOCTYPE html>/i);
+      expect(page).toMatch(/sandbox/i);
+
+      const prod = await gatewayWith({ NODE_ENV: 'production' });
+      const none = await fetch(prod.url, { headers: browser });
+      expect(none.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+      const body = await none.text();
+      expect(body).not.toMatch(/<html|sandbox/i);
+      expect(none.status).toBe(400);
     });
 
     it('hides field suggestions in production', async () => {

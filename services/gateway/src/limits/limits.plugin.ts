@@ -1,14 +1,21 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '@licensing/graphql';
+import type { GatewayContext } from '../request-context';
 import { measureOperation, schemaFieldFacts } from './operation-analysis';
 
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
-  /** GRAPHQL_INTROSPECTION: whether `__schema` / `__type` may be asked. */
+  /** GRAPHQL_INTROSPECTION: whether `__schema` / `__type` may be asked, by anyone. */
   introspection: boolean;
+  /** Outside production: the platform operator may introspect even when `introspection` is off. */
+  operatorIntrospection?: boolean;
+}
+
+function isOperator(context: unknown): boolean {
+  return (context as GatewayContext | undefined)?.req?.licensing?.identity.kind === 'operator';
 }
 
 function tooComplex(message: string, details: Record<string, number>): GraphQLError {
@@ -28,7 +35,7 @@ export const INTROSPECTION_DISABLED_MESSAGE = 'Introspection is disabled on this
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     requestDidStart: async () => ({
-      didResolveOperation: async ({ document, request, schema, operation }) => {
+      didResolveOperation: async ({ document, request, schema, operation, contextValue }) => {
         // Apollo leaves `operation` unset when operationName names nothing or the document
         // holds several operations and no name; the gateway would fail on it with a 500.
         if (!operation) {
@@ -51,7 +58,9 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           request.variables ?? {},
           schemaFieldFacts(schema, document),
         );
-        if (measures.introspection && !limits.introspection) {
+        const mayIntrospect =
+          limits.introspection || (limits.operatorIntrospection === true && isOperator(contextValue));
+        if (measures.introspection && !mayIntrospect) {
           throw new GraphQLError(INTROSPECTION_DISABLED_MESSAGE, {
             extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } },
           });
