@@ -59,7 +59,7 @@ export class CouponEdge {
   @Field({ description: 'Opaque position of this coupon; pass it as after to continue past it.' })
   cursor!: string;
 
-  @Field(() => CouponView, { description: 'The coupon.' })
+  @Field(() => CouponView, { description: 'The coupon at this position.' })
   node!: CouponView;
 }
 

@@ -9,7 +9,10 @@ export class DistributorResolver {
   constructor(private readonly distributorService: DistributorService) {}
 
   @Allow('vendor')
-  @Mutation(() => Distributor)
+  @Mutation(() => Distributor, {
+    description:
+      "Adds a distributor to the caller's vendor; its name must be new to the vendor, ignoring case (CONFLICT otherwise).",
+  })
   createDistributor(
     @CurrentIdentity() identity: Identity,
     @Args('input', { description: "The distributor's name (unique within the vendor) and e-mail." })

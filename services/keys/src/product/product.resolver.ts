@@ -10,7 +10,10 @@ export class ProductResolver {
   constructor(private readonly productService: ProductService) {}
 
   @Allow('vendor')
-  @Mutation(() => Product)
+  @Mutation(() => Product, {
+    description:
+      "Adds a product to the caller's vendor catalogue; the code must be new to the vendor (CONFLICT otherwise) and a required product must exist.",
+  })
   createProduct(
     @CurrentIdentity() identity: Identity,
     @Args('input', {

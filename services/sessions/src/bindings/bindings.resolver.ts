@@ -13,7 +13,14 @@ export class BindingsResolver {
   @Mutation(() => Boolean, {
     description: 'Resets a host binding: its seat is free for another host. The client cabinet resets its own key’s.',
   })
-  resetBinding(@CurrentIdentity() identity: Identity, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+  resetBinding(
+    @CurrentIdentity() identity: Identity,
+    @Args('id', {
+      type: () => ID,
+      description: "Id of a binding on one of the caller's keys (LicenseKey.bindings lists them).",
+    })
+    id: string,
+  ): Promise<boolean> {
     return this.bindingsService.reset(cabinetScope(identity), id);
   }
 
@@ -21,8 +28,13 @@ export class BindingsResolver {
   @Mutation(() => Int, { description: 'Resets every binding of a key (of one product, when given); how many.' })
   resetBindings(
     @CurrentIdentity() identity: Identity,
-    @Args('keyCode') keyCode: string,
-    @Args('productCode', { type: () => String, nullable: true }) productCode?: string | null,
+    @Args('keyCode', { description: 'The key as typed; a client may name only its own key.' }) keyCode: string,
+    @Args('productCode', {
+      type: () => String,
+      nullable: true,
+      description: "Only the bindings of this product; every product's when left out.",
+    })
+    productCode?: string | null,
   ): Promise<number> {
     return this.bindingsService.resetAll(cabinetScope(identity), keyCode, productCode);
   }

@@ -7,22 +7,22 @@ import { BindingRecord } from './binding.entity';
   description: 'A host holding a seat of a HOST_BINDING license until a cabinet resets it.',
 })
 export class BindingView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the binding; resetBinding takes it.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'When the host was bound: its first acquire of the product with this key.' })
   createdAt!: Date;
 
   @Field({ description: 'From heartbeats, written in batches: it may lag by a few seconds.' })
   lastSeenAt!: Date;
 
-  @Field(() => LicenseKeyRef)
+  @Field(() => LicenseKeyRef, { description: 'The key whose seat the host holds.' })
   licenseKey!: LicenseKeyRef;
 
-  @Field(() => ProductRef)
+  @Field(() => ProductRef, { description: 'The product (of the HOST_BINDING model) whose seat the host holds.' })
   product!: ProductRef;
 
-  @Field(() => HostView)
+  @Field(() => HostView, { description: 'The bound computer.' })
   host!: HostView;
 }
 

@@ -14,7 +14,9 @@ export class ChecksResolver {
       'Whether a product is in force on a key, recorded under a new request id. The key is the credential. ' +
       'NOT_FOUND for an unknown key or a product its vendor does not have.',
   })
-  checkLicense(@Args('input') input: CheckLicenseInput): Promise<LicenseCheckView> {
+  checkLicense(
+    @Args('input', { description: 'The key as typed and the product to check.' }) input: CheckLicenseInput,
+  ): Promise<LicenseCheckView> {
     return this.checksService.check(input);
   }
 
@@ -22,7 +24,8 @@ export class ChecksResolver {
   @Query(() => LicenseCheckView, { description: 'A check of one of the caller vendor’s keys, by its request id.' })
   licenseCheck(
     @CurrentIdentity() identity: Identity,
-    @Args('requestId', { type: () => ID }) requestId: string,
+    @Args('requestId', { type: () => ID, description: 'The Request ID the customer copied from the application.' })
+    requestId: string,
   ): Promise<LicenseCheckView> {
     return this.checksService.findById(requireVendorId(identity), requestId);
   }

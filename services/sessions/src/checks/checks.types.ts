@@ -10,13 +10,13 @@ export class LicenseCheckView {
   @Field(() => ID, { description: 'Unique per check (a UUIDv7); shown to the customer.' })
   requestId!: string;
 
-  @Field()
+  @Field({ description: 'When the check was answered.' })
   checkedAt!: Date;
 
   @Field({ description: 'The key, canonical form.' })
   keyCode!: string;
 
-  @Field()
+  @Field({ description: 'Code of the checked product.' })
   productCode!: string;
 
   @Field({ description: 'Whether a license of the product was in force on the key.' })

@@ -36,4 +36,18 @@ registerEnumType(StandingReasonEnum, {
   description:
     'Why a product cannot be used on a key: why its licenses are not in force, NO_LICENSE (none of the product ' +
     'on the key) or KEY_DELETED.',
+  valuesMap: {
+    DEACTIVATED: {
+      description: 'The license was switched off: replaced by an upgrade, retired by a MAIN license, or rolled back.',
+    },
+    NOT_STARTED: { description: 'The license term has not begun yet.' },
+    EXPIRED: { description: 'The license term has ended; a renewal or a coupon brings it back.' },
+    SUPERSEDED_BY_MAIN: { description: 'A trial while a MAIN license of the product is in force.' },
+    NO_MAIN_LICENSE: { description: 'Only ADDITIONAL licenses, which need a MAIN license of the product in force.' },
+    REQUIRED_PRODUCT_INACTIVE: {
+      description: 'The product requires another product, and no license of that one is in force.',
+    },
+    NO_LICENSE: { description: 'The key has no license of the product at all (2008).' },
+    KEY_DELETED: { description: 'The key was deleted by its vendor.' },
+  },
 });

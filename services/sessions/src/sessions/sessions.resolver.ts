@@ -28,7 +28,10 @@ export class SessionsResolver {
       'CONCURRENT_SESSIONS takes one per session, CONCURRENT_HOSTS one per host. 1051 when none is free, 2008 ' +
       'when the key has no license of the product in force.',
   })
-  async acquireLicense(@Args('input') input: AcquireLicenseInput): Promise<LicenseLease> {
+  async acquireLicense(
+    @Args('input', { description: 'The key as typed, the product, the host and the session details.' })
+    input: AcquireLicenseInput,
+  ): Promise<LicenseLease> {
     return leaseView(await this.sessionsService.acquire(input));
   }
 
@@ -38,13 +41,21 @@ export class SessionsResolver {
       'Extends a live session. SESSION_ENDED for one that expired, was released or terminated (acquire again); ' +
       '2008 when its license is no longer in force (the session ends).',
   })
-  heartbeat(@Args('sessionId', { type: () => ID }) sessionId: string): Promise<SessionHeartbeat> {
+  heartbeat(
+    @Args('sessionId', { type: () => ID, description: 'The sessionId acquireLicense returned.' }) sessionId: string,
+  ): Promise<SessionHeartbeat> {
     return this.sessionsService.heartbeat(sessionId);
   }
 
   @Allow('application')
   @Mutation(() => Boolean, { description: 'Ends a live session and frees its seat.' })
-  releaseLicense(@Args('sessionId', { type: () => ID }) sessionId: string): Promise<boolean> {
+  releaseLicense(
+    @Args('sessionId', {
+      type: () => ID,
+      description: 'The sessionId acquireLicense returned; its seat is freed at once.',
+    })
+    sessionId: string,
+  ): Promise<boolean> {
     return this.sessionsService.release(sessionId);
   }
 
@@ -52,7 +63,11 @@ export class SessionsResolver {
   @Mutation(() => Boolean, { description: 'Ends a live session of the caller vendor’s keys; its seat is free.' })
   terminateSession(
     @CurrentIdentity() identity: Identity,
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', {
+      type: () => ID,
+      description: "Id of a live session on one of the caller's keys (LicenseKey.sessions lists them).",
+    })
+    id: string,
   ): Promise<boolean> {
     return this.sessionsService.terminate(requireVendorId(identity), id);
   }

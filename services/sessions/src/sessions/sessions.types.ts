@@ -15,7 +15,7 @@ export class LeasedLicense {
   @Field(() => Date, { nullable: true, description: 'When the license ends as things stand; null = perpetual.' })
   expiresAt!: Date | null;
 
-  @Field(() => ProductRef)
+  @Field(() => ProductRef, { description: 'The product the seat is of.' })
   product!: ProductRef;
 }
 
@@ -38,16 +38,16 @@ export class LicenseLease {
   })
   token!: string | null;
 
-  @Field(() => LeasedLicense)
+  @Field(() => LeasedLicense, { description: 'The license the seat comes from, as it stood when the seat was taken.' })
   license!: LeasedLicense;
 }
 
 @ObjectType({ description: 'A session extended by a heartbeat.' })
 export class SessionHeartbeat {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The session that was extended (the one the heartbeat named).' })
   sessionId!: string;
 
-  @Field()
+  @Field({ description: 'The new end of the session; it ends then unless the application heartbeats again.' })
   expiresAt!: Date;
 
   @Field(() => Int, { description: 'When to heartbeat next.' })
@@ -78,34 +78,43 @@ export function leaseView(lease: Lease): LicenseLease {
 
 @ObjectType('LicenseSession', { description: 'A live session: where and by whom a license is in use now.' })
 export class SessionView {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Id of the session; terminateSession takes it.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'When the application acquired the seat.' })
   startedAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the application last heartbeated (or acquired, if it has not heartbeated yet).' })
   lastHeartbeatAt!: Date;
 
   @Field({ description: 'It ends then unless it heartbeats.' })
   expiresAt!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The database (infobase) the application works in, as it reported it; null when not given.',
+  })
   infobase!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The user working in the application, as it reported them; null when not given.',
+  })
   user!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The application's process id on the host, as it reported it; null when not given.",
+  })
   processId!: string | null;
 
-  @Field(() => LicenseKeyRef)
+  @Field(() => LicenseKeyRef, { description: 'The key whose seat the session holds.' })
   licenseKey!: LicenseKeyRef;
 
-  @Field(() => ProductRef)
+  @Field(() => ProductRef, { description: 'The product whose seat the session holds.' })
   product!: ProductRef;
 
-  @Field(() => HostView)
+  @Field(() => HostView, { description: 'The computer the session runs on.' })
   host!: HostView;
 }
 

@@ -2,7 +2,10 @@ import { Field, InputType } from '@nestjs/graphql';
 import { IsString, Length, MaxLength } from 'class-validator';
 import { IDEMPOTENCY_KEY_DESCRIPTION, IdempotencyKeyRules } from '@licensing/platform';
 
-@InputType()
+@InputType({
+  description:
+    'A coupon to activate on a key, both as typed; refusals are told apart by their codes (1003, COUPON_USED, ...).',
+})
 export class ActivateCouponInput {
   @Field({ description: 'The license key, as typed.' })
   @IsString()

@@ -9,34 +9,48 @@ export class SessionInput {
   @OptionalText(256)
   infobase?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The user working in the application (shown in the sessions monitor).',
+  })
   @OptionalText(256)
   user?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The application's process id on the host (shown in the sessions monitor).",
+  })
   @OptionalText(64)
   processId?: string | null;
 }
 
-@InputType()
+@InputType({
+  description: 'A seat asked for by an application: the key, the product, the computer and what runs on it.',
+})
 export class AcquireLicenseInput {
   @Field({ description: 'The license key, as typed.' })
   @IsString()
   @MaxLength(100)
   keyCode!: string;
 
-  @Field()
+  @Field({ description: 'Code of the product the application needs a seat of.' })
   @Transform(trim)
   @IsString()
   @Length(1, 40)
   productCode!: string;
 
-  @Field(() => HostInput)
+  @Field(() => HostInput, {
+    description:
+      'The computer the application runs on; HOST_BINDING and CONCURRENT_HOSTS count seats by its fingerprint.',
+  })
   @ValidateNested()
   @Type(() => HostInput)
   host!: HostInput;
 
-  @Field(() => SessionInput, { nullable: true })
+  @Field(() => SessionInput, {
+    nullable: true,
+    description: 'What runs on the host, for the sessions monitor; optional.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => SessionInput)
