@@ -423,6 +423,14 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
     baseline: (fx) => ({ requestId: fx.sessions.checkRequestId }),
   },
   {
+    name: 'SigningKeys',
+    document: `query SigningKeys {
+      signingKeys { issuer keys { kid kty crv x alg use status createdAt rotatedAt } }
+    }`,
+    identities: VENDOR,
+    baseline: () => ({}),
+  },
+  {
     name: 'ClientLogin',
     document: contractOperation('ClientLogin'),
     identities: ['none'],
