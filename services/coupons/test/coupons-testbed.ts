@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { rows, runMigrations, serviceDataSourceOptions } from '@licensing/database';
 import { generateCode } from '@licensing/domain';
 import { Identity } from '@licensing/identity';
+import { Metrics } from '@licensing/platform';
 import { createTestDatabase, TestDatabase } from '@licensing/testing';
 import { couponsMigrations } from '../database/migrations';
 import { COUPONS_ENTITIES } from '../src/app.module';
@@ -26,15 +27,21 @@ export interface Key {
   code: string;
 }
 
-/** The data source of the test database, for the features' @InjectDataSource(). */
+/**
+ * The data source of the test database, for the features' @InjectDataSource(), and the metrics
+ * the services count into (SubgraphModule provides both in the service).
+ */
 function testDatabaseModule(dataSource: DataSource): DynamicModule {
   @Module({})
   class TestDatabaseModule {}
   return {
     module: TestDatabaseModule,
     global: true,
-    providers: [{ provide: getDataSourceToken(), useValue: dataSource }],
-    exports: [getDataSourceToken()],
+    providers: [
+      { provide: getDataSourceToken(), useValue: dataSource },
+      { provide: Metrics, useValue: new Metrics('coupons') },
+    ],
+    exports: [getDataSourceToken(), Metrics],
   };
 }
 
