@@ -55,10 +55,11 @@ async function waitHealthy(proc, port) {
 }
 
 /**
- * Starts `subgraphs` and a gateway in front of them. Returns { url, operatorToken,
+ * Starts `subgraphs` and a gateway in front of them (`env` for the subgraphs, `gatewayEnv`
+ * for the gateway). Returns { url, urls (each subgraph's base URL), topicPrefix, operatorToken,
  * databaseUrl(name), gql(token, query, variables), stop() }. Builds first (incremental).
  */
-async function startPlatform(root, subgraphs, env = {}) {
+async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',
@@ -120,6 +121,7 @@ async function startPlatform(root, subgraphs, env = {}) {
       KEYS_INTERNAL_URL: urls.keys,
       SUPERGRAPH_PATH: path.join(root, 'services/gateway/supergraph.graphql'),
       RATE_LIMIT_NAMESPACE: `bench-${run}`,
+      ...gatewayEnv,
     });
     procs.push(gateway);
     await waitHealthy(gateway, gatewayPort);
@@ -140,7 +142,15 @@ async function startPlatform(root, subgraphs, env = {}) {
       if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
       return body.data;
     };
-    return { url, operatorToken, databaseUrl: (name) => databases[name], gql, stop };
+    return {
+      url,
+      urls,
+      topicPrefix: common.KAFKA_TOPIC_PREFIX,
+      operatorToken,
+      databaseUrl: (name) => databases[name],
+      gql,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DomainError, ErrorCode } from '@licensing/graphql';
+import { DomainError, ErrorCode, RateLimitedError } from '@licensing/graphql';
 import { RuntimeAdmission, RuntimeRateLimiter } from './runtime-rate-limit';
 import { RuntimeService } from './runtime.service';
 
@@ -19,6 +19,7 @@ export const RUNTIME_STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.LICENSE_NOT_ON_KEY]: 403,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.NO_FREE_LICENSE]: 409,
+  [ErrorCode.CONFLICT]: 409,
   [ErrorCode.SESSION_ENDED]: 410,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
@@ -35,6 +36,9 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
 };
 
 const JWKS_PATH = /^\/runtime\/v1\/jwks\/([^/]+)$/;
+
+/** Applications may keep a JWKS a minute; one that meets an unknown kid fetches it again. */
+const JWKS_CACHE = 'public, max-age=60';
 
 /** A refusal that is not a domain rule's: a route, method or body the endpoint does not take. */
 class HttpRefusal extends DomainError {
@@ -104,7 +108,7 @@ export class RuntimeController implements OnApplicationBootstrap, OnModuleDestro
       const jwks = JWKS_PATH.exec(path);
       if (jwks) {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(res, 'GET');
-        throw new DomainError(ErrorCode.NOT_FOUND, `No signing keys published for ${decodeURIComponent(jwks[1]!)}`);
+        return send(res, 200, await this.runtime.jwks(decodeURIComponent(jwks[1]!)), JWKS_CACHE);
       }
       throw new HttpRefusal(404, ErrorCode.NOT_FOUND, `No runtime operation at ${req.method ?? ''} ${path}`);
     } catch (error) {
@@ -116,6 +120,7 @@ export class RuntimeController implements OnApplicationBootstrap, OnModuleDestro
     if (error instanceof DomainError) {
       const status = error instanceof HttpRefusal ? error.status : (RUNTIME_STATUS[error.code] ?? 500);
       if (status === 413) res.setHeader('connection', 'close');
+      if (error instanceof RateLimitedError) res.setHeader('retry-after', error.retryAfterSeconds);
       return send(res, status, {
         error: {
           code: error.code,
@@ -165,13 +170,8 @@ function pathOf(url: string | undefined): string {
   return q < 0 ? u : u.slice(0, q);
 }
 
-function rateLimited(admission: RuntimeAdmission): DomainError {
-  return new DomainError(
-    ErrorCode.RATE_LIMITED,
-    `Too many requests from this address; retry in ${admission.resetSeconds} s`,
-    undefined,
-    { retryAfterSeconds: admission.resetSeconds },
-  );
+function rateLimited(admission: RuntimeAdmission): RateLimitedError {
+  return new RateLimitedError(admission.resetSeconds, admission.limit);
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): HttpRefusal {
@@ -179,16 +179,12 @@ function methodNotAllowed(res: ServerResponse, allow: string): HttpRefusal {
   return new HttpRefusal(405, ErrorCode.BAD_REQUEST, `Use ${allow} for this path`);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (status === 429) {
-    const retry = (body as { error: { retryAfterSeconds: number } }).error.retryAfterSeconds;
-    res.setHeader('retry-after', retry);
-  }
+function send(res: ServerResponse, status: number, body: unknown, cache = 'no-store'): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
+    'cache-control': cache,
   });
   res.end(text);
 }

@@ -5,6 +5,8 @@ import { CheckLicenseInput } from '../checks/dto/check-license.input';
 import { AcquireLicenseInput } from '../sessions/dto/acquire-license.input';
 import { SessionsService } from '../sessions/sessions.service';
 import { leaseView } from '../sessions/sessions.types';
+import type { Jwks } from '../signing/jwks';
+import { SigningService } from '../signing/signing.service';
 import { bodyObject, requireObject, sessionIdOf, validInput } from './runtime.input';
 
 /** What POST /runtime/v1/acquire answers (openapi.json, `Lease`). */
@@ -12,7 +14,7 @@ export interface RuntimeLease {
   sessionId: string;
   heartbeatIntervalSeconds: number;
   expiresAt: Date;
-  token: string | null;
+  token: string;
   license: {
     kind: 'MAIN' | 'TRIAL';
     seats: number;
@@ -26,6 +28,7 @@ export interface RuntimeHeartbeat {
   sessionId: string;
   expiresAt: Date;
   heartbeatIntervalSeconds: number;
+  token: string;
 }
 
 /** What POST /runtime/v1/check answers: the recorded check, as GraphQL's LicenseCheck. */
@@ -53,6 +56,7 @@ export class RuntimeService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly checks: ChecksService,
+    private readonly signing: SigningService,
   ) {}
 
   async acquire(body: unknown): Promise<RuntimeLease> {
@@ -66,7 +70,7 @@ export class RuntimeService {
       sessionId: view.sessionId,
       heartbeatIntervalSeconds: view.heartbeatIntervalSeconds,
       expiresAt: view.expiresAt,
-      token: view.token,
+      token: lease.token,
       license: {
         kind: view.license.kind,
         seats: view.license.seats,
@@ -76,13 +80,24 @@ export class RuntimeService {
     };
   }
 
-  heartbeat(body: unknown): Promise<RuntimeHeartbeat> {
-    return bodyFields(this.sessions.heartbeat(sessionIdOf(bodyObject(body))));
+  async heartbeat(body: unknown): Promise<RuntimeHeartbeat> {
+    const beat = await bodyFields(this.sessions.heartbeat(sessionIdOf(bodyObject(body))));
+    return {
+      sessionId: beat.sessionId,
+      expiresAt: beat.expiresAt,
+      heartbeatIntervalSeconds: beat.heartbeatIntervalSeconds,
+      token: beat.token,
+    };
   }
 
   async release(body: unknown): Promise<{ released: true }> {
     await bodyFields(this.sessions.release(sessionIdOf(bodyObject(body))));
     return { released: true };
+  }
+
+  /** The vendor's public signing keys, by its key-code prefix (an unknown vendor has none). */
+  jwks(vendorPrefix: string): Promise<Jwks> {
+    return this.signing.jwksFor(vendorPrefix);
   }
 
   async check(body: unknown): Promise<RuntimeCheck> {

@@ -1,0 +1,300 @@
+// Sessions: the runtime endpoint (/runtime/v1/*) against the http+Redis ceiling measured in
+// the same run (the ceiling's server at the same 100 connections, and ceilings/http-redis at
+// 1,000), on the platform from dist/ (keys, coupons, sessions and a gateway):
+//   heartbeat          1,000 live sessions (CONCURRENT_SESSIONS), 100 connections: req/s and
+//                      its ratio to the ceiling (target ≥ 50%); p99 at 2,000 heartbeats/s
+//                      offered (target ≤ 20 ms)
+//   acquire+release    each connection acquires and releases in turn (target ≥ 30%)
+//   check              recorded and signed (target ≥ 30%)
+//   gateway heartbeat  the same heartbeats as the GraphQL mutation through the gateway, and
+//                      its ratio to the runtime endpoint
+//   keys → check       a trial committed by the keys service (activateTrial answered) until
+//                      the next runtime check shows it active (p99 target ≤ 100 ms)
+//   memory             100,000 more live sessions: Redis INFO used_memory before and after
+//                      (the Redis is shared, so also the MEMORY USAGE of this run's own keys)
+//                      (target ≤ 100 MB)
+// Rate limits are raised for the run. Figures are reported, never asserted; on a shared
+// machine they are noisy.
+const { fork } = require('node:child_process');
+const { once } = require('node:events');
+const path = require('node:path');
+const Redis = require('ioredis');
+const { loadTest } = require('../lib/load');
+const { startPlatform, summarize } = require('../lib/platform');
+const { round, withTimeout } = require('../lib/stats');
+
+const NAME = 'sessions: runtime endpoint vs the http+Redis ceiling';
+const SECONDS = Number(process.env.BENCH_SECONDS || 8);
+const CONNECTIONS = 100;
+const LIVE_SESSIONS = 1_000;
+const OFFERED_RATE = 2_000;
+const KEY_TO_CHECK_SAMPLES = Number(process.env.BENCH_KEY_TO_CHECK || 100);
+const MEMORY_SESSIONS = Number(process.env.BENCH_MEMORY_SESSIONS || 100_000);
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const PREFIX = 'BSES';
+
+function runtimeLoad(opts) {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'runtime-load-worker.js'), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    let summary;
+    const limit = (opts.duration || 300) + 60;
+    const killer = setTimeout(() => child.kill('SIGKILL'), limit * 1000);
+    child.once('message', (m) => (summary = m));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(killer);
+      if (summary && !summary.error) resolve(summary);
+      else reject(new Error(summary?.error || `load worker exited (${signal || code}) without a result`));
+    });
+    child.send({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+  });
+}
+
+/** The ceiling's own server, loaded like the runtime endpoint: 100 connections. */
+async function ceilingAt(connections) {
+  const server = fork(path.join(__dirname, '..', 'ceilings', 'http-redis-server.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const [{ port }] = await withTimeout(once(server, 'message'), 20_000, 'http-redis server');
+    return await loadTest({ url: `http://127.0.0.1:${port}/heartbeat`, connections, seconds: SECONDS });
+  } finally {
+    const exit = once(server, 'exit');
+    server.kill('SIGTERM');
+    await withTimeout(exit, 10_000, 'http-redis server stop').catch(() => server.kill('SIGKILL'));
+  }
+}
+
+async function post(base, op, body) {
+  const res = await fetch(`${base}/runtime/v1/${op}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function until(probe, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Keys of this run under `match`: their count and the sum of MEMORY USAGE. */
+async function ownKeys(redis, match, remove = false) {
+  let cursor = '0';
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    cursor = next;
+    if (!batch.length) continue;
+    keys += batch.length;
+    if (remove) {
+      await redis.unlink(...batch);
+      continue;
+    }
+    const pipeline = redis.pipeline();
+    for (const key of batch) pipeline.memory('USAGE', key);
+    for (const [, size] of await pipeline.exec()) bytes += Number(size) || 0;
+  } while (cursor !== '0');
+  return { keys, bytes };
+}
+
+const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
+const ratio = (a, b) => (b ? round(a / b, 3) : 'n/a');
+
+async function run({ root, ceilings }) {
+  const platform = await startPlatform(
+    root,
+    ['keys', 'coupons', 'sessions'],
+    { RUNTIME_RATE_LIMIT_PER_MINUTE: '1000000000', OUTBOX_POLL_MS: '20' },
+    { APP_RATE_LIMIT_PER_MINUTE: '1000000000' },
+  );
+  const redis = new Redis(REDIS_URL);
+  const redisPrefix = `sessions:${platform.topicPrefix.replace(/[.:]+$/, '')}`;
+  const runtime = platform.urls.sessions;
+  try {
+    const { gql, operatorToken } = platform;
+    const { createVendor } = await gql(
+      operatorToken,
+      `mutation { createVendor(input: { prefix: "${PREFIX}", name: "Bench sessions" }) { apiKey } }`,
+    );
+    const apiKey = createVendor.apiKey;
+    for (const [code, model] of [
+      ['DESK', 'CONCURRENT_SESSIONS'],
+      ['TRY', 'CONCURRENT_SESSIONS'],
+    ]) {
+      await gql(
+        apiKey,
+        `mutation { createProduct(input: { code: "${code}", name: "${code}", licenseModel: ${model} }) { id } }`,
+      );
+    }
+    const newKey = async () =>
+      (await gql(apiKey, 'mutation { createLicenseKey(input: { client: { company: "Bench" } }) { id code } }'))
+        .createLicenseKey;
+    /** A key with `seats` of DESK, granted by an ADD_PRODUCT coupon, once the runtime sees them. */
+    const keyWithSeats = async (seats) => {
+      const key = await newKey();
+      const { generateCoupons } = await gql(
+        apiKey,
+        `mutation($input: GenerateCouponsInput!) { generateCoupons(input: $input) { coupons { edges { node { code } } } } }`,
+        { input: { type: 'ADD_PRODUCT', count: 1, products: [{ productCode: 'DESK', periodDays: 365, seats }] } },
+      );
+      const couponCode = generateCoupons.coupons.edges[0].node.code;
+      await until(
+        () =>
+          gql(null, 'mutation($input: ActivateCouponInput!) { activateCoupon(input: $input) { id } }', {
+            input: { keyCode: key.code, couponCode },
+          }),
+        'coupon activation',
+      );
+      await until(async () => {
+        const { body } = await post(runtime, 'check', { keyCode: key.code, productCode: 'DESK' });
+        return body.active === true;
+      }, 'license in the sessions service');
+      return key;
+    };
+
+    const fleet = await keyWithSeats(LIVE_SESSIONS + 2 * CONNECTIONS);
+    const acquireBody = (key, i) => ({
+      keyCode: key.code,
+      productCode: 'DESK',
+      host: { fingerprint: `bench-host-${i}`, name: `HOST-${i}`, os: 'Linux' },
+      session: { infobase: 'Bench', user: `user-${i}` },
+    });
+    const sessionIds = [];
+    for (let i = 0; i < LIVE_SESSIONS; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, (_, j) => post(runtime, 'acquire', acquireBody(fleet, i + j))),
+      );
+      for (const a of batch) {
+        if (a.status !== 200) throw new Error(`acquire answered ${a.status}: ${JSON.stringify(a.body)}`);
+        sessionIds.push(a.body.sessionId);
+      }
+    }
+    const beats = sessionIds.map((sessionId) => JSON.stringify({ sessionId }));
+
+    // Ceiling at the same connection count, then the runtime endpoint.
+    const ceiling = await ceilingAt(CONNECTIONS);
+    const heartbeat = await runtimeLoad({ mode: 'rotate', url: runtime, path: '/runtime/v1/heartbeat', bodies: beats });
+    const offered = await runtimeLoad({
+      mode: 'rotate',
+      url: runtime,
+      path: '/runtime/v1/heartbeat',
+      bodies: beats,
+      overallRate: OFFERED_RATE,
+    });
+    const acquireRelease = await runtimeLoad({
+      mode: 'acquire-release',
+      url: runtime,
+      body: JSON.stringify(acquireBody(fleet, 'churn')),
+    });
+    const check = await runtimeLoad({
+      mode: 'fixed',
+      url: runtime,
+      path: '/runtime/v1/check',
+      body: JSON.stringify({ keyCode: fleet.code, productCode: 'DESK' }),
+    });
+    const gatewayUrl = new URL(platform.url);
+    const gateway = await runtimeLoad({
+      mode: 'rotate',
+      url: gatewayUrl.origin,
+      path: gatewayUrl.pathname,
+      bodies: sessionIds.map((sessionId) =>
+        JSON.stringify({
+          query: 'mutation Heartbeat($sessionId: ID!) { heartbeat(sessionId: $sessionId) { sessionId expiresAt } }',
+          variables: { sessionId },
+        }),
+      ),
+    });
+
+    // A trial committed in the keys service until the next runtime check shows it.
+    const latencies = [];
+    for (let i = 0; i < KEY_TO_CHECK_SAMPLES; i++) {
+      const key = await newKey();
+      await until(
+        async () => (await post(runtime, 'check', { keyCode: key.code, productCode: 'TRY' })).status === 200,
+        'key in the sessions service',
+      );
+      await gql(null, 'mutation($input: ActivateTrialInput!) { activateTrial(input: $input) { active } }', {
+        input: { keyCode: key.code, productCode: 'TRY' },
+      });
+      const committed = process.hrtime.bigint();
+      for (;;) {
+        const { body } = await post(runtime, 'check', { keyCode: key.code, productCode: 'TRY' });
+        if (body.active) break;
+        if (Number(process.hrtime.bigint() - committed) / 1e6 > 10_000) throw new Error('trial not seen within 10 s');
+      }
+      latencies.push(Number(process.hrtime.bigint() - committed) / 1e6);
+    }
+    const keyToCheck = summarize(latencies);
+
+    // Memory of MEMORY_SESSIONS more live sessions.
+    const pool = await keyWithSeats(MEMORY_SESSIONS);
+    const memoryBefore = await usedMemory(redis);
+    const ownBefore = await ownKeys(redis, `${redisPrefix}:*`);
+    const filled = await runtimeLoad({
+      mode: 'fixed',
+      url: runtime,
+      path: '/runtime/v1/acquire',
+      body: JSON.stringify(acquireBody(pool, 'memory')),
+      amount: MEMORY_SESSIONS,
+      duration: undefined,
+    });
+    const memoryAfter = await usedMemory(redis);
+    const ownAfter = await ownKeys(redis, `${redisPrefix}:*`);
+    const acquired = filled.statuses['200'] || 0;
+    const mb = (bytes) => round(bytes / 1024 / 1024, 1);
+
+    const c100 = ceiling.requestsPerSecond;
+    return {
+      name: NAME,
+      metrics: {
+        'ceiling req/s, 100 connections (this run)': c100,
+        'heartbeat req/s (1,000 sessions, 100 conn)': heartbeat.requestsPerSecond,
+        'heartbeat / ceiling (target ≥ 0.5)': ratio(heartbeat.requestsPerSecond, c100),
+        'heartbeat p50 / p99 ms': `${heartbeat.latencyP50Ms} / ${heartbeat.latencyP99Ms}`,
+        'heartbeat at 2,000/s offered: req/s': offered.requestsPerSecond,
+        'heartbeat at 2,000/s: p99 ms (target ≤ 20)': offered.latencyP99Ms,
+        'acquire+release req/s (pairs ×2)': acquireRelease.requestsPerSecond,
+        'acquire+release / ceiling (target ≥ 0.3)': ratio(acquireRelease.requestsPerSecond, c100),
+        'check req/s (recorded, signed)': check.requestsPerSecond,
+        'check / ceiling (target ≥ 0.3)': ratio(check.requestsPerSecond, c100),
+        'gateway heartbeat req/s': gateway.requestsPerSecond,
+        'gateway heartbeat p99 ms': gateway.latencyP99Ms,
+        'gateway / runtime heartbeat': ratio(gateway.requestsPerSecond, heartbeat.requestsPerSecond),
+        'keys commit → check p50 / p99 ms (target p99 ≤ 100)': `${keyToCheck.p50} / ${keyToCheck.p99}`,
+        'live sessions added for memory': acquired,
+        'Redis used_memory delta MB (shared Redis)': mb(memoryAfter - memoryBefore),
+        'this run’s Redis keys MB before / after': `${mb(ownBefore.bytes)} / ${mb(ownAfter.bytes)}`,
+        'MB per 100,000 sessions (own keys; target ≤ 100)': acquired
+          ? mb(((ownAfter.bytes - ownBefore.bytes) / acquired) * 100_000)
+          : 'n/a',
+        'refused or failed answers': [heartbeat, offered, acquireRelease, check, gateway, filled]
+          .map((r) => r.non2xx + r.errors)
+          .join(' / '),
+      },
+      ceiling: {
+        'ceiling req/s, 100 connections (this run)': ceilings['http-redis']
+          ? `${ceilings['http-redis'].requestsPerSecond} at 1,000 conn`
+          : undefined,
+        'heartbeat req/s (1,000 sessions, 100 conn)': c100,
+        'acquire+release req/s (pairs ×2)': c100,
+        'check req/s (recorded, signed)': c100,
+      },
+    };
+  } finally {
+    await ownKeys(redis, `${redisPrefix}:*`, true).catch(() => undefined);
+    redis.disconnect();
+    await platform.stop();
+  }
+}
+
+module.exports = { name: NAME, run, timeoutSeconds: 1_200 };
