@@ -65,6 +65,24 @@ wait_healthy() { # name port
   echo "   $name healthy on :$port"
 }
 
+step "mail catcher"
+# maildev: the services send their e-mails to its SMTP port (the notifications service's
+# default SMTP_HOST/SMTP_PORT); its web page shows them. Stopped with the services.
+MAIL_WEB_PORT="${MAIL_WEB_PORT:-1080}"
+nohup node_modules/.bin/maildev --ip 127.0.0.1 --smtp 1025 --web-ip 127.0.0.1 --web "$MAIL_WEB_PORT" \
+  --mail-directory "$STATE/mail" >"$LOGS/maildev.log" 2>&1 &
+echo $! >"$RUN/maildev.pid"
+deadline=$((SECONDS + 30))
+until curl -fsS -H "accept: text/html" "http://127.0.0.1:$MAIL_WEB_PORT/" >/dev/null 2>&1; do
+  if ! kill -0 "$(cat "$RUN/maildev.pid")" 2>/dev/null || [ $SECONDS -gt $deadline ]; then
+    echo "!! maildev did not start; the end of $LOGS/maildev.log:" >&2
+    tail -n 20 "$LOGS/maildev.log" >&2
+    exit 1
+  fi
+  sleep 0.3
+done
+echo "   maildev: SMTP on :1025, web page http://127.0.0.1:$MAIL_WEB_PORT"
+
 step "services"
 for s in keys:4001 coupons:4002 sessions:4003 notifications:4004; do start_service "${s%%:*}" "${s##*:}"; done
 for s in keys:4001 coupons:4002 sessions:4003 notifications:4004; do wait_healthy "${s%%:*}" "${s##*:}"; done
@@ -82,6 +100,7 @@ Licensing platform is up.
   Operator token:     $OPERATOR_TOKEN
   Demo vendor DEMO, API key: $DEMO_API_KEY
   Cabinet login:      owner@demo.test, password in $STATE/demo.json
+  Sent e-mail:        http://127.0.0.1:$MAIL_WEB_PORT (maildev; the demo key letter is there)
   Logs:               $LOGS
   Stop:               bash deploy/local/stop.sh
 
