@@ -223,14 +223,31 @@ describe('sessions', () => {
       ]);
     });
 
-    it('ends a session at its next heartbeat once its license is no longer in force, with 2008', async () => {
+    it('ends a session as its license is revoked (the event), and fences its heartbeat', async () => {
       const key = await testbed.key(acme);
       const granted = await testbed.grant(acme, key, 'DESK', { seats: 1 });
       const lease = await acquire(key, 'DESK');
       await testbed.deliver(testbed.licenseEvent(LicenseRevoked, acme, key, 'DESK', granted));
       expect(await refusal(sessions.heartbeat(lease.sessionId))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'LICENSE_INACTIVE',
+      });
+      const ended = (await testbed.streamEvents()).filter(
+        (e) => e.type === 'session.ended' && e.data['sessionId'] === lease.sessionId,
+      );
+      expect(ended.map((e) => e.data)).toEqual([
+        { sessionId: lease.sessionId, keyId: key.keyId, keyCode: key.code, reason: 'LICENSE_INACTIVE' },
+      ]);
+    });
+
+    it('ends a session at its next heartbeat once its license ran out (no event), with 2008', async () => {
+      const key = await testbed.key(acme);
+      await testbed.grant(acme, key, 'DESK', { seats: 1, expiresAt: new Date(Date.now() + 800).toISOString() });
+      const lease = await acquire(key, 'DESK');
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await refusal(sessions.heartbeat(lease.sessionId))).toMatchObject({
         licensingCode: 2008,
-        reason: 'NO_LICENSE',
+        reason: 'EXPIRED',
       });
       expect(await refusal(sessions.heartbeat(lease.sessionId))).toMatchObject({
         code: 'SESSION_ENDED',
