@@ -129,7 +129,8 @@ export class SigningService {
     if (cached && cached.until > Date.now()) return cached.jwks;
     const records = byId ? await this.keys.findPublished(name) : await this.keys.findPublishedByPrefix(name);
     const jwks = { keys: records.map(publicJwk) };
-    this.jwksCache.set(cacheKey, { jwks, until: Date.now() + JWKS_TTL_MS });
+    // An empty set is not kept: another instance may make the vendor's first key any moment.
+    if (jwks.keys.length > 0) this.jwksCache.set(cacheKey, { jwks, until: Date.now() + JWKS_TTL_MS });
     return jwks;
   }
 
