@@ -28,6 +28,8 @@ export default tseslint.config(
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The application SDK is published alone: it depends on no workspace project.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],

@@ -17,7 +17,7 @@ const moduleNameMapper = Object.fromEntries(
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/deploy', '<rootDir>/test'],
+  roots: ['<rootDir>/libs', '<rootDir>/packages', '<rootDir>/services', '<rootDir>/deploy', '<rootDir>/test'],
   testMatch: suffix ? [`**/*.${suffix}.ts`] : ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
