@@ -19,6 +19,7 @@ const secrets = {
   OPERATOR_TOKEN: 'placeholder-operator-token-000000',
   IDENTITY_SIGNING_SECRET: 'placeholder-identity-signing-secret-0000000',
   ACCESS_TOKEN_SECRET: 'placeholder-access-token-secret-000000000000',
+  SIGNING_KEY_ENCRYPTION_KEY: 'cGxhY2Vob2xkZXItc2lnbmluZy1rZXkta2VrLTAwMDA=',
 };
 const baseEnv = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: tmp };
 
@@ -145,6 +146,9 @@ describe('docker-compose.yml', () => {
       NOTIFICATIONS_URL: 'http://notifications:4004/graphql',
     });
     expect(Object.keys(services['gateway']?.depends_on ?? {})).toEqual(expect.arrayContaining(Object.keys(subgraphs)));
+    // Only the sessions service signs (and seals its signing keys under this key).
+    expect(services['sessions']?.environment?.['SIGNING_KEY_ENCRYPTION_KEY']).toBe(secrets.SIGNING_KEY_ENCRYPTION_KEY);
+    expect(services['keys']?.environment).not.toHaveProperty('SIGNING_KEY_ENCRYPTION_KEY');
 
     const init = readFileSync(join(root, 'deploy/docker/postgres-init.sql'), 'utf8');
     for (const name of Object.keys(subgraphs)) {
@@ -180,7 +184,9 @@ describe('docker-compose.yml', () => {
   it('refuses to start without its secrets', () => {
     const withoutSecrets = compose(composeFile, ['config', '-q'], baseEnv);
     expect(withoutSecrets.status).not.toBe(0);
-    expect(withoutSecrets.stderr).toMatch(/set (OPERATOR_TOKEN|IDENTITY_SIGNING_SECRET|ACCESS_TOKEN_SECRET)/);
+    expect(withoutSecrets.stderr).toMatch(
+      /set (OPERATOR_TOKEN|IDENTITY_SIGNING_SECRET|ACCESS_TOKEN_SECRET|SIGNING_KEY_ENCRYPTION_KEY)/,
+    );
   });
 
   it('refuses broken copies (a service without image or build, an unknown key)', () => {
