@@ -7,6 +7,7 @@ import { printSubgraphSchema } from '@apollo/subgraph';
 import { ServiceConfig } from '@licensing/config';
 import { shutdownTelemetry } from '@licensing/telemetry';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { accessLogMiddleware } from './logging';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -24,6 +25,8 @@ export function logLevelsFor(level: string): LogLevel[] {
 export async function createSubgraphApp(module: DynamicModule, config: ServiceConfig): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: logLevelsFor(config.LOG_LEVEL), bufferLogs: true });
   useJsonLogger(app);
+  // First of all middleware: every request, even one refused early, gets its access line.
+  app.use(accessLogMiddleware());
   return app;
 }
 

@@ -11,6 +11,8 @@ export {
   useJsonLogger,
 } from './bootstrap';
 export {
+  accessLogMiddleware,
+  failBoot,
   loggerModule,
   graphqlLogPlugin,
   GraphQLErrorsPassThrough,
@@ -53,3 +55,5 @@ export { registerRedisMetrics } from './metrics/infrastructure-metrics';
 export { RATE_LIMIT_HEADERS, rateLimitHeaders, rateLimitHeadersPlugin } from './rate-limit-headers';
 export { RetentionService, purgeSentOutbox, purgeProcessedEvents, IDEMPOTENCY_RETENTION_MS } from './retention';
 export type { RetentionResult } from './retention';
+export { corsOrigins, corsOriginsProblem, CorsOriginList, plainCors, DEVELOPMENT_ORIGINS } from './cors';
+export type { PlainCorsPolicy } from './cors';

@@ -3,7 +3,8 @@ import { ArgumentsHost, Catch, DynamicModule, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { LoggerModule } from 'nestjs-pino';
-import pino, { DestinationStream, LoggerOptions } from 'pino';
+import pino, { DestinationStream, LevelWithSilent, LoggerOptions } from 'pino';
+import { HttpLogger, pinoHttp } from 'pino-http';
 import { chooseRequestId, currentRequestId, currentTraceId, REQUEST_ID_HEADER } from '@licensing/telemetry';
 
 /** What a service's logging depends on (LOG_LEVEL and LOG_FORMAT of its config). */
@@ -52,7 +53,6 @@ interface LoggedRequest extends IncomingMessage {
   traceId?: string;
   /** Codes of the GraphQL errors of the response (set by graphqlLogPlugin). */
   errorCodes?: string[];
-  licensing?: { requestId?: string };
 }
 
 const OPERATION = /^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]{0,99})/;
@@ -130,47 +130,63 @@ function destination(settings: LoggingSettings): DestinationStream {
   return pino.destination({ dest: 1, sync: false, minLength: 0 });
 }
 
+let accessLog: HttpLogger | undefined;
+
 /**
- * nestjs-pino for a service: Nest's own logging (every `new Logger(context)`) becomes pino
- * lines, and pino-http writes one access line per request when the response finishes
- * (`errors` lists the GraphQL error codes; 5xx at error, anything else at info). Health
- * probes and scrapes are not logged.
+ * Logging for a service, one pino logger per process: Nest's own logging (every
+ * `new Logger(context)`, through nestjs-pino) and one access line per request, written by
+ * pino-http when the response finishes (`errors` lists the GraphQL error codes; 5xx at
+ * error, anything else at info). Health probes and scrapes are not logged.
  */
 export function loggerModule(service: string, settings: LoggingSettings): DynamicModule {
+  accessLog ??= createAccessLog(service, settings);
+  // The access log's logger is the root: nestjs-pino binds it to each request (useExisting)
+  // rather than mounting a pino-http of its own late in the middleware chain.
+  return LoggerModule.forRoot({ pinoHttp: { logger: accessLog.logger, autoLogging: false }, useExisting: true });
+}
+
+/**
+ * The access log middleware, to mount first (`app.use`, before body parsing and any
+ * middleware that may answer early), so every request gets its line with its whole time.
+ */
+export function accessLogMiddleware(): HttpLogger {
+  if (!accessLog) throw new Error('loggerModule() must be imported before the access log is mounted');
+  return accessLog;
+}
+
+function createAccessLog(service: string, settings: LoggingSettings): HttpLogger {
   const noop = () => undefined;
-  return LoggerModule.forRoot({
-    pinoHttp: [
-      {
-        ...pinoOptions(service, settings),
-        // The request's own logger gets no bindings: requestId comes from the mixin (one source).
-        quietReqLogger: false,
-        quietResLogger: true,
-        wrapSerializers: false,
-        serializers: { req: noop, res: noop, err: safeError, error: safeError },
-        genReqId: (req: LoggedRequest) => {
-          req.traceId = currentTraceId();
-          return req.requestId ?? req.licensing?.requestId ?? chooseRequestId(req.headers[REQUEST_ID_HEADER] as string);
-        },
-        customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-          error || res.statusCode >= 500 ? 'error' : 'info',
-        customSuccessMessage: () => 'request completed',
-        customErrorMessage: () => 'request failed',
-        customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
-          accessLine(req as LoggedRequest, res, value.responseTime),
-        customErrorObject: (
-          req: IncomingMessage,
-          res: ServerResponse,
-          error: Error,
-          value: { responseTime: number },
-        ) => ({
-          ...accessLine(req as LoggedRequest, res, value.responseTime),
-          err: safeError(error),
-        }),
-        autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)\b/.test(req.url ?? '') },
+  return pinoHttp<LoggedRequest, ServerResponse, never>(
+    {
+      ...pinoOptions(service, settings),
+      // The request's logger gets no bindings: requestId comes from the mixin (one source).
+      quietReqLogger: false,
+      quietResLogger: true,
+      wrapSerializers: false,
+      serializers: { req: noop, res: noop, err: safeError, error: safeError },
+      genReqId: (req: LoggedRequest) => {
+        req.traceId = currentTraceId();
+        return req.requestId ?? chooseRequestId(req.headers[REQUEST_ID_HEADER] as string | undefined);
       },
-      destination(settings),
-    ],
-  });
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error): LevelWithSilent =>
+        error || res.statusCode >= 500 ? 'error' : 'info',
+      customSuccessMessage: () => 'request completed',
+      customErrorMessage: () => 'request failed',
+      customSuccessObject: (req: IncomingMessage, res: ServerResponse, value: { responseTime: number }) =>
+        accessLine(req as LoggedRequest, res, value.responseTime),
+      customErrorObject: (
+        req: IncomingMessage,
+        res: ServerResponse,
+        error: Error,
+        value: { responseTime: number },
+      ) => ({
+        ...accessLine(req as LoggedRequest, res, value.responseTime),
+        err: safeError(error),
+      }),
+      autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)\b/.test(req.url ?? '') },
+    },
+    destination(settings),
+  );
 }
 
 /**
@@ -218,4 +234,16 @@ export class GraphQLErrorsPassThrough extends BaseExceptionFilter {
     if (host.getType<string>() === 'graphql') throw exception;
     super.catch(exception, host);
   }
+}
+
+/**
+ * A process that cannot start says why in the same JSON shape as every other line (on
+ * stderr, without a stack: the message names the setting or the dependency), then exits 1.
+ */
+export function failBoot(service: string, error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg: `cannot start: ${message}` })}\n`,
+  );
+  process.exit(1);
 }

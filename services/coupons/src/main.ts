@@ -2,13 +2,10 @@
 import './telemetry';
 import 'reflect-metadata';
 import { validateEnv } from '@licensing/config';
-import { runSubgraph } from '@licensing/platform';
+import { failBoot, runSubgraph } from '@licensing/platform';
 import { CouponsAppModule } from './app.module';
 import { CouponsConfig } from './config';
 
 runSubgraph('coupons', (c) => CouponsAppModule.forRoot(c as CouponsConfig), validateEnv(CouponsConfig)).catch(
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
+  (error: unknown) => failBoot('coupons', error),
 );

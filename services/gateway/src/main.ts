@@ -4,7 +4,13 @@ import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { validateEnv } from '@licensing/config';
-import { exitGracefullyOnSignals, logLevelsFor, useJsonLogger } from '@licensing/platform';
+import {
+  accessLogMiddleware,
+  exitGracefullyOnSignals,
+  failBoot,
+  logLevelsFor,
+  useJsonLogger,
+} from '@licensing/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfig, trustProxySetting } from './config';
 import { json } from 'express';
@@ -26,6 +32,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<INestAppl
   useJsonLogger(app);
   // First, so every response, even to a malformed body, carries x-request-id.
   app.use(requestIdMiddleware);
+  // Then the access line of every request (the id above names it), refused early or not.
+  app.use(accessLogMiddleware());
   // Browsers on the listed origins (CORS_ORIGINS); other origins' preflights stop here.
   app.enableCors(corsOptions(corsOrigins(config.CORS_ORIGINS, config.NODE_ENV)));
   app.use(refuseOtherPreflights);
@@ -44,8 +52,5 @@ if (require.main === module) {
     exitGracefullyOnSignals(app, new Logger('gateway'));
     await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
     new Logger('gateway').log(`listening on :${config.PORT} (/graphql, /health)`);
-  })().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  })().catch((error: unknown) => failBoot('gateway', error));
 }

@@ -2,11 +2,10 @@
 import './telemetry';
 import 'reflect-metadata';
 import { validateEnv } from '@licensing/config';
-import { runSubgraph } from '@licensing/platform';
+import { failBoot, runSubgraph } from '@licensing/platform';
 import { KeysAppModule } from './app.module';
 import { KeysConfig } from './config';
 
-runSubgraph('keys', (c) => KeysAppModule.forRoot(c as KeysConfig), validateEnv(KeysConfig)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runSubgraph('keys', (c) => KeysAppModule.forRoot(c as KeysConfig), validateEnv(KeysConfig)).catch((error: unknown) =>
+  failBoot('keys', error),
+);

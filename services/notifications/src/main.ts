@@ -2,7 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { validateEnv } from '@licensing/config';
-import { runSubgraph } from '@licensing/platform';
+import { failBoot, runSubgraph } from '@licensing/platform';
 import { NotificationsAppModule } from './app.module';
 import { NotificationsConfig } from './config';
 
@@ -10,7 +10,4 @@ runSubgraph(
   'notifications',
   (c) => NotificationsAppModule.forRoot(c as NotificationsConfig),
   validateEnv(NotificationsConfig),
-).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+).catch((error: unknown) => failBoot('notifications', error));

@@ -2,13 +2,10 @@
 import './telemetry';
 import 'reflect-metadata';
 import { validateEnv } from '@licensing/config';
-import { runSubgraph } from '@licensing/platform';
+import { failBoot, runSubgraph } from '@licensing/platform';
 import { SessionsAppModule } from './app.module';
 import { SessionsConfig } from './config';
 
 runSubgraph('sessions', (c) => SessionsAppModule.forRoot(c as SessionsConfig), validateEnv(SessionsConfig)).catch(
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
+  (error: unknown) => failBoot('sessions', error),
 );

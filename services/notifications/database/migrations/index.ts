@@ -1,9 +1,12 @@
 import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
 import { Notifications1733000000000 } from './1733000000000-notifications';
+import { Webhooks1733100000000 } from './1733100000000-webhooks';
 
 /** Applied in order; each has a working down(). */
 export const notificationsMigrations = [
   createMessagingMigration(1731999999000),
   Notifications1733000000000,
+  Webhooks1733100000000,
+  // Every service's outbox keeps its events' trace context and request id (libs/kafka).
   createMessagingTraceMigration(1734000000000),
 ];
