@@ -51,7 +51,7 @@ export const NotificationSent = defineEvent({
   type: 'notification.sent',
   payload: NotificationSentData,
   description: 'An e-mail or webhook delivery succeeded.',
-  subject: 'the subject of the event that caused it (the license key id for an event about a key)',
+  subject: 'the license key id when the notification concerns a key, else the vendor id',
   example: {
     id: '8293a4b5-c6d7-4e85-8097-a2b3c4d5e6f7',
     time: '2026-03-02T09:00:05.000Z',
@@ -70,7 +70,7 @@ export const WebhookDeliveryFailed = defineEvent({
   type: 'webhook.delivery-failed',
   payload: WebhookDeliveryFailedData,
   description: 'A webhook delivery gave up after its retries.',
-  subject: 'the subject of the event that caused it (the license key id for an event about a key)',
+  subject: 'the license key id when the notification concerns a key, else the vendor id',
   example: {
     id: 'a4b5c6d7-e8f9-40a7-a2b9-c4d5e6f70819',
     time: '2026-03-02T21:15:00.000Z',
