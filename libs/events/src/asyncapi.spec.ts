@@ -11,7 +11,6 @@ import {
   TOPIC_PARTITIONS,
 } from './index';
 
-
 const doc = buildAsyncApiDocument() as any;
 
 function messageName(def: EventDefinition): string {
