@@ -86,7 +86,7 @@ describe('operability: /metrics on every process, the dashboard, CORS and RateLi
 
   beforeAll(async () => {
     stack = await startTestStack(
-      { keys: { LOGIN_FAILURES_PER_EMAIL: '2' } },
+      { keys: { LOGIN_FAILURES_PER_EMAIL: '2' }, sessions: { CORS_ORIGINS: CABINET } },
       { CORS_ORIGINS: `${CABINET}, http://localhost:5173` },
     );
     gatewayBase = stack.gatewayUrl.replace(/\/graphql$/, '');
@@ -298,6 +298,46 @@ describe('operability: /metrics on every process, the dashboard, CORS and RateLi
         body,
       );
       expect(corsHeaders(other)).toEqual([]);
+    });
+  });
+
+  describe('CORS on the sessions runtime endpoint', () => {
+    const runtime = (path: string) => `${stack.subgraphs.sessions.baseUrl}/runtime/v1/${path}`;
+
+    it('answers a preflight from a configured origin 204 and another origin 403 without grants', async () => {
+      const ask = (origin: string) =>
+        send(runtime('acquire'), 'OPTIONS', {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        });
+      const allowed = await ask(CABINET);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers).toMatchObject({
+        'access-control-allow-origin': CABINET,
+        'access-control-allow-credentials': 'true',
+      });
+      expect(String(allowed.headers['access-control-allow-headers'])).toContain('content-type');
+      expect(String(allowed.headers['access-control-allow-methods'])).toContain('POST');
+      // A preflight is not counted by the runtime rate limit.
+      expect(allowed.headers['ratelimit-remaining']).toBeUndefined();
+
+      const other = await ask('https://evil.example.test');
+      expect(other.status).toBe(403);
+      expect(Object.keys(other.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    });
+
+    it('lets a configured origin read an answer and its RateLimit headers', async () => {
+      const res = await send(
+        runtime('check'),
+        'POST',
+        { 'content-type': 'application/json', origin: CABINET },
+        JSON.stringify({ keyCode: 'not a key', productCode: 'DESK' }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers['access-control-allow-origin']).toBe(CABINET);
+      expect(String(res.headers['access-control-expose-headers'])).toContain('ratelimit-remaining');
+      expect(res.headers['ratelimit-remaining']).toEqual(expect.any(String));
     });
   });
 

@@ -3,37 +3,7 @@ import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-option
 import { REQUEST_ID_HEADER } from '@licensing/identity';
 import { RATE_LIMIT_HEADERS } from '@licensing/platform';
 
-/** The cabinets' development servers (Next.js and Vite), allowed when NODE_ENV is development. */
-export const DEVELOPMENT_ORIGINS = [
-  'http://localhost:3000',
-  'http://127.0.0.1:3000',
-  'http://localhost:5173',
-  'http://127.0.0.1:5173',
-];
-
-/** An origin as browsers send it: scheme, host and an optional port, nothing after. */
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-
-/**
- * The origins of a CORS_ORIGINS value: a comma list of exact origins. Empty means the
- * default of the environment (the cabinets' local origins in development, none otherwise);
- * `none` means none. A wildcard is refused: with credentials allowed it would let any site
- * call the API with a user's cookies or stored token.
- */
-export function corsOrigins(value: string, nodeEnv: string): string[] {
-  const entries = value
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  if (entries.length === 0) return nodeEnv === 'development' ? [...DEVELOPMENT_ORIGINS] : [];
-  if (entries.length === 1 && /^none$/i.test(entries[0]!)) return [];
-  for (const entry of entries) {
-    if (!ORIGIN.test(entry)) {
-      throw new Error(`"${entry}" is not an origin (scheme://host[:port], e.g. https://cabinet.example.com)`);
-    }
-  }
-  return entries.map((e) => e.toLowerCase());
-}
+export { corsOrigins, DEVELOPMENT_ORIGINS } from '@licensing/platform';
 
 /** The request headers the gateway reads, which a browser must be allowed to send. */
 export const ALLOWED_REQUEST_HEADERS = [

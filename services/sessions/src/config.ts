@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '@licensing/config';
-import { SERVICE_CONFIG } from '@licensing/platform';
+import { CorsOriginList, SERVICE_CONFIG } from '@licensing/platform';
 import { DEVELOPMENT_KEK, parseKeyEncryptionKey } from './signing/key-cipher';
 
 /**
@@ -114,6 +114,15 @@ export class SessionsConfig extends ServiceConfig {
   @IsInt()
   @Min(1)
   RUNTIME_RATE_LIMIT_PER_MINUTE = 600;
+
+  /**
+   * Browser origins allowed to call the runtime endpoint (CORS, as the gateway's setting):
+   * a comma list of exact origins; empty means the cabinets' dev servers in development and
+   * none otherwise; `none` means none.
+   */
+  @IsString()
+  @Validate(CorsOriginList)
+  CORS_ORIGINS = '';
 }
 
 /** The key that seals signing keys: the configured one, or the development key outside production. */

@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, ErrorCode, RateLimitedError } from '@licensing/graphql';
+import { corsOrigins, plainCors, RATE_LIMIT_HEADERS } from '@licensing/platform';
+import { InjectSessionsConfig, SessionsConfig } from '../config';
 import { RuntimeAdmission, RuntimeRateLimiter } from './runtime-rate-limit';
 import { RuntimeService } from './runtime.service';
 
@@ -67,12 +69,22 @@ class HttpRefusal extends DomainError {
 export class RuntimeController implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Runtime');
   private unmount?: () => void;
+  /** Browsers on CORS_ORIGINS; answers their preflights before the rate limit counts them. */
+  private readonly cors: (req: IncomingMessage, res: ServerResponse) => boolean;
 
   constructor(
     private readonly runtime: RuntimeService,
     private readonly limiter: RuntimeRateLimiter,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    @InjectSessionsConfig() config: SessionsConfig,
+  ) {
+    this.cors = plainCors({
+      origins: corsOrigins(config.CORS_ORIGINS, config.NODE_ENV),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'x-request-id', 'traceparent', 'tracestate'],
+      exposedHeaders: [...RATE_LIMIT_HEADERS],
+    });
+  }
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
@@ -92,6 +104,7 @@ export class RuntimeController implements OnApplicationBootstrap, OnModuleDestro
   };
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.cors(req, res)) return;
     const admission = await this.limiter.admit(req.socket.remoteAddress);
     res.setHeader('ratelimit-limit', admission.limit);
     res.setHeader('ratelimit-remaining', admission.remaining);
