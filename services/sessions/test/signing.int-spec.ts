@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { row, rows, updated } from '@licensing/database';
 import { DomainError } from '@licensing/graphql';
@@ -9,7 +9,7 @@ import { SessionsModule } from '../src/sessions/sessions.module';
 import { SessionsService } from '../src/sessions/sessions.service';
 import { CHECK_TYP, LEASE_TYP } from '../src/signing/claims';
 import { DEVELOPMENT_KEK, KeyCipher } from '../src/signing/key-cipher';
-import { sealContext, SigningService } from '../src/signing/signing.service';
+import { ACTIVE_KEY_TTL_MS, sealContext, SigningService } from '../src/signing/signing.service';
 import { SessionsInstance, SessionsTestbed, TestVendor } from './sessions-testbed';
 
 /**
@@ -200,9 +200,42 @@ describe('signed leases and checks', () => {
     const before = await checks.check({ keyCode: key.code, productCode: 'DESK' });
     const oldKid = decodeProtectedHeader(before.signature!).kid!;
 
+    const elsewhere = testbed.instances[1]!.get(ChecksService);
+    const kidOf = async (service: ChecksService) =>
+      decodeProtectedHeader((await service.check({ keyCode: key.code, productCode: 'DESK' })).signature!).kid;
+    expect(await kidOf(elsewhere)).toBe(oldKid);
+
     const rotated = await signing.rotate(acme.id, acme.prefix);
     const after = await checks.check({ keyCode: key.code, productCode: 'DESK' });
     expect(decodeProtectedHeader(after.signature!).kid).toBe(rotated.kid);
+    // The other instance signs with the key it holds until it reads again (ACTIVE_KEY_TTL_MS);
+    // then it keeps signing, without waiting, while one read in the background finds the new key.
+    expect(await kidOf(elsewhere)).toBe(oldKid);
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now + ACTIVE_KEY_TTL_MS + 1_000);
+    try {
+      // The first signature after the TTL does not wait for the read: it is the held key's.
+      const stale = await signingOf(testbed.instances[1]!).signCheck(acme.id, {
+        requestId: randomUUID(),
+        keyCode: key.code,
+        productCode: 'DESK',
+        active: true,
+        validUntil: null,
+        reason: null,
+        message: 'm',
+        checkedAt: new Date(),
+      });
+      expect(decodeProtectedHeader(stale).kid).toBe(oldKid);
+      // (Date.now stands still here, so a bounded loop instead of eventually().)
+      let seen: string | undefined;
+      for (let i = 0; i < 100 && seen !== rotated.kid; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = await kidOf(elsewhere);
+      }
+      expect(seen).toBe(rotated.kid);
+    } finally {
+      clock.mockRestore();
+    }
     expect((await keyRows(acme.id)).map((k) => [k.kid, k.status])).toEqual([
       [oldKid, 'PUBLISHED'],
       [rotated.kid, 'ACTIVE'],

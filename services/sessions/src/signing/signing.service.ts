@@ -176,7 +176,11 @@ export class SigningService {
     return retired;
   }
 
-  /** The vendor's active key: from memory, else read (or made) once for all waiting calls. */
+  /**
+   * The vendor's active key: from memory, else read (or made) once for all waiting calls. Once
+   * the remembered key is older than ACTIVE_KEY_TTL_MS it is still used while one read in the
+   * background looks for a rotation, so signing never waits for Postgres after the first time.
+   */
   private signerFor(vendorId: string, vendorPrefix: string): Promise<Signer> | Signer {
     const known = this.active.get(vendorId);
     if (known && known.until > Date.now()) return known.signer;
@@ -184,8 +188,15 @@ export class SigningService {
     if (!load) {
       load = this.loadSigner(vendorId, vendorPrefix).finally(() => this.loading.delete(vendorId));
       this.loading.set(vendorId, load);
+      if (known) {
+        load.catch((error: unknown) => {
+          // Keep signing with the key at hand; look again in a few seconds.
+          this.active.set(vendorId, { signer: known.signer, until: Date.now() + 5_000 });
+          this.logger.warn(`Could not read the signing key of vendor ${vendorId} again: ${(error as Error).message}`);
+        });
+      }
     }
-    return load;
+    return known ? known.signer : load;
   }
 
   private async loadSigner(vendorId: string, vendorPrefix: string): Promise<Signer> {
