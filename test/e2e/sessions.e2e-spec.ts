@@ -273,8 +273,12 @@ describe('sessions through the gateway: acquire, heartbeat, release and check wi
       const live = (await acquire(key.code, 'DESK', 'pc-1')).data!['acquireLicense'];
       await call('DeactivateActivation', { id: key.activationId }, acme.apiKey);
       await checkWhen(key.code, 'DESK', (c) => !c.active);
-      // The next heartbeat learns it, and the session ends.
+      // The session ended with the change; its heartbeat learns why, and a new acquire gets 2008.
       expect(errorOf(await call('Heartbeat', { sessionId: live.sessionId }))).toMatchObject({
+        code: 'SESSION_ENDED',
+        reason: 'LICENSE_INACTIVE',
+      });
+      expect(errorOf(await acquire(key.code, 'DESK', 'pc-1'))).toMatchObject({
         licensingCode: 2008,
         reason: 'NO_LICENSE',
       });
@@ -454,6 +458,255 @@ describe('sessions through the gateway: acquire, heartbeat, release and check wi
       expect((await call('ResetBindings', { keyCode: other.code }, acme.apiKey)).data).toEqual({ resetBindings: 1 });
       // The freed seats go to new hosts.
       expect((await acquire(other.code, 'PBX', 'srv-new')).errors).toBeUndefined();
+    });
+  });
+
+  describe('license changes, idempotent acquires and heartbeat intervals (issue 9 and 10)', () => {
+    const HEARTBEAT_WITH_INTERVAL =
+      'mutation Heartbeat($sessionId: ID!) { heartbeat(sessionId: $sessionId) { sessionId expiresAt heartbeatIntervalSeconds } }';
+    const SET_INTERVAL = `mutation SetProductHeartbeatInterval($input: SetProductHeartbeatIntervalInput!) {
+      setProductHeartbeatInterval(input: $input) { product { id } heartbeatIntervalSeconds isDefault }
+    }`;
+    const GET_INTERVAL = `query ProductHeartbeatInterval($productId: ID!) {
+      productHeartbeatInterval(productId: $productId) { heartbeatIntervalSeconds isDefault }
+    }`;
+    /** A document that is not in the contract (fields and operations added since). */
+    const raw = (document: string, variables: Record<string, unknown>, token?: string) =>
+      stack.call(document, variables, token);
+    const acquireKeyed = (keyCode: string, productCode: string, fingerprint: string, idempotencyKey: string) =>
+      call('AcquireLicense', { input: { keyCode, productCode, host: host(fingerprint), idempotencyKey } });
+    const sessionIdOf = (res: GraphQLResponse) => res.data!['acquireLicense'].sessionId as string;
+    /** The session events of one session on licensing.sessions.v1, as the probe saw them. */
+    const eventsOfSession = (sessionId: string) => probe.events.filter((e) => e.data?.sessionId === sessionId);
+    const endedOnce = async (sessionId: string, reason: string) => {
+      const ended = await eventually(
+        () => probe.events.find((e) => e.type === 'session.ended' && e.data.sessionId === sessionId),
+        { what: `session.ended of ${sessionId}`, intervalMs: 20 },
+      );
+      expect(ended.data.reason).toBe(reason);
+      return ended;
+    };
+
+    it('ends a key’s sessions at once when its license is deactivated, each announced once', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 2 }]);
+      const sessions = [
+        sessionIdOf(await acquire(key.code, 'DESK', 'd-1')),
+        sessionIdOf(await acquire(key.code, 'DESK', 'd-2')),
+      ];
+      const started = Date.now();
+      expect((await call('DeactivateActivation', { id: key.activationId }, acme.apiKey)).errors).toBeUndefined();
+      for (const id of sessions) await endedOnce(id, 'LICENSE_INACTIVE');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      for (const id of sessions) {
+        expect(errorOf(await call('Heartbeat', { sessionId: id }))).toMatchObject({
+          code: 'SESSION_ENDED',
+          reason: 'LICENSE_INACTIVE',
+        });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      for (const id of sessions)
+        expect(eventsOfSession(id).map((e) => e.type)).toEqual(['session.started', 'session.ended']);
+    });
+
+    it('ends the newest sessions over the seats when an upgrade gives fewer, and a deleted key’s at once', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 3 }]);
+      const ids: string[] = [];
+      for (const fp of ['u-1', 'u-2', 'u-3']) {
+        ids.push(sessionIdOf(await acquire(key.code, 'DESK', fp)));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const upgrade = await call(
+        'GenerateCoupons',
+        {
+          input: {
+            type: 'UPGRADE',
+            distributorId,
+            upgradeKeyCode: key.code,
+            activateImmediately: true,
+            products: [{ productCode: 'DESK', periodDays: 365, seats: 1 }],
+          },
+        },
+        acme.apiKey,
+      );
+      expect(upgrade.errors).toBeUndefined();
+      await endedOnce(ids[2]!, 'SEATS_REDUCED');
+      await endedOnce(ids[1]!, 'SEATS_REDUCED');
+      expect((await raw(HEARTBEAT_WITH_INTERVAL, { sessionId: ids[0] })).errors).toBeUndefined();
+
+      expect((await call('DeleteLicenseKey', { id: key.id }, acme.apiKey)).errors).toBeUndefined();
+      await endedOnce(ids[0]!, 'KEY_DELETED');
+      await new Promise((r) => setTimeout(r, 300));
+      for (const id of ids) expect(eventsOfSession(id).filter((e) => e.type === 'session.ended')).toHaveLength(1);
+    });
+
+    it('sees a renewal (an upgrade to a longer term) at the next check within a second', async () => {
+      const key = await keyWith(acme, [{ productCode: 'FILE', periodDays: 10, seats: 1 }]);
+      const before = (await check(key.code, 'FILE')).data!['checkLicense'];
+      const upgrade = await call(
+        'GenerateCoupons',
+        {
+          input: {
+            type: 'UPGRADE',
+            distributorId,
+            upgradeKeyCode: key.code,
+            activateImmediately: true,
+            products: [{ productCode: 'FILE', periodDays: 400, seats: 2 }],
+          },
+        },
+        acme.apiKey,
+      );
+      expect(upgrade.errors).toBeUndefined();
+      const renewed = await checkWhen(
+        key.code,
+        'FILE',
+        (c) => c.active && new Date(c.validUntil).getTime() > new Date(before.validUntil).getTime() + 300 * DAY,
+      );
+      expect(renewed.ms).toBeLessThan(1000);
+      expect(renewed.answer.message).toBe(`License active until ${dotted(renewed.answer.validUntil)}`);
+    });
+
+    it('AcquireLicense with an idempotency key: a retry gets the same session; another input is CONFLICT', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 1 }]);
+      const idem = `idem-${randomUUID()}`;
+      const [first, second] = await Promise.all([
+        acquireKeyed(key.code, 'DESK', 'i-1', idem),
+        acquireKeyed(key.code, 'DESK', 'i-1', idem),
+      ]);
+      expect(first.errors).toBeUndefined();
+      expect(sessionIdOf(second)).toBe(sessionIdOf(first));
+      expect(errorOf(await acquireKeyed(key.code, 'DESK', 'i-2', idem))).toMatchObject({
+        code: 'CONFLICT',
+        field: 'input.idempotencyKey',
+      });
+      expect(errorOf(await acquireKeyed(key.code, 'DESK', 'i-1', 'short'))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(eventsOfSession(sessionIdOf(first)).filter((e) => e.type === 'session.started')).toHaveLength(1);
+    });
+
+    it('a product’s heartbeat interval: set by its vendor only, returned on acquire and heartbeat', async () => {
+      const products = (await call('Products', {}, acme.apiKey)).data!['products'] as { id: string; code: string }[];
+      const file = products.find((p) => p.code === 'FILE')!;
+      const key = await keyWith(acme, [{ productCode: 'FILE', periodDays: 30, seats: 2 }]);
+      // Another vendor, a client and an application cannot see or change it; bad values are refused.
+      const otherClient = (await call('ClientLogin', { input: { code: key.code } })).data!['clientLogin'].token;
+      expect(
+        errorOf(await raw(SET_INTERVAL, { input: { productId: file.id, seconds: 5 } }, globex.apiKey)),
+      ).toMatchObject({ code: 'NOT_FOUND' });
+      expect(errorOf(await raw(GET_INTERVAL, { productId: file.id }, globex.apiKey))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(
+        errorOf(await raw(SET_INTERVAL, { input: { productId: file.id, seconds: 5 } }, otherClient)),
+      ).toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      expect(errorOf(await raw(SET_INTERVAL, { input: { productId: file.id, seconds: 5 } }))).toMatchObject({
+        code: 'UNAUTHENTICATED',
+      });
+      for (const seconds of [0, 4, 3601, -1]) {
+        expect(errorOf(await raw(SET_INTERVAL, { input: { productId: file.id, seconds } }, acme.apiKey))).toMatchObject(
+          {
+            code: 'BAD_USER_INPUT',
+          },
+        );
+      }
+      expect(
+        errorOf(await raw(SET_INTERVAL, { input: { productId: 'nope', seconds: 30 } }, acme.apiKey)),
+      ).toMatchObject({
+        code: 'BAD_USER_INPUT',
+      });
+      expect((await raw(GET_INTERVAL, { productId: file.id }, acme.apiKey)).data!['productHeartbeatInterval']).toEqual({
+        heartbeatIntervalSeconds: 60,
+        isDefault: true,
+      });
+
+      const set = await raw(SET_INTERVAL, { input: { productId: file.id, seconds: 15 } }, acme.apiKey);
+      expect(set.data!['setProductHeartbeatInterval']).toEqual({
+        product: { id: file.id },
+        heartbeatIntervalSeconds: 15,
+        isDefault: false,
+      });
+      try {
+        const lease = (await acquire(key.code, 'FILE', 'hb-1')).data!['acquireLicense'];
+        expect(lease.heartbeatIntervalSeconds).toBe(15);
+        const beat = (await raw(HEARTBEAT_WITH_INTERVAL, { sessionId: lease.sessionId })).data!['heartbeat'];
+        expect(beat.heartbeatIntervalSeconds).toBe(15);
+        expect(new Date(beat.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(45_000);
+      } finally {
+        await raw(SET_INTERVAL, { input: { productId: file.id, seconds: null } }, acme.apiKey);
+      }
+    });
+
+    it('refuses bad input on the application operations with a coded error, changing nothing', async () => {
+      const key = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 1 }]);
+      const input = (over: Record<string, unknown>) => ({
+        input: { keyCode: key.code, productCode: 'DESK', host: host('bad-1'), ...over },
+      });
+      expect(errorOf(await call('AcquireLicense', input({ productCode: 'NOPE' })))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'input.productCode',
+      });
+      expect(errorOf(await call('AcquireLicense', input({ productCode: 'ONLYG' })))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+      expect(errorOf(await call('AcquireLicense', input({ session: { infobase: 'x'.repeat(300) } })))).toMatchObject({
+        code: 'BAD_USER_INPUT',
+      });
+      expect(
+        errorOf(await call('AcquireLicense', input({ host: { ...host('bad-1'), ip: 'y'.repeat(100) } }))),
+      ).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(
+        (await call('AcquireLicense', { input: { keyCode: key.code, productCode: 'DESK' } })).errors?.[0],
+      ).toBeDefined();
+      // A released session cannot be released or heartbeat again; its seat was the only one.
+      const lease = sessionIdOf(await acquire(key.code, 'DESK', 'bad-2'));
+      expect((await call('ReleaseLicense', { sessionId: lease })).data).toEqual({ releaseLicense: true });
+      for (const op of ['ReleaseLicense', 'Heartbeat']) {
+        expect(errorOf(await call(op, { sessionId: lease }))).toMatchObject({
+          code: 'SESSION_ENDED',
+          reason: 'RELEASED',
+        });
+      }
+      expect((await acquire(key.code, 'DESK', 'bad-3')).errors).toBeUndefined();
+    });
+
+    it('refuses every cabinet operation to a foreign vendor and to another key’s client, changing nothing', async () => {
+      const key = await keyWith(acme, [
+        { productCode: 'PBX', periodDays: 30, seats: 2 },
+        { productCode: 'DESK', periodDays: 30, seats: 2 },
+      ]);
+      const other = await keyWith(acme, [{ productCode: 'DESK', periodDays: 30, seats: 1 }]);
+      const otherClient = (await call('ClientLogin', { input: { code: other.code } })).data!['clientLogin'].token;
+      await acquire(key.code, 'PBX', 'cab-1');
+      const desk = sessionIdOf(await acquire(key.code, 'DESK', 'cab-2'));
+      const checked = (await check(key.code, 'DESK')).data!['checkLicense'].requestId;
+      const card = async () => (await call('LicenseKeyCard', { code: key.code }, acme.apiKey)).data!['licenseKey'];
+      const before = await card();
+      expect(before.bindings).toHaveLength(1);
+      expect(before.sessions).toHaveLength(2);
+
+      for (const token of [globex.apiKey, otherClient]) {
+        const refusals = [
+          await call('ResetBinding', { id: before.bindings[0].id }, token),
+          await call('ResetBindings', { keyCode: key.code }, token),
+          await call('ResetBindings', { keyCode: key.code, productCode: 'PBX' }, token),
+          await call('TerminateSession', { id: desk }, token),
+          await call('LicenseCheck', { requestId: checked }, token),
+        ];
+        for (const res of refusals) expect(['NOT_FOUND', 'FORBIDDEN']).toContain(errorOf(res).code);
+      }
+      expect(errorOf(await call('LicenseKeyCard', { code: key.code }, globex.apiKey)).code).toBe('NOT_FOUND');
+      const theirs = (await call('MyLicenseKey', {}, otherClient)).data!['myLicenseKey'];
+      expect(theirs.code).toBe(other.code);
+      expect(theirs.bindings).toEqual([]);
+      expect(theirs.sessions).toEqual([]);
+      // Nothing changed: the same bindings and sessions, the session heartbeats on.
+      const after = await card();
+      expect(after.bindings).toEqual(before.bindings.map((b: any) => ({ ...b, lastSeenAt: expect.any(String) })));
+      expect(after.sessions.map((s: any) => s.id).sort()).toEqual(before.sessions.map((s: any) => s.id).sort());
+      expect((await call('Heartbeat', { sessionId: desk })).errors).toBeUndefined();
     });
   });
 });
