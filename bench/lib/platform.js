@@ -27,8 +27,10 @@ function freePort() {
 }
 
 /** Starts one service process; keeps the end of its output for error messages. */
-function spawnService(root, name, env) {
-  const child = spawn(process.execPath, ['-r', './scripts/runtime-paths.js', `dist/services/${name}/src/main.js`], {
+function spawnService(root, name, { NODE_ARGS, ...env }) {
+  // NODE_ARGS: extra node options for the process (e.g. --cpu-prof), which NODE_OPTIONS may not carry.
+  const args = [...(NODE_ARGS ? NODE_ARGS.split(' ') : []), '-r', './scripts/runtime-paths.js'];
+  const child = spawn(process.execPath, [...args, `dist/services/${name}/src/main.js`], {
     cwd: root,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,9 +13,10 @@
 //   memory             100,000 more live sessions: Redis INFO used_memory before and after
 //                      (the Redis is shared, so also the MEMORY USAGE of this run's own keys)
 //                      (target ≤ 100 MB)
-// Rate limits are raised for the run. Figures are reported, never asserted; on a shared
+// Rate limits are raised for the run; BENCH_CPU_PROF=<dir> profiles the services. Figures are reported, never asserted; on a shared
 // machine they are noisy.
 const { fork } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
 const { once } = require('node:events');
 const path = require('node:path');
 const Redis = require('ioredis');
@@ -86,13 +87,25 @@ async function until(probe, what, timeoutMs = 60_000) {
   }
 }
 
-/** Keys of this run under `match`: their count and the sum of MEMORY USAGE. */
-async function ownKeys(redis, match, remove = false) {
+/** A key's kind: its name with ids and numbers masked (`…:session:<id>`). */
+const kindOf = (key, prefix) =>
+  key
+    .slice(prefix.length)
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+    .replace(/[0-9A-Z]{4}(-[0-9A-Z]{5}){4}/g, '<code>')
+    .replace(/\d+/g, '<n>');
+
+/**
+ * Keys of this run under `prefix`: their count, the sum of MEMORY USAGE, and the bytes per
+ * kind of key (the session event stream apart: it holds events until the relay has sent them).
+ */
+async function ownKeys(redis, prefix, remove = false) {
   let cursor = '0';
   let keys = 0;
   let bytes = 0;
+  const kinds = {};
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
     if (!batch.length) continue;
     keys += batch.length;
@@ -102,9 +115,15 @@ async function ownKeys(redis, match, remove = false) {
     }
     const pipeline = redis.pipeline();
     for (const key of batch) pipeline.memory('USAGE', key);
-    for (const [, size] of await pipeline.exec()) bytes += Number(size) || 0;
+    const sizes = await pipeline.exec();
+    batch.forEach((key, i) => {
+      const size = Number(sizes[i][1]) || 0;
+      const kind = kindOf(key, prefix);
+      kinds[kind] = (kinds[kind] || 0) + size;
+      if (kind !== ':events') bytes += size;
+    });
   } while (cursor !== '0');
-  return { keys, bytes };
+  return { keys, bytes, stream: kinds[':events'] || 0, kinds };
 }
 
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
@@ -114,7 +133,13 @@ async function run({ root, ceilings }) {
   const platform = await startPlatform(
     root,
     ['keys', 'coupons', 'sessions'],
-    { RUNTIME_RATE_LIMIT_PER_MINUTE: '1000000000', OUTBOX_POLL_MS: '20' },
+    {
+      RUNTIME_RATE_LIMIT_PER_MINUTE: '1000000000',
+      SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      OUTBOX_POLL_MS: '20',
+      // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops.
+      ...(process.env.BENCH_CPU_PROF ? { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+    },
     { APP_RATE_LIMIT_PER_MINUTE: '1000000000' },
   );
   const redis = new Redis(REDIS_URL);
@@ -239,7 +264,7 @@ async function run({ root, ceilings }) {
     // Memory of MEMORY_SESSIONS more live sessions.
     const pool = await keyWithSeats(MEMORY_SESSIONS);
     const memoryBefore = await usedMemory(redis);
-    const ownBefore = await ownKeys(redis, `${redisPrefix}:*`);
+    const ownBefore = await ownKeys(redis, redisPrefix);
     const filled = await runtimeLoad({
       mode: 'fixed',
       url: runtime,
@@ -249,7 +274,7 @@ async function run({ root, ceilings }) {
       duration: undefined,
     });
     const memoryAfter = await usedMemory(redis);
-    const ownAfter = await ownKeys(redis, `${redisPrefix}:*`);
+    const ownAfter = await ownKeys(redis, redisPrefix);
     const acquired = filled.statuses['200'] || 0;
     const mb = (bytes) => round(bytes / 1024 / 1024, 1);
 
@@ -273,10 +298,18 @@ async function run({ root, ceilings }) {
         'keys commit → check p50 / p99 ms (target p99 ≤ 100)': `${keyToCheck.p50} / ${keyToCheck.p99}`,
         'live sessions added for memory': acquired,
         'Redis used_memory delta MB (shared Redis)': mb(memoryAfter - memoryBefore),
-        'this run’s Redis keys MB before / after': `${mb(ownBefore.bytes)} / ${mb(ownAfter.bytes)}`,
+        'this run’s Redis keys MB before / after (no stream)': `${mb(ownBefore.bytes)} / ${mb(ownAfter.bytes)}`,
         'MB per 100,000 sessions (own keys; target ≤ 100)': acquired
           ? mb(((ownAfter.bytes - ownBefore.bytes) / acquired) * 100_000)
           : 'n/a',
+        'event stream MB not yet relayed (after)': mb(ownAfter.stream),
+        'bytes per session by key kind': Object.entries(ownAfter.kinds)
+          .map(([kind, bytes]) => [kind, bytes - (ownBefore.kinds[kind] || 0)])
+          .filter(([kind, bytes]) => kind !== ':events' && bytes > 0)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([kind, bytes]) => `${kind} ${Math.round(bytes / Math.max(1, acquired))}`)
+          .join(', '),
         'refused or failed answers': [heartbeat, offered, acquireRelease, check, gateway, filled]
           .map((r) => r.non2xx + r.errors)
           .join(' / '),
@@ -291,7 +324,7 @@ async function run({ root, ceilings }) {
       },
     };
   } finally {
-    await ownKeys(redis, `${redisPrefix}:*`, true).catch(() => undefined);
+    await ownKeys(redis, redisPrefix, true).catch(() => undefined);
     redis.disconnect();
     await platform.stop();
   }
