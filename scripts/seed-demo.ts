@@ -48,6 +48,8 @@ const REGISTRATION = {
 interface DemoState {
   apiKey?: string;
   ownerPassword?: string;
+  /** The first demo key (PBX-CORE, 5 seats): packages/client's README example licenses itself with it. */
+  demoKeyCode?: string;
 }
 
 function save(state: DemoState): void {
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     });
   }
   await seedCabinet(apiKey, { ...saved, apiKey });
+  await recordDemoKey(apiKey);
   process.stdout.write(apiKey);
 }
 
@@ -154,6 +157,18 @@ async function seedCabinet(apiKey: string, state: DemoState): Promise<void> {
     });
   }
   await seedCoupons(apiKey, distributorId);
+}
+
+/** Keeps the first demo key's code in the state file, for the SDK example (packages/client/README.md). */
+async function recordDemoKey(apiKey: string): Promise<void> {
+  const { licenseKeys } = await call<{ licenseKeys: { edges: { node: { code: string } }[] } }>(
+    apiKey,
+    'query($s: String) { licenseKeys(filter: { search: $s }) { edges { node { code } } } }',
+    { s: KEYS[0]!.email },
+  );
+  const demoKeyCode = licenseKeys.edges[0]?.node.code;
+  const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as DemoState) : {};
+  if (demoKeyCode && state.demoKeyCode !== demoKeyCode) save({ ...state, demoKeyCode });
 }
 
 /** A batch of sales coupons, one of them activated on the first demo key. */

@@ -81,6 +81,8 @@ export interface LostEvent {
 export interface RenewedEvent {
   expiresAt: Date;
   heartbeatIntervalSeconds: number;
+  /** How long the heartbeat took, request to verified answer. */
+  roundTripMs: number;
 }
 
 export type LeaseState = 'idle' | 'online' | 'offline' | 'reacquiring' | 'lost' | 'released';
@@ -357,7 +359,11 @@ export class Lease extends EventEmitter<LeaseEvents> {
       const wasOffline = this.current === 'offline';
       this.current = 'online';
       if (wasOffline) this.emit('online');
-      this.emit('renewed', { expiresAt: this.expiresAt, heartbeatIntervalSeconds: this.heartbeatIntervalSeconds });
+      this.emit('renewed', {
+        expiresAt: this.expiresAt,
+        heartbeatIntervalSeconds: this.heartbeatIntervalSeconds,
+        roundTripMs: Date.now() - sentAt,
+      });
     } catch (caught) {
       if (this.sessionId !== sessionId || (this.current !== 'online' && this.current !== 'offline')) return;
       const error = asLicensingError(caught);
