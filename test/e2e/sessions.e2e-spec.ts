@@ -539,6 +539,34 @@ describe('sessions through the gateway: acquire, heartbeat, release and check wi
       for (const id of ids) expect(eventsOfSession(id).filter((e) => e.type === 'session.ended')).toHaveLength(1);
     });
 
+    it('puts each event type on licensing.sessions.v1 exactly once per change', async () => {
+      const key = await keyWith(acme, [
+        { productCode: 'PBX', periodDays: 30, seats: 1 },
+        { productCode: 'DESK', periodDays: 30, seats: 1 },
+      ]);
+      const bound = sessionIdOf(await acquire(key.code, 'PBX', 'ev-1'));
+      sessionIdOf(await acquire(key.code, 'PBX', 'ev-1')); // a bound host: no second binding
+      const desk = sessionIdOf(await acquire(key.code, 'DESK', 'ev-2'));
+      await call('ReleaseLicense', { sessionId: desk });
+      const requestId = (await check(key.code, 'DESK')).data!['checkLicense'].requestId;
+      const card = (await call('LicenseKeyCard', { code: key.code }, acme.apiKey)).data!['licenseKey'];
+      await call('ResetBinding', { id: card.bindings[0].id }, acme.apiKey);
+      const ofKey = () => probe.events.filter((e) => e.subject === key.id);
+      await eventually(() => (ofKey().some((e) => e.type === 'binding.reset') ? true : undefined), {
+        what: 'binding.reset',
+      });
+      await new Promise((r) => setTimeout(r, 500)); // anything doubled would have arrived by now
+      const count = (type: string, pick: (e: any) => boolean = () => true) =>
+        ofKey().filter((e) => e.type === type && pick(e)).length;
+      expect(count('binding.created')).toBe(1);
+      expect(count('binding.reset')).toBe(1);
+      expect(count('session.started')).toBe(3);
+      expect(count('session.ended', (e) => e.data.sessionId === desk)).toBe(1);
+      expect(count('license.checked', (e) => e.data.requestId === requestId)).toBe(1);
+      expect(new Set(ofKey().map((e) => e.id)).size).toBe(ofKey().length);
+      expect(bound).toBeDefined();
+    });
+
     it('sees a renewal (an upgrade to a longer term) at the next check within a second', async () => {
       const key = await keyWith(acme, [{ productCode: 'FILE', periodDays: 10, seats: 1 }]);
       const before = (await check(key.code, 'FILE')).data!['checkLicense'];
