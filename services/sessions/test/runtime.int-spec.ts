@@ -153,6 +153,25 @@ describe('runtime endpoint', () => {
       expect(inactive).toMatchObject({ status: 200, body: { active: false, reason: 'NO_LICENSE' } });
     });
 
+    it('records each of many concurrent checks once, with its license.checked event (checks commit in batches)', async () => {
+      const key = await keyWith('DESK', 1);
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, () => post('check', { keyCode: key.code, productCode: 'DESK' })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(60).fill(200));
+      const ids = answers.map((a) => a.body['requestId'] as string);
+      expect(new Set(ids).size).toBe(60);
+      const [checks] = await testbed.dataSource.query(
+        'SELECT count(*)::int AS n FROM license_checks WHERE request_id = ANY($1)',
+        [ids],
+      );
+      const [events] = await testbed.dataSource.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE event_type = 'license.checked' AND payload->'data'->>'requestId' = ANY($1)`,
+        [ids],
+      );
+      expect([checks.n, events.n]).toEqual([60, 60]);
+    });
+
     it('keeps the GraphQL seat rules: 1051 when every seat is taken, a host shares its seat, a bound host gets in again', async () => {
       const desk = await keyWith('DESK', 2);
       expect((await post('acquire', acquireBody(desk, 'DESK', 'a'))).status).toBe(200);
