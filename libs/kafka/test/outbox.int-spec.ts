@@ -154,7 +154,9 @@ describe('transactional outbox', () => {
     });
     const tookMs = Date.now() - back;
     expect(tookMs).toBeLessThan(5_000);
-    await expect(r.health()).resolves.toBeUndefined();
+    // The probe can see the messages a moment before the relay's drain commits and clears
+    // its broker error; healthy again soon after is the claim.
+    await eventually(() => r.health().then(() => true), { what: 'the relay healthy again', timeoutMs: 2_000 });
   }, 40_000);
 
   it('publishes each event exactly once with two relays on one database, in order per key', async () => {
