@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { createTestDatabase, eventually, testInfrastructure, uniqueTopicPrefix } from '@licensing/testing';
-import { freePort, spawnService, waitForHealth } from '../../../test/support/processes';
+import { freePort, spawnService, waitForHealth } from './support/processes';
 
 /**
  * The sessions service's readiness with Kafka down: it serves (200, degraded), and says that
