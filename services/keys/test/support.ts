@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { DataSource, EntityManager } from 'typeorm';
 import { validateEnv } from '@licensing/config';
 import { rows, runMigrations, serviceDataSourceOptions } from '@licensing/database';
-import { REDIS, SERVICE_CONFIG } from '@licensing/platform';
+import { Metrics, REDIS, SERVICE_CONFIG } from '@licensing/platform';
 import { createTestDatabase, TestDatabase, testInfrastructure } from '@licensing/testing';
 import { keysMigrations } from '../database/migrations';
 import { KEYS_ENTITIES } from '../src/app.module';
@@ -54,8 +54,9 @@ export async function compileFeatures(
       { provide: DataSource, useValue: dataSource },
       { provide: SERVICE_CONFIG, useValue: config },
       { provide: REDIS, useValue: redis },
+      { provide: Metrics, useValue: new Metrics('keys') },
     ],
-    exports: [DataSource, SERVICE_CONFIG, REDIS],
+    exports: [DataSource, SERVICE_CONFIG, REDIS, Metrics],
   };
   @Global()
   @Module(infrastructure)
