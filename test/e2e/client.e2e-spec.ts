@@ -1,6 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Lease, LicensingClient, LicensingError, LostEvent } from '@licensing/client';
 import { eventually, testInfrastructure } from '@licensing/testing';
 import { contractOperation } from '../support/contract';
@@ -161,6 +162,11 @@ describe('@licensing/client against the real stack', () => {
       };
     };
     [acme, globex] = await Promise.all([vendor('SDKA'), vendor('SDKB')]);
+    await call(
+      'CreateProduct',
+      { input: { code: 'PBX-CORE', name: 'PBX core', licenseModel: 'HOST_BINDING' } },
+      acme.apiKey,
+    );
     for (const code of ['DESK', 'SLOW', 'RAISE']) {
       const res = await call(
         'CreateProduct',
@@ -349,9 +355,9 @@ describe('@licensing/client against the real stack', () => {
   }, 90_000);
 
   describe('the CLI and release on exit (the compiled package in its own process)', () => {
-    function run(args: string[], env: Record<string, string> = {}) {
+    function run(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
       const child = spawn(process.execPath, args, {
-        cwd: ROOT,
+        cwd,
         env: { PATH: process.env['PATH'] ?? '', LICENSING_URL: runtimeUrl(), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -406,6 +412,27 @@ describe('@licensing/client against the real stack', () => {
       expect(app.output()).toMatch(/acquired [0-9a-f-]{36}/);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect((await acquire(client(keyCode, 'SLOW', 'host-next'))).valid).toBe(true);
+    });
+
+    it('the README example runs as written: licensed, a check recorded, and it ends by itself', async () => {
+      const packageDir = join(ROOT, 'packages', 'client');
+      // The published build (package.json "exports"), as `npm run build` makes it; asynchronously, so the
+      // gateway in this process keeps answering.
+      await promisify(execFile)(
+        process.execPath,
+        [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        {
+          cwd: packageDir,
+        },
+      );
+      const keyCode = await keyWith(acme, [{ productCode: 'PBX-CORE', seats: 1 }]);
+      const example = run([join('examples', 'licensed.mjs')], { LICENSE_KEY: keyCode }, packageDir);
+      const [code] = await example.exited;
+      expect(example.output()).toMatch(/^licensed until \S+Z, check [0-9a-f-]{36}\n$/);
+      expect(code).toBe(0);
+      const requestId = /check (\S+)/.exec(example.output())![1];
+      const found = await call('LicenseCheck', { requestId }, acme.apiKey);
+      expect(found.data!['licenseCheck']).toMatchObject({ requestId, productCode: 'PBX-CORE', active: true });
     });
   });
 });
