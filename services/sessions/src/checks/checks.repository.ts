@@ -12,6 +12,11 @@ export class ChecksRepository {
     await manager.getRepository(LicenseCheckRecord).insert(check);
   }
 
+  /** Several checks in one statement (a batch of ChecksService's group commit). */
+  async insertMany(manager: EntityManager, checks: LicenseCheckRecord[]): Promise<void> {
+    if (checks.length) await manager.getRepository(LicenseCheckRecord).insert(checks);
+  }
+
   findById(vendorId: string, requestId: string): Promise<LicenseCheckRecord | null> {
     return this.dataSource.getRepository(LicenseCheckRecord).findOneBy({ vendorId, requestId });
   }

@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { createEvent, LicenseChecked } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
-import { enqueue } from '@licensing/kafka';
+import { enqueueMany } from '@licensing/kafka';
 import { Metrics } from '@licensing/platform';
 import type { Counter } from 'prom-client';
 import { ReadModelService } from '../read-model/read-model.service';
@@ -46,10 +46,8 @@ export class ChecksService {
    */
   private readonly recording = new CommitBatches<LicenseCheckRecord>((records) =>
     this.dataSource.transaction(async (manager) => {
-      for (const record of records) {
-        await this.checks.insert(manager, record);
-        await enqueue(manager, checkedEvent(record));
-      }
+      await this.checks.insertMany(manager, records);
+      await enqueueMany(manager, records.map(checkedEvent));
     }),
   );
 
