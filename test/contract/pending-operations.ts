@@ -4,7 +4,4 @@
  * composed supergraph and is exercised end to end. Each issue shrinks this list.
  */
 export const PENDING_OPERATIONS: Readonly<Record<string, string>> = {
-  // notifications service
-  CreateWebhookEndpoint: 'notifications',
-  WebhookDeliveries: 'notifications',
 };

@@ -71,6 +71,10 @@ interface Fixtures {
   batchId: string;
   coupons: Record<'lookup' | 'app' | 'vendor' | 'client', string>;
   activationId: string;
+  /** A key whose client has an e-mail address, known to the notifications service: SendKeyLetter's target. */
+  mailKey: { id: string; code: string };
+  /** Webhook endpoints of ACME's (a public literal address; `paused` is disabled) and a delivery of the paused one. */
+  webhooks: { live: string; paused: string; doomed: string; deliveryId: string };
   /**
    * A key with 200 seats of BASIC (CONCURRENT_SESSIONS) and of PBX (HOST_BINDING), three
    * sessions on it, a host bound to PBX (once bindings are served) and one license check.
@@ -441,6 +445,87 @@ const OPERATIONS: FuzzOperation<Fixtures>[] = [
     identities: ['client'],
     baseline: () => ({}),
   },
+  // notifications
+  {
+    name: 'Notifications',
+    document: contractOperation('Notifications'),
+    identities: VENDOR,
+    baseline: (fx) => ({ keyCode: fx.mailKey.code, first: 10 }),
+  },
+  {
+    name: 'SendKeyLetter',
+    document: `mutation SendKeyLetter($keyId: ID!) {
+      sendKeyLetter(keyId: $keyId) { id channel type message recipient status }
+    }`,
+    identities: VENDOR,
+    baseline: (fx) => ({ keyId: fx.mailKey.id }),
+  },
+  {
+    name: 'NotificationSettings',
+    document: 'query NotificationSettings { notificationSettings { language } }',
+    identities: VENDOR,
+    baseline: () => ({}),
+  },
+  {
+    name: 'UpdateNotificationSettings',
+    document: `mutation UpdateNotificationSettings($input: UpdateNotificationSettingsInput!) {
+      updateNotificationSettings(input: $input) { language }
+    }`,
+    identities: VENDOR,
+    baseline: (_fx, n) => ({ input: { language: n % 2 ? 'RU' : 'EN' } }),
+  },
+  {
+    name: 'CreateWebhookEndpoint',
+    document: contractOperation('CreateWebhookEndpoint'),
+    identities: VENDOR,
+    baseline: (_fx, n) => ({ input: { url: `https://93.184.216.34/hooks/${n}`, eventTypes: ['key.created'] } }),
+  },
+  {
+    name: 'WebhookEndpoints',
+    document:
+      'query WebhookEndpoints { webhookEndpoints { id url eventTypes enabled disabledReason secret createdAt } }',
+    identities: VENDOR,
+    baseline: () => ({}),
+  },
+  {
+    name: 'UpdateWebhookEndpoint',
+    document: `mutation UpdateWebhookEndpoint($id: ID!, $input: UpdateWebhookEndpointInput!) {
+      updateWebhookEndpoint(id: $id, input: $input) { id url eventTypes enabled }
+    }`,
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.webhooks.paused, input: { eventTypes: ['key.created'], enabled: false } }),
+  },
+  {
+    name: 'RotateWebhookSecret',
+    document: 'mutation RotateWebhookSecret($id: ID!) { rotateWebhookSecret(id: $id) { id secret } }',
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.webhooks.paused }),
+  },
+  {
+    name: 'TestWebhookEndpoint',
+    document: 'mutation TestWebhookEndpoint($id: ID!) { testWebhookEndpoint(id: $id) { id eventType status } }',
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.webhooks.live }),
+  },
+  {
+    name: 'RedeliverWebhook',
+    document: 'mutation RedeliverWebhook($id: ID!) { redeliverWebhook(id: $id) { id status attempts } }',
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.webhooks.deliveryId }),
+  },
+  {
+    name: 'WebhookDeliveries',
+    document: contractOperation('WebhookDeliveries'),
+    identities: VENDOR,
+    baseline: (fx) => ({ endpointId: fx.webhooks.paused, first: 10 }),
+  },
+  {
+    name: 'DeleteWebhookEndpoint',
+    document: 'mutation DeleteWebhookEndpoint($id: ID!) { deleteWebhookEndpoint(id: $id) }',
+    identities: VENDOR,
+    baseline: (fx) => ({ id: fx.webhooks.doomed }),
+    destructive: true,
+  },
   // which build answers
   ...(['keys', 'coupons', 'sessions', 'notifications'] as const).map((service) => ({
     name: `${service}Info`,
@@ -712,8 +797,55 @@ describe('fuzzing every public operation with bad input', () => {
       sessions.bindingId = card.data!.licenseKey.bindings[0]!.id;
     }
 
+    // A key with an e-mail address, once the notifications service has heard of it.
+    const mailKey = (
+      await call(
+        'CreateLicenseKey',
+        { input: { client: { company: 'Mail Client', email: 'mail@client.test' } } },
+        acme.apiKey,
+      )
+    )['createLicenseKey'] as { id: string; code: string };
+    await eventually(
+      async () =>
+        !(await stack.call('mutation ($k: ID!) { sendKeyLetter(keyId: $k) { id } }', { k: mailKey.id }, acme.apiKey))
+          .errors,
+      { what: 'the notifications service knows the mail key', timeoutMs: 30_000 },
+    );
+
+    // Webhook endpoints on a public literal address (no DNS); the paused one holds a delivery that stays put.
+    const endpoint = async () =>
+      (
+        await call(
+          'CreateWebhookEndpoint',
+          { input: { url: 'https://93.184.216.34/hooks', eventTypes: [] } },
+          acme.apiKey,
+        )
+      )['createWebhookEndpoint'].id as string;
+    const [live, paused, doomed] = [await endpoint(), await endpoint(), await endpoint()];
+    const deliveryId = (
+      await stack.call('mutation ($id: ID!) { testWebhookEndpoint(id: $id) { id } }', { id: paused }, acme.apiKey)
+    ).data!['testWebhookEndpoint'].id as string;
+    await stack.call(
+      'mutation ($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }',
+      { id: paused },
+      acme.apiKey,
+    );
+    await eventually(
+      async () =>
+        (
+          await stack.call(
+            'query ($e: ID!) { webhookDeliveries(endpointId: $e) { id status } }',
+            { e: paused },
+            acme.apiKey,
+          )
+        ).data?.['webhookDeliveries']?.[0]?.status !== 'SENDING',
+      { what: 'the paused endpoint’s delivery at rest', timeoutMs: 30_000 },
+    );
+
     fx = {
       acme,
+      webhooks: { live, paused, doomed, deliveryId },
+      mailKey: { id: mailKey.id, code: mailKey.code },
       sessions,
       spareApiKeyId,
       globex: {

@@ -4,6 +4,7 @@ import { MessagingLifecycle, MessagingModule, serviceInfoResolver, SubgraphModul
 // and in this order, keep it stable whichever feature loads first.
 import './settings/settings.types';
 import './email/email.types';
+import './webhook/webhook.types';
 import { notificationsMigrations } from '../database/migrations';
 import { NotificationsConfig } from './config';
 import { EmailRecord } from './email/email.entity';
@@ -12,9 +13,11 @@ import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
 import { ReadModelModule } from './read-model/read-model.module';
 import { VendorSettings } from './settings/settings.entity';
 import { SettingsModule } from './settings/settings.module';
+import { WEBHOOK_ENTITIES } from './webhook/webhook.entity';
+import { WebhookModule } from './webhook/webhook.module';
 
 /** The tables the notifications service maps to entities (the migrations create them all). */
-export const NOTIFICATIONS_ENTITIES = [...READ_MODEL_ENTITIES, VendorSettings, EmailRecord];
+export const NOTIFICATIONS_ENTITIES = [...READ_MODEL_ENTITIES, VendorSettings, EmailRecord, ...WEBHOOK_ENTITIES];
 
 /** `notificationsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
 @Module({ providers: [serviceInfoResolver('notifications')] })
@@ -41,6 +44,7 @@ export class NotificationsAppModule {
         ReadModelModule,
         SettingsModule,
         EmailModule,
+        WebhookModule,
         ServiceInfoModule,
       ],
     };

@@ -80,6 +80,61 @@ export class NotificationsConfig extends ServiceConfig {
   @IsInt()
   @Min(100)
   MAIL_SEND_TIMEOUT_MS = 30_000;
+
+  /**
+   * The key webhook secrets are sealed with (AES-256-GCM): 32 bytes in base64. Required in
+   * production; elsewhere, when empty, a key derived from IDENTITY_SIGNING_SECRET is used.
+   */
+  @ValidateIf((c: NotificationsConfig) => c.NODE_ENV === 'production' || c.WEBHOOK_SECRET_KEY !== '')
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'WEBHOOK_SECRET_KEY must be 32 bytes in base64 (required in production)',
+  })
+  WEBHOOK_SECRET_KEY = '';
+
+  /**
+   * Development only: lets webhook URLs be http and resolve to loopback (a receiver on this
+   * machine). Private, link-local and metadata addresses stay refused. Refused in production.
+   */
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_ALLOW_LOOPBACK must be true or false' })
+  @ValidateIf((c: NotificationsConfig) => c.NODE_ENV === 'production')
+  @Matches(/^false$/, { message: 'WEBHOOK_ALLOW_LOOPBACK cannot be true in production' })
+  WEBHOOK_ALLOW_LOOPBACK = 'false';
+
+  /** One delivery's time limit (connect to the last byte of the answer). */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** How often each instance looks for deliveries due; 0 turns the webhook worker off on this instance. */
+  @IsInt()
+  @Min(0)
+  WEBHOOK_POLL_MS = 200;
+
+  /** Deliveries in flight on one instance, all endpoints together. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  WEBHOOK_CONCURRENCY = 50;
+
+  /** Deliveries in flight to one endpoint, all instances together: a slow receiver holds no more. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_ENDPOINT_CONCURRENCY = 4;
+
+  /** Attempts at a delivery before it fails and its endpoint is disabled (12 ≈ 24 h with the defaults below). */
+  @IsInt()
+  @Min(1)
+  WEBHOOK_MAX_ATTEMPTS = 12;
+
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETRY_BASE_MS = 60_000;
+
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RETRY_CAP_MS = 28_800_000;
 }
 
 /** Injects the NotificationsConfig that main.ts validated and SubgraphModule provides. */

@@ -23,6 +23,9 @@ import { NotificationsConfig } from '../src/config';
 import { EmailHandler } from '../src/email/email.handler';
 import { EmailModule } from '../src/email/email.module';
 import { ReadModelHandler } from '../src/read-model/read-model.handler';
+import { WebhookConsumer } from '../src/webhook/webhook.consumer';
+import { WebhookHandler } from '../src/webhook/webhook.handler';
+import { WebhookModule } from '../src/webhook/webhook.module';
 
 function testInfrastructure(dataSource: DataSource, config: NotificationsConfig): DynamicModule {
   @Module({})
@@ -51,6 +54,8 @@ export interface Vendor {
  */
 export class NotificationsInstance {
   private readonly handlers = new Map<string, EventHandler<object>>();
+  /** The webhook fan-out: a consumer group of its own in the service. */
+  private readonly fanOut = new Map<string, EventHandler<object>>();
 
   private constructor(
     readonly dataSource: DataSource,
@@ -58,14 +63,18 @@ export class NotificationsInstance {
     /** The name processed event ids are recorded under; instances of one service share it. */
     private readonly consumerName: string,
   ) {
-    const collector = {
-      on: (def: EventDefinition<object>, handler: EventHandler<object>) => {
-        this.handlers.set(def.type, handler);
-        return collector;
-      },
-    } as unknown as EventConsumer;
-    app.get(ReadModelHandler).register(collector);
-    app.get(EmailHandler).register(collector);
+    const collector = (into: Map<string, EventHandler<object>>) => {
+      const c = {
+        on: (def: EventDefinition<object>, handler: EventHandler<object>) => {
+          into.set(def.type, handler);
+          return c;
+        },
+      } as unknown as EventConsumer;
+      return c;
+    };
+    app.get(ReadModelHandler).register(collector(this.handlers));
+    app.get(EmailHandler).register(collector(this.handlers));
+    app.get(WebhookHandler).register(collector(this.fanOut));
   }
 
   static async start(
@@ -81,6 +90,11 @@ export class NotificationsInstance {
       MAIL_RETRY_BASE_MS: '100',
       MAIL_RETRY_CAP_MS: '400',
       MAIL_SEND_TIMEOUT_MS: '2000',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_POLL_MS: '50',
+      WEBHOOK_RETRY_BASE_MS: '100',
+      WEBHOOK_RETRY_CAP_MS: '400',
+      WEBHOOK_TIMEOUT_MS: '1000',
       ...env,
     });
     const dataSource = await new DataSource(
@@ -94,8 +108,12 @@ export class NotificationsInstance {
     ).initialize();
     await runMigrations(dataSource, 'notifications');
     const app = await Test.createTestingModule({
-      imports: [testInfrastructure(dataSource, config), EmailModule],
-    }).compile();
+      imports: [testInfrastructure(dataSource, config), EmailModule, WebhookModule],
+    })
+      // No Kafka here: events are handed to the handlers by deliver().
+      .overrideProvider(WebhookConsumer)
+      .useValue({})
+      .compile();
     await app.init();
     return new NotificationsInstance(dataSource, app, consumerName);
   }
@@ -104,15 +122,23 @@ export class NotificationsInstance {
     return this.app.get(service);
   }
 
-  /** Handles one event as the consumer does; false when it was processed before. */
+  /**
+   * Handles one event as the service's two consumer groups do (the main one when it has a
+   * handler for the type, and the webhook fan-out); false when the main group had processed it.
+   */
   async deliver(event: EventEnvelope<object>): Promise<boolean> {
+    const fanOut = this.fanOut.get(event.type);
+    if (fanOut) await this.handle(`${this.consumerName}-webhooks`, fanOut, event);
     const handler = this.handlers.get(event.type);
-    if (!handler) throw new Error(`no handler for ${event.type}`);
+    return handler ? this.handle(this.consumerName, handler, event) : false;
+  }
+
+  private handle(consumer: string, handler: EventHandler<object>, event: EventEnvelope<object>): Promise<boolean> {
     return this.dataSource.transaction(async (manager: EntityManager) => {
       const { count } = await updated(
         manager,
         `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.consumerName, event.id],
+        [consumer, event.id],
       );
       if (!count) return false;
       await handler(event, manager);

@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { EVENT_CATALOGUE } from '@licensing/events';
+import { EventConsumer } from '@licensing/kafka';
+import { EventHandlerRegistry } from '@licensing/platform';
+import { WebhookService } from './webhook.service';
+
+/** Every event of the catalogue goes to the fan-out (in the webhook consumer group of its own). */
+@Injectable()
+export class WebhookHandler implements EventHandlerRegistry {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  register(consumer: EventConsumer): void {
+    for (const definition of EVENT_CATALOGUE) consumer.on(definition, (e, m) => this.webhooks.fanOut(m, e));
+  }
+}

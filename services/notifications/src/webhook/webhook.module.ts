@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { SecretBox } from './secret-box';
+import { WebhookConsumer } from './webhook.consumer';
+import { WebhookHandler } from './webhook.handler';
+import { WebhookRepository } from './webhook.repository';
+import { WebhookResolver } from './webhook.resolver';
+import { WebhookService } from './webhook.service';
+import { WebhookWorker } from './webhook.worker';
+
+/** Webhooks: endpoints, fan-out of the vendors' events (its own consumer group), signed deliveries. */
+@Module({
+  providers: [
+    WebhookRepository,
+    WebhookService,
+    WebhookResolver,
+    WebhookHandler,
+    WebhookWorker,
+    SecretBox,
+    WebhookConsumer,
+  ],
+  exports: [WebhookService],
+})
+export class WebhookModule {}

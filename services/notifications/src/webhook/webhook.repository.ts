@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { updated } from '@licensing/database';
+import { WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
+
+/** A delivery taken for an attempt, with what sending it needs. */
+export interface TakenDelivery {
+  id: string;
+  vendor_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  key_id: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+  url: string;
+  secret_sealed: string;
+}
+
+@Injectable()
+export class WebhookRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get endpoints() {
+    return this.dataSource.getRepository(WebhookEndpointRecord);
+  }
+
+  insertEndpoint(endpoint: Omit<WebhookEndpointRecord, 'createdAt' | 'updatedAt'>): Promise<WebhookEndpointRecord> {
+    return this.endpoints.save(this.endpoints.create({ ...endpoint, createdAt: new Date(), updatedAt: new Date() }));
+  }
+
+  findEndpoint(vendorId: string, id: string): Promise<WebhookEndpointRecord | null> {
+    return this.endpoints.findOneBy({ vendorId, id });
+  }
+
+  findEndpoints(vendorId: string): Promise<WebhookEndpointRecord[]> {
+    return this.endpoints.find({ where: { vendorId }, order: { createdAt: 'ASC' } });
+  }
+
+  async saveEndpoint(endpoint: WebhookEndpointRecord): Promise<WebhookEndpointRecord> {
+    endpoint.updatedAt = new Date();
+    return this.endpoints.save(endpoint);
+  }
+
+  async deleteEndpoint(vendorId: string, id: string): Promise<boolean> {
+    return ((await this.endpoints.delete({ vendorId, id })).affected ?? 0) > 0;
+  }
+
+  /** Disables an endpoint (its queued deliveries wait until it is enabled again). */
+  async disableEndpoint(id: string, reason: string): Promise<void> {
+    await updated(
+      this.dataSource,
+      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled`,
+      [id, reason],
+    );
+  }
+
+  /**
+   * Queues one event for every enabled endpoint of its vendor that takes its type, in the
+   * caller's transaction; (endpoint, event) is unique, so a second fan-out adds nothing.
+   */
+  async fanOut(
+    manager: EntityManager,
+    event: { id: string; type: string; vendorId: string; keyId: string | null; payload: object },
+  ): Promise<number> {
+    const { count } = await updated(
+      manager,
+      `INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, key_id, payload)
+       SELECT gen_random_uuid(), e.vendor_id, e.id, $2, $3, $4, $5::jsonb
+         FROM webhook_endpoints e
+        WHERE e.vendor_id = $1 AND e.enabled AND (cardinality(e.event_types) = 0 OR $3 = ANY (e.event_types))
+       ON CONFLICT ON CONSTRAINT webhook_deliveries_once_key DO NOTHING
+       RETURNING id`,
+      [event.vendorId, event.id, event.type, event.keyId, JSON.stringify(event.payload)],
+    );
+    return count;
+  }
+
+  /** Queues one event for one endpoint (a test ping). */
+  async insertDelivery(delivery: {
+    id: string;
+    vendorId: string;
+    endpointId: string;
+    eventId: string;
+    eventType: string;
+    payload: object;
+  }): Promise<void> {
+    await updated(
+      this.dataSource,
+      `INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, payload)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [
+        delivery.id,
+        delivery.vendorId,
+        delivery.endpointId,
+        delivery.eventId,
+        delivery.eventType,
+        JSON.stringify(delivery.payload),
+      ],
+    );
+  }
+
+  findDelivery(vendorId: string, id: string): Promise<WebhookDeliveryRecord | null> {
+    return this.dataSource.getRepository(WebhookDeliveryRecord).findOneBy({ vendorId, id });
+  }
+
+  findDeliveries(vendorId: string, endpointId: string, first: number): Promise<WebhookDeliveryRecord[]> {
+    return this.dataSource
+      .getRepository(WebhookDeliveryRecord)
+      .find({ where: { vendorId, endpointId }, order: { seq: 'DESC' }, take: first });
+  }
+
+  findAttempts(deliveryIds: string[]): Promise<WebhookAttemptRecord[]> {
+    if (!deliveryIds.length) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(WebhookAttemptRecord)
+      .createQueryBuilder('a')
+      .where('a.delivery_id = ANY(:ids)', { ids: deliveryIds })
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
+  /** Puts a delivery back in the queue now (a redelivery): its attempts and log stay. */
+  async requeue(vendorId: string, id: string): Promise<boolean> {
+    const { count } = await updated(
+      this.dataSource,
+      `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now()
+        WHERE vendor_id = $1 AND id = $2 AND status IN ('DELIVERED', 'FAILED', 'PENDING')
+        RETURNING id`,
+      [vendorId, id],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Takes due deliveries of enabled endpoints for `leaseMs`: at most `limit`, and never more
+   * than `perEndpoint` in flight to one endpoint across instances (the take is serialized by
+   * an advisory lock, so the count of those in flight is exact). Endpoints take turns.
+   */
+  async takeDue(limit: number, perEndpoint: number, leaseMs: number): Promise<TakenDelivery[]> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('licensing.webhook-take'))`);
+      const { rows } = await updated<TakenDelivery>(
+        m,
+        `WITH busy AS (
+           SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
+            WHERE status = 'SENDING' AND next_attempt_at > now() GROUP BY endpoint_id
+         ), due AS (
+           SELECT d.id, d.endpoint_id,
+                  row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.seq) AS turn
+             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+            WHERE d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now()
+         ), chosen AS (
+           SELECT due.id FROM due LEFT JOIN busy USING (endpoint_id)
+            WHERE due.turn <= $2 - coalesce(busy.n, 0)
+            ORDER BY due.turn LIMIT $1
+         )
+         UPDATE webhook_deliveries d
+            SET status = 'SENDING', attempts = d.attempts + 1, next_attempt_at = now() + $3 * interval '1 millisecond'
+           FROM chosen, webhook_endpoints e
+          WHERE d.id = chosen.id AND e.id = d.endpoint_id
+         RETURNING d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
+                   e.url, e.secret_sealed`,
+        [limit, perEndpoint, leaseMs],
+      );
+      return rows;
+    });
+  }
+
+  /** Records an attempt and the delivery's new state, if this worker still holds it. */
+  async recordAttempt(
+    manager: EntityManager,
+    delivery: { id: string; attempts: number },
+    outcome: {
+      status: 'PENDING' | 'DELIVERED' | 'FAILED';
+      statusCode: number | null;
+      durationMs: number;
+      error: string | null;
+      nextAttemptAt: Date | null;
+    },
+  ): Promise<boolean> {
+    const { count } = await updated(
+      manager,
+      `UPDATE webhook_deliveries
+          SET status = $3, last_status_code = $4, last_error = $5,
+              next_attempt_at = coalesce($6, next_attempt_at),
+              delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END
+        WHERE id = $1 AND status = 'SENDING' AND attempts = $2
+        RETURNING id`,
+      [delivery.id, delivery.attempts, outcome.status, outcome.statusCode, outcome.error, outcome.nextAttemptAt],
+    );
+    if (!count) return false;
+    await updated(
+      manager,
+      `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5)`,
+      [delivery.id, outcome.statusCode, outcome.durationMs, outcome.error, outcome.nextAttemptAt],
+    );
+    return true;
+  }
+}

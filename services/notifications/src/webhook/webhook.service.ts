@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Webhook } from 'standardwebhooks';
+import { createEvent, EventEnvelope, NotificationSent, WebhookDeliveryFailed } from '@licensing/events';
+import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
+import { backoffDelayMs, enqueue } from '@licensing/kafka';
+import { assertPageSize } from '@licensing/platform';
+import { InjectNotificationsConfig, NotificationsConfig } from '../config';
+import { newWebhookSecret, SecretBox } from './secret-box';
+import { WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
+import { TakenDelivery, WebhookRepository } from './webhook.repository';
+import { postWebhook, urlRefusal, WebhookResponse } from './webhook-sender';
+import {
+  CreateWebhookEndpointInput,
+  UpdateWebhookEndpointInput,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from './webhook.types';
+
+/** The type of a test ping's envelope (not a catalogue event: only the one endpoint gets it). */
+export const WEBHOOK_PING = 'webhook.ping';
+
+function toEndpoint(e: WebhookEndpointRecord, secret: string | null = null): WebhookEndpoint {
+  return {
+    id: e.id,
+    url: e.url,
+    eventTypes: e.eventTypes,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    secret,
+    createdAt: e.createdAt,
+  };
+}
+
+/** What one attempt's answer makes of a delivery. */
+export function deliveryOutcome(
+  response: WebhookResponse,
+  attempts: number,
+  maxAttempts: number,
+): { status: 'PENDING' | 'DELIVERED' | 'FAILED'; disable?: string } {
+  const code = response.statusCode;
+  if (!response.error && code !== undefined && code >= 200 && code < 300) return { status: 'DELIVERED' };
+  if (code === 410) return { status: 'FAILED', disable: 'the endpoint answered 410 Gone' };
+  if (attempts >= maxAttempts)
+    return { status: 'FAILED', disable: `deliveries kept failing for ${attempts} attempts (about a day)` };
+  return { status: 'PENDING' };
+}
+
+/**
+ * Webhooks: the vendors' endpoints, the fan-out of every event of a vendor to its endpoints
+ * (in the transaction that records the event as processed), and the deliveries: POSTs of the
+ * envelope signed the Standard Webhooks way, retried with exponential backoff and jitter for
+ * about a day, every attempt logged.
+ */
+@Injectable()
+export class WebhookService {
+  private readonly logger = new Logger('Webhooks');
+  private readonly allowLoopback: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectNotificationsConfig() private readonly config: NotificationsConfig,
+    private readonly webhooks: WebhookRepository,
+    private readonly secrets: SecretBox,
+  ) {
+    this.allowLoopback = config.WEBHOOK_ALLOW_LOOPBACK === 'true' && config.NODE_ENV !== 'production';
+  }
+
+  private async assertUrl(url: string, field: string): Promise<void> {
+    const refusal = await urlRefusal(url, this.allowLoopback);
+    if (refusal) throw new BadInputError(field, refusal);
+  }
+
+  private async endpoint(vendorId: string, id: string): Promise<WebhookEndpointRecord> {
+    const endpoint = await this.webhooks.findEndpoint(vendorId, id);
+    if (!endpoint) throw new NotFoundError('Webhook endpoint', 'id');
+    return endpoint;
+  }
+
+  async create(vendorId: string, input: CreateWebhookEndpointInput): Promise<WebhookEndpoint> {
+    await this.assertUrl(input.url, 'input.url');
+    const secret = newWebhookSecret();
+    const saved = await this.webhooks.insertEndpoint({
+      id: randomUUID(),
+      vendorId,
+      url: input.url,
+      eventTypes: [...new Set(input.eventTypes ?? [])],
+      secretSealed: this.secrets.seal(secret),
+      enabled: true,
+      disabledReason: null,
+    });
+    return toEndpoint(saved, secret);
+  }
+
+  async list(vendorId: string): Promise<WebhookEndpoint[]> {
+    return (await this.webhooks.findEndpoints(vendorId)).map((e) => toEndpoint(e));
+  }
+
+  async update(vendorId: string, id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpoint> {
+    const endpoint = await this.endpoint(vendorId, id);
+    if (input.url !== undefined && input.url !== null) {
+      await this.assertUrl(input.url, 'input.url');
+      endpoint.url = input.url;
+    }
+    if (input.eventTypes !== undefined && input.eventTypes !== null)
+      endpoint.eventTypes = [...new Set(input.eventTypes)];
+    if (input.enabled !== undefined && input.enabled !== null) {
+      endpoint.enabled = input.enabled;
+      endpoint.disabledReason = input.enabled ? null : 'disabled by the vendor';
+    }
+    return toEndpoint(await this.webhooks.saveEndpoint(endpoint));
+  }
+
+  async delete(vendorId: string, id: string): Promise<boolean> {
+    if (!(await this.webhooks.deleteEndpoint(vendorId, id))) throw new NotFoundError('Webhook endpoint', 'id');
+    return true;
+  }
+
+  /** A new secret, shown once; deliveries from now on are signed with it. */
+  async rotateSecret(vendorId: string, id: string): Promise<WebhookEndpoint> {
+    const endpoint = await this.endpoint(vendorId, id);
+    const secret = newWebhookSecret();
+    endpoint.secretSealed = this.secrets.seal(secret);
+    return toEndpoint(await this.webhooks.saveEndpoint(endpoint), secret);
+  }
+
+  /** Queues a `webhook.ping` envelope to one endpoint. */
+  async ping(vendorId: string, id: string): Promise<WebhookDelivery> {
+    const endpoint = await this.endpoint(vendorId, id);
+    if (!endpoint.enabled) throw new ConflictError('the endpoint is disabled; enable it first', 'id');
+    const eventId = randomUUID();
+    const deliveryId = randomUUID();
+    await this.webhooks.insertDelivery({
+      id: deliveryId,
+      vendorId,
+      endpointId: id,
+      eventId,
+      eventType: WEBHOOK_PING,
+      payload: {
+        id: eventId,
+        type: WEBHOOK_PING,
+        source: 'notifications',
+        time: new Date().toISOString(),
+        vendorId,
+        subject: id,
+        dataVersion: 1,
+        data: { endpointId: id },
+      },
+    });
+    return this.delivery(vendorId, deliveryId);
+  }
+
+  /** Sends a delivery again (its log goes on); a delivery under way is left alone. */
+  async redeliver(vendorId: string, deliveryId: string): Promise<WebhookDelivery> {
+    const existing = await this.webhooks.findDelivery(vendorId, deliveryId);
+    if (!existing) throw new NotFoundError('Webhook delivery', 'id');
+    if (!(await this.webhooks.requeue(vendorId, deliveryId)))
+      throw new ConflictError('the delivery is being sent right now', 'id');
+    return this.delivery(vendorId, deliveryId);
+  }
+
+  async deliveries(vendorId: string, endpointId: string, first = 50): Promise<WebhookDelivery[]> {
+    assertPageSize(first, 200);
+    await this.endpoint(vendorId, endpointId).catch(() => {
+      throw new NotFoundError('Webhook endpoint', 'endpointId');
+    });
+    return this.withLogs(await this.webhooks.findDeliveries(vendorId, endpointId, first));
+  }
+
+  private async delivery(vendorId: string, id: string): Promise<WebhookDelivery> {
+    const found = await this.webhooks.findDelivery(vendorId, id);
+    if (!found) throw new NotFoundError('Webhook delivery', 'id');
+    return (await this.withLogs([found]))[0]!;
+  }
+
+  private async withLogs(deliveries: WebhookDeliveryRecord[]): Promise<WebhookDelivery[]> {
+    const attempts = await this.webhooks.findAttempts(deliveries.map((d) => d.id));
+    return deliveries.map((d) => ({
+      id: d.id,
+      endpointId: d.endpointId,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      lastStatusCode: d.lastStatusCode,
+      nextAttemptAt: d.status === 'PENDING' || d.status === 'SENDING' ? d.nextAttemptAt : null,
+      createdAt: d.createdAt,
+      deliveredAt: d.deliveredAt,
+      log: attempts
+        .filter((a) => a.deliveryId === d.id)
+        .map((a) => ({
+          attemptedAt: a.attemptedAt,
+          statusCode: a.statusCode,
+          durationMs: a.durationMs,
+          error: a.error,
+          nextAttemptAt: a.nextAttemptAt,
+        })),
+    }));
+  }
+
+  /**
+   * Fans one event out to the vendor's endpoints that take it, in the consumer's transaction.
+   * This service's own reports about webhooks are not fanned out (they would feed themselves).
+   */
+  async fanOut(manager: EntityManager, event: EventEnvelope<object>): Promise<void> {
+    if (event.type === WebhookDeliveryFailed.type) return;
+    if (event.type === NotificationSent.type && (event.data as { channel?: string }).channel === 'WEBHOOK') return;
+    const keyId = (event.data as { keyId?: unknown }).keyId;
+    await this.webhooks.fanOut(manager, {
+      id: event.id,
+      type: event.type,
+      vendorId: event.vendorId,
+      keyId: typeof keyId === 'string' ? keyId : null,
+      payload: event,
+    });
+  }
+
+  /** Takes up to `limit` due deliveries (per-endpoint bound across instances) for the worker. */
+  take(limit: number): Promise<TakenDelivery[]> {
+    return this.webhooks.takeDue(limit, this.config.WEBHOOK_ENDPOINT_CONCURRENCY, this.config.WEBHOOK_TIMEOUT_MS * 3);
+  }
+
+  /** One attempt at a taken delivery, and its record. */
+  async deliver(d: TakenDelivery): Promise<void> {
+    const body = JSON.stringify(d.payload);
+    let response: WebhookResponse;
+    try {
+      const signature = new Webhook(this.secrets.open(d.secret_sealed)).sign(d.event_id, new Date(), body);
+      response = await postWebhook(
+        d.url,
+        body,
+        {
+          'webhook-id': d.event_id,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': signature,
+          'user-agent': 'licensing-webhooks/1',
+        },
+        { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowLoopback: this.allowLoopback },
+      );
+    } catch (error) {
+      response = { durationMs: 0, error: error instanceof Error ? error.message : String(error) };
+    }
+    const outcome = deliveryOutcome(response, d.attempts, this.config.WEBHOOK_MAX_ATTEMPTS);
+    const nextAttemptAt =
+      outcome.status === 'PENDING'
+        ? new Date(
+            Date.now() +
+              backoffDelayMs(d.attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS),
+          )
+        : null;
+    const error =
+      response.error ??
+      (outcome.status === 'DELIVERED' ? null : `the endpoint answered ${response.statusCode ?? 'nothing'}`);
+    await this.dataSource.transaction(async (manager) => {
+      const recorded = await this.webhooks.recordAttempt(manager, d, {
+        status: outcome.status,
+        statusCode: response.statusCode ?? null,
+        durationMs: response.durationMs,
+        error,
+        nextAttemptAt,
+      });
+      if (!recorded) return;
+      if (outcome.status === 'DELIVERED') {
+        await enqueue(
+          manager,
+          // A redelivered delivery succeeds again: each success is its own event (notificationId is the delivery).
+          createEvent(NotificationSent, {
+            vendorId: d.vendor_id,
+            subject: d.key_id ?? d.vendor_id,
+            data: {
+              notificationId: d.id,
+              channel: 'WEBHOOK',
+              type: d.event_type,
+              recipient: d.url,
+              causedByEventId: d.event_id,
+            },
+          }),
+        );
+      } else if (outcome.status === 'FAILED') {
+        await enqueue(
+          manager,
+          createEvent(WebhookDeliveryFailed, {
+            vendorId: d.vendor_id,
+            subject: d.key_id ?? d.vendor_id,
+            data: {
+              deliveryId: d.id,
+              endpointId: d.endpoint_id,
+              eventId: d.event_id,
+              attempts: d.attempts,
+              lastError: error,
+            },
+          }),
+        );
+      }
+    });
+    if (outcome.disable) {
+      await this.webhooks.disableEndpoint(d.endpoint_id, outcome.disable);
+      this.logger.warn(`webhook endpoint ${d.endpoint_id} disabled: ${outcome.disable}`);
+    }
+  }
+}
