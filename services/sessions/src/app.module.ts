@@ -23,7 +23,13 @@ import { SigningModule } from './signing/signing.module';
 import { SessionsService } from './sessions/sessions.service';
 
 /** The tables the sessions service maps to entities (the migrations create them all). */
-export const SESSIONS_ENTITIES = [...READ_MODEL_ENTITIES, BindingRecord, LicenseCheckRecord, HeartbeatIntervalRecord, SigningKeyRecord];
+export const SESSIONS_ENTITIES = [
+  ...READ_MODEL_ENTITIES,
+  BindingRecord,
+  LicenseCheckRecord,
+  HeartbeatIntervalRecord,
+  SigningKeyRecord,
+];
 
 /** `sessionsInfo`; imported after the features, so it stays the last field of Query in schema.graphql. */
 @Module({ providers: [serviceInfoResolver('sessions')] })
