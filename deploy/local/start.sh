@@ -81,7 +81,7 @@ until curl -fsS -H "accept: text/html" "http://127.0.0.1:$MAIL_WEB_PORT/" >/dev/
   fi
   sleep 0.3
 done
-echo "   maildev: SMTP on :1025, web page http://127.0.0.1:$MAIL_WEB_PORT"
+echo "   maildev: SMTP on :1025, web page http://127.0.0.1:$MAIL_WEB_PORT/index.html"
 
 step "services"
 for s in keys:4001 coupons:4002 sessions:4003 notifications:4004; do start_service "${s%%:*}" "${s##*:}"; done
@@ -100,7 +100,7 @@ Licensing platform is up.
   Operator token:     $OPERATOR_TOKEN
   Demo vendor DEMO, API key: $DEMO_API_KEY
   Cabinet login:      owner@demo.test, password in $STATE/demo.json
-  Sent e-mail:        http://127.0.0.1:$MAIL_WEB_PORT (maildev; the demo key letter is there)
+  Sent e-mail:        http://127.0.0.1:$MAIL_WEB_PORT/index.html (maildev; the demo key letter is there)
   Logs:               $LOGS
   Stop:               bash deploy/local/stop.sh
 
