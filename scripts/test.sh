@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The project's one test command (README: `npm ci && npm test`; CI runs exactly that).
-# Starts the real infrastructure it needs, then runs every check and every test tier:
-# type checks, lint, unit, integration (real Postgres, Redis, Kafka) and end-to-end
-# through the gateway with the contract's own operations.
+# The project's one test command (README: `bash scripts/test.sh`, which `npm test` runs too;
+# CI runs exactly that on a fresh clone). On Node 22 (scripts/node22.sh fetches it once when
+# the machine's node is older) it installs the dependencies when they are missing or were
+# installed by another Node (npm ci), starts the real infrastructure it needs, then runs
+# every check and every test tier: type checks, lint, unit, integration (real Postgres,
+# Redis, Kafka) and end-to-end through the gateway with the contract's own operations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "Node 22 (scripts/node22.sh) and the dependencies installed by it (scripts/deps.sh)"
+# shellcheck source=node22.sh
+. scripts/node22.sh
+echo "node $(node -v), npm $(npm -v)"
+bash scripts/deps.sh
 
 step "tools the tests call (docker-compose, to validate docker-compose.yml)"
 bash deploy/local/ensure-tools.sh

@@ -13,10 +13,12 @@ mkdir -p "$LOGS" "$RUN"
 
 step() { printf '==> %s\n' "$*"; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# Node 22 first on PATH (fetched once into .local/node when the machine's node is older);
+# everything below, the services included, runs on it, with dependencies it installed.
+# shellcheck source=../../scripts/node22.sh
+. scripts/node22.sh
+step "node $(node -v)"
+bash scripts/deps.sh
 
 step "building"
 npm run --silent build
