@@ -23,4 +23,5 @@ fi
 
 echo "==> dependencies: npm ci with Node $current ($reason)"
 npm ci --no-audit --no-fund --loglevel=error
+mkdir -p node_modules
 echo "$current" >"$marker"
