@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { GraphQLSchema, Kind, OperationDefinitionNode, parse } from 'graphql';
 import { applyMutation, Mutation, mutationArbitrary, pathName, showValue, slotsOf } from './fuzz-inputs';
-import { RowCounter } from './fuzz-rows';
+import { RowCounter, RowCounts } from './fuzz-rows';
 import { fixturePool, toJsonBody } from './fuzz-values';
 
 /** Who sends an operation: the token it carries (none: an application, or a public login). */
@@ -147,6 +147,9 @@ export interface OperationStats {
   /** fast-check's report of the first failure that is not known, if any. */
   report?: string;
   ms: number;
+  /** How often the stack was brought to rest, and the time it took. */
+  settles: number;
+  settleMs: number;
 }
 
 export interface FuzzContext<F> {
@@ -165,6 +168,8 @@ export interface FuzzContext<F> {
   shrink: boolean;
   /** At most this many slots made bad in one input (FUZZ_SLOTS, default 1). */
   slotsPerInput: number;
+  /** A mutation's refused cases between two settled counts (FUZZ_BATCH); 1 settles after each. */
+  batchSize: number;
 }
 
 /** A change as people read it: `set input.email (nul) = "a\u0000b"`. */
@@ -238,9 +243,22 @@ export function describeFailure(f: Failure): string {
 const refused = (answer: Answer, rootField: string) =>
   !!answer.body?.errors?.length && (answer.body.data == null || answer.body.data[rootField] == null);
 
+/** A refused case of a mutation, kept until a settled count vouches for it. */
+interface SentCase {
+  identity: IdentityName;
+  mutations: Mutation[];
+  /** The run's index: fast-check's FUZZ_PATH for it. */
+  index: number;
+}
+
 /**
  * Runs `numRuns` generated bad inputs of one operation through the gateway and checks each
- * answer; for a mutation, one at a time, the services' row counts before and after.
+ * answer. For a mutation, the row counts: each refused case is compared at once with the
+ * count taken just before it (one count between two cases), and the stack is brought to rest
+ * (RowCounter.settle) after every accepted case, whose late effects are its own, and after
+ * every `batchSize` refused ones: a settled count equal to the one before the batch shows
+ * that no refused case of it set anything off later either. On a difference the batch is
+ * sent again in halves, each between two settles, down to the case that writes.
  */
 export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>): Promise<OperationStats> {
   const started = Date.now();
@@ -258,6 +276,8 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     settledNoise: 0,
     failures: [],
     ms: 0,
+    settles: 0,
+    settleMs: 0,
   };
   const arbitrary = fc
     .record({
@@ -276,31 +296,121 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
   const build = (mutations: Mutation[]) =>
     mutations.reduce<unknown>((vars, m) => applyMutation(vars, m), op.baseline(ctx.fixtures, nextN()));
 
+  /** The counts of the latest settle. */
+  let lastSettled: RowCounts | undefined;
+  const settle = async () => {
+    const t = Date.now();
+    const counts = await ctx.rows.settle();
+    stats.settles++;
+    stats.settleMs += Date.now() - t;
+    lastSettled = counts;
+    return counts;
+  };
+
+  /**
+   * Sends the cases again (fresh unique values, so an idempotency key cannot answer from
+   * memory) between two settles; when the counts moved, halves them down to one case that
+   * is refused and still writes. None found: the first difference was work on a timer.
+   */
+  const isolate = async (
+    cases: SentCase[],
+  ): Promise<{ sent: SentCase; variables: unknown; answer: Answer; changes: string[] } | undefined> => {
+    const before = await settle();
+    const again: { variables: unknown; answer: Answer }[] = [];
+    for (const c of cases) {
+      const variables = build(c.mutations);
+      again.push({ variables, answer: await call(variables, c.identity) });
+    }
+    const changes = RowCounter.diff(before, await settle());
+    if (!changes.length) return undefined;
+    if (cases.length === 1) {
+      return refused(again[0]!.answer, rootField) ? { sent: cases[0]!, ...again[0]!, changes } : undefined;
+    }
+    const half = Math.ceil(cases.length / 2);
+    return (await isolate(cases.slice(0, half))) ?? (await isolate(cases.slice(half)));
+  };
+
+  /** The counts at rest before the refused cases of `batch`. */
+  let rest: RowCounts | undefined;
+  /** The counts just after the previous case: the next one's "before". */
+  let last: RowCounts | undefined;
+  let batch: SentCase[] = [];
+  let runs = 0;
+
+  const rowFailure = (
+    found: { sent: SentCase; variables: unknown; answer: Answer; changes: string[] },
+    via: string,
+  ): Failure => {
+    stats.rowsChanged++;
+    const failure: Failure = {
+      operation: op.name,
+      identity: found.sent.identity,
+      mutations: found.sent.mutations,
+      variables: found.variables,
+      answer: found.answer,
+      problems: ['rows-changed'],
+      rowChanges: [...found.changes, `(${via}; replay with FUZZ_PATH=${found.sent.index})`],
+      log: ctx.logFor(found.answer.requestId),
+    };
+    failure.known = matchKnown(failure, ctx.knownFailures);
+    stats.failures.push(failure);
+    return failure;
+  };
+
+  /** Settles and compares with the count before the batch; on a difference, finds the case. */
+  const closeBatch = async () => {
+    const cases = batch;
+    batch = [];
+    const settled = await settle();
+    const moved = rest ? RowCounter.diff(rest, settled) : [];
+    rest = settled;
+    last = settled;
+    if (!moved.length || !cases.length) return;
+    const found = await isolate(cases);
+    rest = last = lastSettled;
+    if (!found) {
+      stats.settledNoise++;
+      return;
+    }
+    const failure = rowFailure(found, 'found by the settled count after its batch');
+    if (!failure.known) throw new Error(describeFailure(failure));
+  };
+
   const property = fc.asyncProperty(arbitrary, async ({ identity, mutations }) => {
+    const index = runs++;
     const variables = build(mutations);
-    const before = kind === 'mutation' ? await ctx.rows.snapshot() : undefined;
-    const answer = await call(variables, identity);
+    let answer: Answer;
     let rowChanges: string[] = [];
-    if (before) {
-      rowChanges = RowCounter.diff(before, await ctx.rows.snapshot());
-      // Changes after an accepted mutation are its own. After a refused one they may be the
-      // late effects (events) of an earlier accepted one: let everything land, then send the
-      // case again (with fresh unique values, so an idempotency key cannot answer from memory).
-      if (rowChanges.length && refused(answer, rootField)) {
-        // A short wait first (most late effects land within tens of ms), a long one to be sure.
-        for (const stableMs of [60, 500]) {
-          const settled = await ctx.rows.settle(stableMs);
-          const again = await call(build(mutations), identity);
-          rowChanges = RowCounter.diff(settled, await ctx.rows.snapshot());
-          if (!rowChanges.length || !refused(again, rootField)) {
+    if (kind === 'mutation') {
+      if (!rest || !last) rest = last = await settle();
+      const before = last;
+      answer = await call(variables, identity);
+      last = await ctx.rows.snapshot();
+      if (refused(answer, rootField)) {
+        rowChanges = RowCounter.diff(before, last);
+        // A change at once after a refused case: work on a timer landed meanwhile, or the case
+        // wrote. Sent again between two settles (twice, should a timer strike the first time).
+        if (rowChanges.length) {
+          let found = await isolate([{ identity, mutations, index }]);
+          if (found) found = await isolate([{ identity, mutations, index }]);
+          batch = [];
+          rest = last = lastSettled;
+          if (found) rowChanges = found.changes;
+          else {
             stats.settledNoise++;
             rowChanges = [];
-            break;
           }
         }
+        if (!rowChanges.length) batch.push({ identity, mutations, index });
+        if (batch.length >= ctx.batchSize) await closeBatch();
       } else {
-        rowChanges = [];
+        // Accepted: what it sets off is its own; the next case starts from the stack at rest.
+        // The refused cases before it were each compared with the count just before them.
+        batch = [];
+        rest = last = await settle();
       }
+    } else {
+      answer = await call(variables, identity);
     }
 
     stats.tried++;
@@ -315,7 +425,11 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     if (problems.includes('internal')) stats.internal++;
     if (problems.includes('5xx')) stats.fiveXX++;
     if (problems.includes('rows-changed')) stats.rowsChanged++;
-    if (!problems.length) return;
+    if (!problems.length) {
+      // The last run's batch is closed here, inside the property, so a failure names its case.
+      if (kind === 'mutation' && index === ctx.numRuns - 1) await closeBatch();
+      return;
+    }
 
     const failure: Failure = {
       operation: op.name,
@@ -330,6 +444,7 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     failure.known = matchKnown(failure, ctx.knownFailures);
     stats.failures.push(failure);
     if (!failure.known) throw new Error(describeFailure(failure));
+    if (kind === 'mutation' && index === ctx.numRuns - 1) await closeBatch();
   });
 
   try {
@@ -341,6 +456,8 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
       includeErrorInReport: true,
       ...(ctx.path ? { path: ctx.path } : {}),
     });
+    // A replayed path runs fewer cases than numRuns: its batch is closed here.
+    if (kind === 'mutation' && batch.length) await closeBatch();
   } catch (error) {
     stats.report = error instanceof Error ? error.message : String(error);
   }
@@ -378,6 +495,7 @@ export function summary(all: OperationStats[]): string {
       s.rowsChanged ? `${s.rowsChanged} wrote rows while refused` : '',
       s.failures.filter((f) => f.known).length ? `${s.failures.filter((f) => f.known).length} known failures` : '',
       s.settledNoise ? `${s.settledNoise} replayed after late effects` : '',
+      s.settles ? `${s.settles} settles ${(s.settleMs / 1000).toFixed(1)} s` : '',
       `${(s.ms / 1000).toFixed(1)} s`,
     ]
       .filter(Boolean)
