@@ -62,6 +62,16 @@ export class KeysConfig extends ServiceConfig {
   @Matches(/^[A-Za-z0-9:_-]+$/, { message: 'THROTTLE_NAMESPACE may hold letters, digits, ":", "_" and "-"' })
   THROTTLE_NAMESPACE = 'keys';
 
+  /**
+   * How far the key list counts its matches (licenseKeys.totalCount): up to this many exactly;
+   * past it the count stops and says so (totalCountIsExact false), since an exact count over a
+   * term found in a large share of a million keys costs far more than the page it goes with.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  KEY_SEARCH_COUNT_LIMIT = 1_000;
+
   /** How often the expiry scheduler looks for licenses to remind about or expire; 0 turns it off. */
   @IsInt()
   @Min(0)

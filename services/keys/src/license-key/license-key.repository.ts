@@ -94,39 +94,45 @@ export class LicenseKeyRepository {
 
   /**
    * A page of keys, newest first, after the key with insertion number `afterSeq` (one more
-   * than `first`, to tell whether another page follows), and how many keys match in all.
-   * The count reads license_keys alone (its partial indexes answer it); the page joins the
-   * clients of its few rows. Both run at once, on two connections.
+   * than `first`, to tell whether another page follows), and how many keys match in all,
+   * counted up to `countLimit` (`exact` false when more match; `total` is then `countLimit`).
+   * A first page that holds every match is its own count; otherwise a second query reads at
+   * most `countLimit + 1` matching rows of license_keys alone (its partial indexes answer it),
+   * so no search pays for counting all of a term found in a large share of the keys.
    */
   async findPage(
     vendorId: string,
     filter: KeySearch,
     first: number,
-    afterSeq?: string,
-  ): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number }> {
+    afterSeq: string | undefined,
+    countLimit: number,
+  ): Promise<{ keys: (LicenseKey & { seq: string })[]; total: number; exact: boolean }> {
     const page = matching(this.keys(), vendorId, filter);
     if (afterSeq) page.andWhere('k.seq < :afterSeq', { afterSeq });
-    const count = matching(
-      this.dataSource
-        .createQueryBuilder()
-        .select('count(*)::int', 'total')
-        .from(LicenseKey, 'k')
-        .where('k.deleted_at IS NULL'),
-      vendorId,
-      filter,
-    );
-    const [keys, counted] = await Promise.all([
-      page
+    const keys = (
+      await page
         .addSelect('k.seq')
         .orderBy('k.seq', 'DESC')
         .limit(first + 1)
-        .getMany(),
-      count.getRawOne<{ total: number }>(),
-    ]);
-    return {
-      keys: keys.filter((k): k is LicenseKey & { seq: string } => k.seq !== undefined),
-      total: counted?.total ?? 0,
-    };
+        .getMany()
+    ).filter((k): k is LicenseKey & { seq: string } => k.seq !== undefined);
+    let found = keys.length;
+    if (afterSeq || found > first) {
+      const [limited, parameters] = matching(
+        this.dataSource.createQueryBuilder().select('1').from(LicenseKey, 'k').where('k.deleted_at IS NULL'),
+        vendorId,
+        filter,
+      )
+        .limit(countLimit + 1)
+        .getQueryAndParameters();
+      const counted = await row<{ found: number }>(
+        this.dataSource,
+        `SELECT count(*)::int AS found FROM (${limited}) limited`,
+        parameters,
+      );
+      found = counted?.found ?? 0;
+    }
+    return { keys, total: Math.min(found, countLimit), exact: found <= countLimit };
   }
 
   findClientById(vendorId: string, id: string, manager?: EntityManager): Promise<Client | null> {

@@ -17,6 +17,7 @@ import { enqueue } from '@licensing/kafka';
 import { assertPageSize, decodeCursor, emptyConnection, Metrics, toConnection } from '@licensing/platform';
 import type { Counter } from 'prom-client';
 import { sameText } from '../common/text';
+import { InjectKeysConfig, KeysConfig } from '../config';
 import { Distributor } from '../distributor/distributor.entity';
 import { DistributorService } from '../distributor/distributor.service';
 import { KeyRef, LicenseService } from '../license/license.service';
@@ -73,6 +74,7 @@ export class LicenseKeyService {
     private readonly products: ProductService,
     private readonly licenses: LicenseService,
     @Inject(Metrics) metrics: Metrics,
+    @InjectKeysConfig() private readonly config: KeysConfig,
   ) {
     this.created = metrics.counter<'origin'>({
       name: 'license_keys_created_total',
@@ -156,7 +158,7 @@ export class LicenseKeyService {
     let productId: string | undefined;
     if (filter?.productCode) {
       const product = await this.products.findByCode(vendorId, filter.productCode);
-      if (!product) return emptyConnection();
+      if (!product) return { ...emptyConnection(), totalCountIsExact: true };
       productId = product.id;
     }
     let search: string | undefined;
@@ -165,13 +167,14 @@ export class LicenseKeyService {
       if (!search)
         throw new BadInputError('filter.search', 'search needs at least 3 characters of the key after its prefix');
     }
-    const { keys, total } = await this.keys.findPage(
+    const { keys, total, exact } = await this.keys.findPage(
       vendorId,
       { search, distributorId: filter?.distributorId, productId },
       first,
       afterSeq,
+      this.config.KEY_SEARCH_COUNT_LIMIT,
     );
-    return toConnection('k', keys, first, total, (k) => k.seq);
+    return { ...toConnection('k', keys, first, total, (k) => k.seq), totalCountIsExact: exact };
   }
 
   async create(vendorId: string, input: CreateLicenseKeyInput): Promise<LicenseKey> {

@@ -115,8 +115,19 @@ export class LicenseKeyEdge {
 
 @ObjectType({ description: 'A page of license keys, newest first.' })
 export class LicenseKeyConnection {
-  @Field(() => Int, { description: 'How many keys match the filter in all pages.' })
+  @Field(() => Int, {
+    description:
+      'How many keys match the filter in all pages, counted exactly up to 1,000 (the service’s ' +
+      'KEY_SEARCH_COUNT_LIMIT); past that it is the limit itself, a lower bound, and totalCountIsExact is false.',
+  })
   totalCount!: number;
+
+  @Field({
+    description:
+      'Whether totalCount is the exact number of matching keys; false when more keys match than the service counts ' +
+      '(1,000 by default), so that a list can say "1,000+" and page on with hasNextPage.',
+  })
+  totalCountIsExact!: boolean;
 
   @Field(() => [LicenseKeyEdge], { description: 'The keys of this page, newest first.' })
   edges!: LicenseKeyEdge[];
