@@ -2,6 +2,7 @@ import { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apoll
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentityHeader } from '@licensing/identity';
 import { RATE_LIMIT_HEADERS } from '@licensing/platform';
 import { GatewayConfig } from './config';
+import { Fetcher, subgraphFetcher } from './subgraph-fetcher';
 import type { GatewayContext } from './request-context';
 
 type ReceivedResponse = Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0];
@@ -14,8 +15,9 @@ export class SignedSubgraphDataSource extends RemoteGraphQLDataSource<GatewayCon
   constructor(
     url: string,
     private readonly signingSecret: string,
+    fetcher: Fetcher = subgraphFetcher(),
   ) {
-    super({ url });
+    super({ url, fetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -63,12 +65,14 @@ export function subgraphServiceBuilder(
   onBuilt: (name: string, url: string) => void = () => undefined,
 ): (definition: { name: string; url?: string }) => SignedSubgraphDataSource {
   const urls = subgraphUrls(config);
+  // One keep-alive pool per subgraph address, shared by the data sources.
+  const fetcher = subgraphFetcher();
   return ({ name }) => {
     const url = urls[name];
     if (!url) {
       throw new Error(`The supergraph names a subgraph "${name}" that the gateway has no URL setting for`);
     }
     onBuilt(name, url);
-    return new SignedSubgraphDataSource(url, config.IDENTITY_SIGNING_SECRET);
+    return new SignedSubgraphDataSource(url, config.IDENTITY_SIGNING_SECRET, fetcher);
   };
 }

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '@licensing/graphql';
 import type { GatewayContext } from '../request-context';
-import { measureOperation, schemaFieldFacts } from './operation-analysis';
+import { cachedSchemaFieldFacts, measureOperation } from './operation-analysis';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -56,7 +56,7 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           document,
           request.operationName,
           request.variables ?? {},
-          schemaFieldFacts(schema, document),
+          cachedSchemaFieldFacts(schema, document),
         );
         const mayIntrospect =
           limits.introspection || (limits.operatorIntrospection === true && isOperator(contextValue));

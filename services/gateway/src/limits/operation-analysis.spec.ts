@@ -1,5 +1,5 @@
 import { buildSchema, parse } from 'graphql';
-import { DEFAULT_LIST_SIZE, measureOperation, schemaFieldFacts } from './operation-analysis';
+import { cachedSchemaFieldFacts, DEFAULT_LIST_SIZE, measureOperation, schemaFieldFacts } from './operation-analysis';
 
 const schema = buildSchema(`
   type Query {
@@ -124,5 +124,38 @@ describe('measureOperation: aliases', () => {
   it('counts a fragment as often as it is spread', () => {
     const q = '{ products { ...F } product(code: "A") { ...F } } fragment F on Product { a: code b: name }';
     expect(measure(q).aliases).toBe(4);
+  });
+});
+
+describe('cachedSchemaFieldFacts', () => {
+  const query = 'query($n: Int) { licenseKeys(first: $n) { edges { node { licenses { id } } } } }';
+
+  it('walks a document once per schema and measures each request with its own variables', () => {
+    const doc = parse(query);
+    const first = cachedSchemaFieldFacts(schema, doc);
+    expect(cachedSchemaFieldFacts(schema, doc)).toBe(first);
+    const small = measureOperation(doc, undefined, { n: 2 }, cachedSchemaFieldFacts(schema, doc));
+    const large = measureOperation(doc, undefined, { n: 50 }, cachedSchemaFieldFacts(schema, doc));
+    expect(large.cost).toBeGreaterThan(small.cost);
+    expect(small).toEqual(measureOperation(doc, undefined, { n: 2 }, schemaFieldFacts(schema, doc)));
+  });
+
+  it('walks again for another schema (a supergraph update) and for another document', () => {
+    const doc = parse(query);
+    const before = cachedSchemaFieldFacts(schema, doc);
+    const updated = buildSchema(`
+      type Query { licenseKeys(first: Int): LicenseKeyConnection! }
+      type LicenseKeyConnection { edges: [LicenseKeyEdge!]! }
+      type LicenseKeyEdge { node: LicenseKey! }
+      type LicenseKey { licenses: License! }
+      type License { id: ID! }
+    `);
+    const after = cachedSchemaFieldFacts(updated, doc);
+    expect(after).not.toBe(before);
+    // In the updated schema `licenses` is no longer a list, so it no longer multiplies.
+    expect(measureOperation(doc, undefined, { n: 5 }, after).cost).toBeLessThan(
+      measureOperation(doc, undefined, { n: 5 }, before).cost,
+    );
+    expect(cachedSchemaFieldFacts(schema, parse(query))).not.toBe(before);
   });
 });

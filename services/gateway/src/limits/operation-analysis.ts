@@ -70,6 +70,29 @@ export function schemaFieldFacts(schema: GraphQLSchema, document: DocumentNode):
   return (field) => facts.get(field) ?? { list: false };
 }
 
+/**
+ * schemaFieldFacts, computed once per parsed document and schema. Apollo keeps the documents
+ * it parsed (keyed by the query's hash) and hands the same object to every request that
+ * sends the same query, so the schema walk, the costliest part of the limits check, runs once
+ * per distinct query instead of on every request. A new schema (a supergraph update) walks
+ * again; a document nobody uses any more is dropped with it (weak keys).
+ */
+const factsByDocument = new WeakMap<
+  DocumentNode,
+  { schema: GraphQLSchema; factsOf: (field: FieldNode) => FieldFacts }
+>();
+
+export function cachedSchemaFieldFacts(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+): (field: FieldNode) => FieldFacts {
+  const cached = factsByDocument.get(document);
+  if (cached?.schema === schema) return cached.factsOf;
+  const factsOf = schemaFieldFacts(schema, document);
+  factsByDocument.set(document, { schema, factsOf });
+  return factsOf;
+}
+
 interface Measured {
   /** Depth below the selection set's parent. */
   depth: number;
