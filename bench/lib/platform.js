@@ -58,10 +58,11 @@ async function waitHealthy(proc, port) {
 
 /**
  * Starts `subgraphs` and a gateway in front of them (`env` for the subgraphs, `gatewayEnv`
- * for the gateway). Returns { url, urls (each subgraph's base URL), topicPrefix, operatorToken,
- * databaseUrl(name), gql(token, query, variables), stop() }. Builds first (incremental).
+ * for the gateway, `serviceEnv[name]` for that subgraph alone). Returns { url, urls (each
+ * subgraph's base URL), topicPrefix, operatorToken, databaseUrl(name), gql(token, query,
+ * variables), stop() }. Builds first (incremental).
  */
-async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}) {
+async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}, serviceEnv = {}) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',
@@ -106,6 +107,7 @@ async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}) {
           DATABASE_URL: databases[name],
           EXPIRY_SCAN_MS: '0',
           ...env,
+          ...serviceEnv[name],
         });
         procs.push(proc);
         await waitHealthy(proc, port);
