@@ -10,6 +10,13 @@
 // after a warm-up, so a noisy neighbour hits both. Targets (issue 13): gateway >= 50% of
 // direct on the one-subgraph query, gateway p99 <= 50 ms. BENCH_CPU_PROF=<dir>: the gateway
 // and the subgraphs write V8 CPU profiles there when they stop. Figures only, never asserted.
+//
+// CPU per request: each process's CPU time (user + system, /proc/<pid>/stat) over a load,
+// divided by the requests answered. On this shared 2-core machine the gateway, the subgraph
+// and the load generator compete for the same cores, so req/s mixes their costs with the
+// neighbours' load; CPU per request is each process's own cost, and subgraph CPU / gateway
+// CPU is the share of direct the gateway would reach with a core of its own.
+const { readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { startPlatform } = require('../lib/platform');
@@ -52,6 +59,32 @@ async function until(probe, what, timeoutMs = 30_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The pid of the service process started with PORT=<port> (Linux /proc), or undefined. */
+function pidListeningAs(port) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (env.includes(`PORT=${port}`) && cmd.includes('/src/main.js')) return Number(entry);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
+/** CPU time (ms, user + system) a process has used so far; NaN when it cannot be read. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rps = (runs) => runs.map((r) => r.requestsPerSecond);
@@ -168,10 +201,25 @@ async function run({ root }) {
       cardGateway: gatewayLoad(apiKey, CARD, { code: key.code }),
     };
     for (const load of Object.values(loads)) await load(2); // warm-up: JIT, connection pools, query plans
+    const pids = {
+      gateway: pidListeningAs(new URL(platform.url).port),
+      keys: pidListeningAs(new URL(platform.urls.keys).port),
+      coupons: pidListeningAs(new URL(platform.urls.coupons).port),
+    };
+    const measured = async (load) => {
+      const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
+      const result = await load(SECONDS);
+      const cpuPerRequest = Object.fromEntries(
+        Object.entries(pids).map(([k, pid]) => [k, (cpuMs(pid) - before[k]) / Math.max(1, result.requests)]),
+      );
+      return { ...result, cpuPerRequest };
+    };
     const results = Object.fromEntries(Object.keys(loads).map((k) => [k, []]));
     for (let i = 0; i < RUNS; i++) {
-      for (const [name, load] of Object.entries(loads)) results[name].push(await load(SECONDS));
+      for (const [name, load] of Object.entries(loads)) results[name].push(await measured(load));
     }
+    // Median CPU ms per request of one process over a load's runs.
+    const cpu = (name, process) => round(median(results[name].map((r) => r.cpuPerRequest[process])), 3);
     const failures = Object.values(results)
       .flat()
       .reduce((n, r) => n + r.errors + r.non2xx + r.timeouts, 0);
@@ -189,6 +237,16 @@ async function run({ root }) {
         'key card via gateway: req/s (runs)': list(rps(results.cardGateway)),
         'key card via gateway: p99 ms (runs)': list(p99(results.cardGateway)),
         'key card gateway / serial direct, median': round(median(rps(results.cardGateway)) / median(serialCard)),
+        'keysInfo: gateway CPU ms per request': cpu('infoGateway', 'gateway'),
+        'keysInfo: keys CPU ms per request (via gateway)': cpu('infoGateway', 'keys'),
+        'keysInfo, gateway on a core of its own: share of direct (keys CPU / gateway CPU)': round(
+          cpu('infoDirect', 'keys') / cpu('infoGateway', 'gateway'),
+        ),
+        'key card: gateway CPU ms per request': cpu('cardGateway', 'gateway'),
+        'key card: keys + coupons CPU ms per request (via gateway)': round(
+          cpu('cardGateway', 'keys') + cpu('cardGateway', 'coupons'),
+          3,
+        ),
         'target: gateway / direct (keysInfo)': 0.5,
         'target: gateway p99 ms': 50,
         'failed requests (all runs)': failures,
@@ -196,6 +254,7 @@ async function run({ root }) {
       ceiling: {
         'keysInfo direct: req/s (runs)': list(rps(results.infoDirect)),
         'keysInfo direct: p99 ms (runs)': list(p99(results.infoDirect)),
+        'keysInfo direct: keys CPU ms per request': cpu('infoDirect', 'keys'),
         'card keys part direct: req/s (runs)': list(rps(results.cardKeysDirect)),
         'card keys part direct: p99 ms (runs)': list(p99(results.cardKeysDirect)),
         'card coupons part direct: req/s (runs)': list(rps(results.cardCouponsDirect)),

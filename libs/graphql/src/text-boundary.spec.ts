@@ -30,6 +30,25 @@ describe('the text boundary', () => {
     expect(findMalformedText(doc, { q: 'Ромашка GmbH' })).toBeUndefined();
   });
 
+  it("walks a document once, and still checks every request's variables against it", () => {
+    const doc = parse('mutation($n: String) { a(name: $n) b(name: "x\\u0000") }');
+    const first = findMalformedText(doc, { n: 'fine' });
+    expect(first).toEqual({ field: 'name', problem: expect.stringContaining('NUL') });
+    // The same document again (Apollo's cache hands out the same object): the same answer,
+    // and a malformed variable is still found first, as on the first walk.
+    expect(findMalformedText(doc, { n: 'fine' })).toEqual(first);
+    expect(findMalformedText(doc, { n: '\udc00' })).toEqual({
+      field: '$n',
+      problem: expect.stringContaining('unpaired'),
+    });
+    const clean = parse('mutation($n: String) { a(name: $n) }');
+    expect(findMalformedText(clean, { n: 'fine' })).toBeUndefined();
+    expect(findMalformedText(clean, { n: 'a\u0000' })).toEqual({
+      field: '$n',
+      problem: expect.stringContaining('NUL'),
+    });
+  });
+
   it('refuses a value nested too deep without walking it (20,000 levels)', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 20_000; i++) deep = [deep];

@@ -92,6 +92,23 @@ function findMalformedLiteral(node: ASTNode, path: string[]): MalformedText | un
   }
 }
 
+/**
+ * What the literal walk found in each parsed document (null: nothing). Apollo keeps the
+ * documents it parsed and hands the same object to every request sending the same query, and
+ * a document's literals never change, so each distinct query is walked once; the variables,
+ * which change with every request, are checked every time.
+ */
+const literalFindings = new WeakMap<DocumentNode, MalformedText | null>();
+
+function malformedLiteralOf(document: DocumentNode): MalformedText | undefined {
+  let found = literalFindings.get(document);
+  if (found === undefined) {
+    found = findMalformedLiteral(document, []) ?? null;
+    literalFindings.set(document, found);
+  }
+  return found ?? undefined;
+}
+
 /** Checks a whole request: its variables and every string literal of its document. */
 export function findMalformedText(
   document: DocumentNode | undefined,
@@ -101,7 +118,7 @@ export function findMalformedText(
     const found = findMalformedValue(value, `$${name}`);
     if (found) return found;
   }
-  return document ? findMalformedLiteral(document, []) : undefined;
+  return document ? malformedLiteralOf(document) : undefined;
 }
 
 /** The GraphQL error for malformed text: BAD_USER_INPUT naming the field, HTTP 400. */
