@@ -23,14 +23,34 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Services this test process started and has not seen exit. */
+const running = new Set<ChildProcess>();
+let reaperInstalled = false;
+
+/**
+ * Kills what is still running when the test process exits, whatever the suite did: a suite
+ * that failed half-way (a service not healthy in time) must not leave a fleet of services
+ * behind to load the machine for the suites after it.
+ */
+function installReaper(): void {
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
 /** Runs a built service (`npm run build` output) as its own process, as in production. */
 export function spawnService(name: string, env: Record<string, string>): ServiceProcess {
+  installReaper();
   let output = '';
   const child = spawn(process.execPath, ['-r', './scripts/runtime-paths.js', `dist/services/${name}/src/main.js`], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   return {

@@ -77,6 +77,7 @@ export async function startTestStack(
   const names: SubgraphName[] = ['keys', 'coupons', 'sessions', 'notifications'];
   // Each subgraph is its own process, as in production (and code-first type registries
   // are process-wide, so two subgraphs in one process would see each other's types).
+  const spawned: ServiceProcess[] = [];
   const started = await Promise.all(
     names.map(async (name): Promise<RunningSubgraph> => {
       const [port, database] = await Promise.all([freePort(), createTestDatabase(name)]);
@@ -94,6 +95,7 @@ export async function startTestStack(
         THROTTLE_NAMESPACE: `t-${shared.topicPrefix.replace(/\W/g, '')}`,
         ...(subgraphEnv[name] ?? {}),
       });
+      spawned.push(proc);
       await waitForHealth(proc, port);
       const baseUrl = `http://127.0.0.1:${port}`;
       return {
@@ -105,7 +107,11 @@ export async function startTestStack(
         topicPrefix: shared.topicPrefix,
       };
     }),
-  );
+  ).catch(async (error: unknown) => {
+    // One service not healthy in time: the others are stopped, not left running.
+    await Promise.all(spawned.map((proc) => proc.stop('SIGKILL')));
+    throw error;
+  });
   const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<SubgraphName, RunningSubgraph>;
   const operatorToken = `op_${randomBytes(24).toString('hex')}`;
 

@@ -4,7 +4,7 @@ import { DomainError } from '@licensing/graphql';
 import { updated } from '@licensing/database';
 import { ReadModelHandler } from '../src/read-model/read-model.handler';
 import { ReadModelModule } from '../src/read-model/read-model.module';
-import { ReadModelService } from '../src/read-model/read-model.service';
+import { ReadModelService, RECENT_STANDING_MS } from '../src/read-model/read-model.service';
 import { SessionsTestbed, TestKey, TestVendor } from './sessions-testbed';
 
 const DAY = 86_400_000;
@@ -146,6 +146,27 @@ describe('license read model', () => {
       reason: 'KEY_DELETED',
       message: 'The license key was deleted',
     });
+  });
+
+  it('recentStanding: a heartbeat’s read, from memory for a second, sees this instance’s own changes at once', async () => {
+    const key = await testbed.key(acme);
+    const granted = await testbed.grant(acme, key, 'DESK', { seats: 2 });
+    expect((await readModel.recentStanding(key.code, 'DESK')).seats).toBe(2);
+    // Behind its back (another instance's write to Redis): not seen while the memory holds…
+    const snapshotKey = (await testbed.main.redis.keys(`*:lic:key:${key.code}`))[0]!;
+    const stored = JSON.parse((await testbed.main.redis.get(snapshotKey))!);
+    stored.licenses[0].seats = 9;
+    await testbed.main.redis.set(snapshotKey, JSON.stringify(stored), 'KEEPTTL');
+    expect((await readModel.recentStanding(key.code, 'DESK')).seats).toBe(2);
+    // …the clock is always now: a term that ends is seen however young the memory…
+    const later = new Date(Date.now() + 400 * DAY);
+    expect((await readModel.recentStanding(key.code, 'DESK', later)).active).toBe(granted.expiresAt === null);
+    // …and after RECENT_STANDING_MS it is read again.
+    await new Promise((r) => setTimeout(r, RECENT_STANDING_MS + 50));
+    expect((await readModel.recentStanding(key.code, 'DESK')).seats).toBe(9);
+    // A change this instance applies from an event is seen at the very next read.
+    await testbed.deliver(testbed.licenseEvent(LicenseRevoked, acme, key, 'DESK', { ...granted, active: false }));
+    expect(await readModel.recentStanding(key.code, 'DESK')).toMatchObject({ active: false, reason: 'NO_LICENSE' });
   });
 
   it('applies a product’s new license model and requirement to the next read', async () => {

@@ -199,7 +199,7 @@ export class SessionsService implements OnApplicationBootstrap, HealthCheckProvi
     if (!beat.alive) throw sessionGone(beat.endReason);
     const { binding } = beat;
     const [standing, stillBound] = await Promise.all([
-      this.readModel.standing(beat.keyCode, beat.productCode),
+      this.readModel.recentStanding(beat.keyCode, beat.productCode),
       binding ? this.bindings.isBound(binding, binding.bindingId) : true,
     ]);
     if (!standing.active) {

@@ -1,12 +1,12 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { JWTPayload, SignJWT } from 'jose';
 import { BadInputError, DomainError, ErrorCode, NotFoundError } from '@licensing/graphql';
 import { InjectSessionsConfig, SessionsConfig, signingKeyEncryptionKey } from '../config';
 import type { LicenseStanding } from '../read-model/license-standing';
 import { CHECK_TYP, CheckFacts, checkClaims, issuerOf, LEASE_TYP, leaseClaims } from './claims';
-import { Jwks, publicJwk, SIGNING_ALGORITHM } from './jwks';
+import { CompactJwsSigner } from './compact-jws';
+import { Jwks, publicJwk } from './jwks';
 import { KeyCipher } from './key-cipher';
 import { SigningKeyRecord } from './signing-key.entity';
 import { NewSigningKey, SigningKeysRepository } from './signing-keys.repository';
@@ -27,10 +27,7 @@ const JWKS_TTL_MS = 5_000;
 export const RETIRE_AFTER_MS = 24 * 3_600_000;
 
 /** The key an instance signs with. */
-interface Signer {
-  kid: string;
-  key: webcrypto.CryptoKey;
-}
+type Signer = CompactJwsSigner;
 
 /** The seat a lease is signed for. */
 export interface SeatToSign {
@@ -46,8 +43,9 @@ export type CheckToSign = Omit<CheckFacts, 'issuer'>;
 /**
  * Signed leases and check answers: one Ed25519 key per vendor, created on first need (a
  * unique index picks one winner among instances), its private part sealed in Postgres under
- * SIGNING_KEY_ENCRYPTION_KEY and opened once per process into a non-extractable CryptoKey.
- * Signing reads nothing but memory once the vendor's key is known. Rotation makes a new key
+ * SIGNING_KEY_ENCRYPTION_KEY and opened once per process into a signer that keeps it private.
+ * Signing reads nothing but memory once the vendor's key is known, and is synchronous
+ * (compact-jws.ts). Rotation makes a new key
  * ACTIVE and keeps the old one PUBLISHED (in the JWKS) until it is retired.
  */
 @Injectable()
@@ -56,7 +54,7 @@ export class SigningService {
   private readonly cipher: KeyCipher;
   private readonly platformIssuer: string;
   /** Opened private keys by kid; a key never changes, so they are kept for the process's life. */
-  private readonly opened = new Map<string, Promise<webcrypto.CryptoKey>>();
+  private readonly opened = new Map<string, Signer>();
   /** The vendor's active key, until it is read again. */
   private readonly active = new Map<string, { signer: Signer; until: number }>();
   /** Reads of the active key under way, shared by the calls that wait for them. */
@@ -104,14 +102,14 @@ export class SigningService {
       issuedAt: new Date(),
       expiresAt: seat.expiresAt,
     });
-    return sign(claims, LEASE_TYP, signer);
+    return signer.sign(claims, LEASE_TYP);
   }
 
   /** A check answer's signature (compact JWS, claims.ts) with the vendor's active key. */
   async signCheck(vendorId: string, check: CheckToSign): Promise<string> {
     const vendorPrefix = check.keyCode.slice(0, 4);
     const signer = await this.signerFor(vendorId, vendorPrefix);
-    return sign(checkClaims({ ...check, issuer: this.issuerFor(vendorPrefix) }), CHECK_TYP, signer);
+    return signer.sign(checkClaims({ ...check, issuer: this.issuerFor(vendorPrefix) }), CHECK_TYP);
   }
 
   /**
@@ -211,22 +209,27 @@ export class SigningService {
       record = await this.keys.findActive(vendorId);
       if (!record) throw new Error(`Vendor ${vendorId} has no active signing key after creating one`);
     }
-    const signer = { kid: record.kid, key: await this.open(record) };
+    const signer = this.open(record);
     this.active.set(vendorId, { signer, until: Date.now() + ACTIVE_KEY_TTL_MS });
     return signer;
   }
 
-  /** The private key of a record as a CryptoKey that cannot be exported; opened once per kid. */
-  private open(record: SigningKeyRecord): Promise<webcrypto.CryptoKey> {
-    let key = this.opened.get(record.kid);
-    if (!key) {
+  /**
+   * The signer of a record's private key, opened once per kid. The key object lives inside
+   * the signer only: nothing hands it out or exports it.
+   */
+  private open(record: SigningKeyRecord): Signer {
+    let signer = this.opened.get(record.kid);
+    if (!signer) {
       const der = this.cipher.open(record.sealedPrivateKey, sealContext(record.vendorId, record.kid));
-      key = webcrypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, false, ['sign']);
-      der.fill(0);
-      key.catch(() => this.opened.delete(record.kid));
-      this.opened.set(record.kid, key);
+      try {
+        signer = new CompactJwsSigner(record.kid, createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+      } finally {
+        der.fill(0);
+      }
+      this.opened.set(record.kid, signer);
     }
-    return key;
+    return signer;
   }
 
   private newKey(vendorId: string, vendorPrefix: string): NewSigningKey {
@@ -255,8 +258,4 @@ export class SigningService {
 /** What a sealed private key is bound to: its vendor and kid. */
 export function sealContext(vendorId: string, kid: string): string {
   return `signing-key:${vendorId}:${kid}`;
-}
-
-function sign(claims: JWTPayload, typ: string, signer: Signer): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: signer.kid, typ }).sign(signer.key);
 }
