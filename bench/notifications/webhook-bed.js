@@ -149,6 +149,7 @@ async function bareFetchLoop(receivers, perReceiver, concurrency, body) {
 /** A kafkajs producer of envelopes built with the catalogue (from dist/) onto the run's topics. */
 async function eventPublisher(root, topicPrefix) {
   require(path.join(root, 'scripts/runtime-paths.js')); // @licensing/* from dist
+  require('reflect-metadata'); // the catalogue's classes carry decorators
   const events = require(path.join(root, 'dist/libs/events/src/index.js'));
   const kafka = new Kafka({ clientId: 'bench-notifications', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

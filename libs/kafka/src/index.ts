@@ -7,6 +7,7 @@ export type { EnsureTopicsOptions } from './topics';
 export { createMessagingMigration, createMessagingTraceMigration } from './messaging.migration';
 export { enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
 export { OutboxRelay } from './outbox-relay';
+export { PgListener, pgClientConfig } from './pg-listener';
 export { EventPublisher } from './publisher';
 export type { OutboxRelayOptions, OutboxRelayStatus, DrainResult } from './outbox-relay';
 export { EventConsumer } from './consumer';

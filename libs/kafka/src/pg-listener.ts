@@ -69,7 +69,7 @@ export class PgListener {
       if (this.client === client) this.client = undefined;
       void client.end().catch(() => undefined);
       if (!this.active) return;
-      this.logger.warn(`outbox listener lost (${reason}); polling until it is back`);
+      this.logger.warn(`${this.channel} listener lost (${reason}); polling until it is back`);
       this.scheduleReconnect();
     };
     client.on('notification', () => this.onNotify());

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { updated } from '@licensing/database';
+import { row, updated } from '@licensing/database';
 import { WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
+
+/**
+ * The channel a commit that makes deliveries due notifies (LISTEN/NOTIFY): the workers wake at
+ * once instead of at their next poll. A notification is only a hint; polling covers a lost one.
+ */
+export const WEBHOOK_DUE_CHANNEL = 'licensing_webhook_due';
 
 /** A delivery taken for an attempt, with what sending it needs. */
 export interface TakenDelivery {
@@ -58,23 +64,28 @@ export class WebhookRepository {
 
   /**
    * Queues one event for every enabled endpoint of its vendor that takes its type, in the
-   * caller's transaction; (endpoint, event) is unique, so a second fan-out adds nothing.
+   * caller's transaction; (endpoint, event) is unique, so a second fan-out adds nothing. The
+   * commit wakes the workers when it queued anything.
    */
   async fanOut(
     manager: EntityManager,
     event: { id: string; type: string; vendorId: string; keyId: string | null; payload: object },
   ): Promise<number> {
-    const { count } = await updated(
+    const inserted = await row<{ n: number }>(
       manager,
-      `INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, key_id, payload)
-       SELECT gen_random_uuid(), e.vendor_id, e.id, $2, $3, $4, $5::jsonb
-         FROM webhook_endpoints e
-        WHERE e.vendor_id = $1 AND e.enabled AND (cardinality(e.event_types) = 0 OR $3 = ANY (e.event_types))
-       ON CONFLICT ON CONSTRAINT webhook_deliveries_once_key DO NOTHING
-       RETURNING id`,
+      `WITH inserted AS (
+         INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, key_id, payload)
+         SELECT gen_random_uuid(), e.vendor_id, e.id, $2, $3, $4, $5::jsonb
+           FROM webhook_endpoints e
+          WHERE e.vendor_id = $1 AND e.enabled AND (cardinality(e.event_types) = 0 OR $3 = ANY (e.event_types))
+         ON CONFLICT ON CONSTRAINT webhook_deliveries_once_key DO NOTHING
+         RETURNING id
+       )
+       SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN pg_notify('${WEBHOOK_DUE_CHANNEL}', '') END AS notified
+         FROM inserted`,
       [event.vendorId, event.id, event.type, event.keyId, JSON.stringify(event.payload)],
     );
-    return count;
+    return inserted?.n ?? 0;
   }
 
   /** Queues one event for one endpoint (a test ping). */
@@ -88,8 +99,12 @@ export class WebhookRepository {
   }): Promise<void> {
     await updated(
       this.dataSource,
-      `INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, payload)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      `WITH inserted AS (
+         INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, payload)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+         RETURNING id
+       )
+       SELECT id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '') FROM inserted`,
       [
         delivery.id,
         delivery.vendorId,
@@ -127,7 +142,7 @@ export class WebhookRepository {
       this.dataSource,
       `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now()
         WHERE vendor_id = $1 AND id = $2 AND status IN ('DELIVERED', 'FAILED', 'PENDING')
-        RETURNING id`,
+        RETURNING id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
       [vendorId, id],
     );
     return count > 0;
@@ -136,25 +151,31 @@ export class WebhookRepository {
   /**
    * Takes due deliveries of enabled endpoints for `leaseMs`: at most `limit`, and never more
    * than `perEndpoint` in flight to one endpoint across instances (the take is serialized by
-   * an advisory lock, so the count of those in flight is exact). Endpoints take turns.
+   * an advisory lock, so the count of those in flight is exact). Endpoints take turns. Each
+   * endpoint reads only its first few due deliveries (webhook_deliveries_endpoint_due_idx), so
+   * a take costs the same with 50 or 50,000 deliveries queued.
    */
   async takeDue(limit: number, perEndpoint: number, leaseMs: number): Promise<TakenDelivery[]> {
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('licensing.webhook-take'))`);
       const { rows } = await updated<TakenDelivery>(
         m,
-        `WITH busy AS (
-           SELECT endpoint_id, count(*)::int AS n FROM webhook_deliveries
-            WHERE status = 'SENDING' AND next_attempt_at > now() GROUP BY endpoint_id
-         ), due AS (
-           SELECT d.id, d.endpoint_id,
-                  row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.seq) AS turn
-             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
-            WHERE d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now()
-         ), chosen AS (
-           SELECT due.id FROM due LEFT JOIN busy USING (endpoint_id)
-            WHERE due.turn <= $2 - coalesce(busy.n, 0)
-            ORDER BY due.turn LIMIT $1
+        `WITH chosen AS (
+           SELECT picked.id
+             FROM webhook_endpoints e
+            CROSS JOIN LATERAL (
+              SELECT count(*)::int AS n FROM webhook_deliveries s
+               WHERE s.endpoint_id = e.id AND s.status = 'SENDING' AND s.next_attempt_at > now()
+            ) busy
+            CROSS JOIN LATERAL (
+              SELECT d.id, row_number() OVER (ORDER BY d.next_attempt_at, d.seq) AS turn
+                FROM webhook_deliveries d
+               WHERE d.endpoint_id = e.id AND d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now()
+               ORDER BY d.next_attempt_at, d.seq
+               LIMIT greatest($2 - busy.n, 0)
+            ) picked
+            WHERE e.enabled
+            ORDER BY picked.turn LIMIT $1
          )
          UPDATE webhook_deliveries d
             SET status = 'SENDING', attempts = d.attempts + 1, next_attempt_at = now() + $3 * interval '1 millisecond'
@@ -166,6 +187,28 @@ export class WebhookRepository {
       );
       return rows;
     });
+  }
+
+  /**
+   * The endpoint answered: up to `limit` of its deliveries waiting for a retry (the earliest
+   * first) become due now instead of at their scheduled attempt. Each success pulls the next
+   * ones, so a receiver that is back gets its backlog at the pace it takes it, while one that
+   * answered once and fails again costs at most `limit` early attempts. Returns how many.
+   */
+  async pullForward(manager: EntityManager, endpointId: string, limit: number): Promise<number> {
+    const { count } = await updated(
+      manager,
+      `UPDATE webhook_deliveries SET next_attempt_at = now()
+        WHERE id IN (SELECT id FROM webhook_deliveries
+                      WHERE endpoint_id = $1 AND status = 'PENDING' AND attempts > 0 AND next_attempt_at > now()
+                      ORDER BY next_attempt_at
+                      LIMIT $2
+                      FOR UPDATE SKIP LOCKED)
+          AND status = 'PENDING'
+        RETURNING id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
+      [endpointId, limit],
+    );
+    return count;
   }
 
   /** Records an attempt and the delivery's new state, if this worker still holds it. */

@@ -264,6 +264,8 @@ export class WebhookService {
       });
       if (!recorded) return;
       if (outcome.status === 'DELIVERED') {
+        // The receiver answers: its deliveries waiting for a retry need not wait any longer.
+        await this.webhooks.pullForward(manager, d.endpoint_id, this.config.WEBHOOK_ENDPOINT_CONCURRENCY);
         await enqueue(
           manager,
           // A redelivered delivery succeeds again: each success is its own event (notificationId is the delivery).
