@@ -14,6 +14,7 @@ import {
   LicenseRevoked,
   ProductCreated,
   ProductUpdated,
+  StaffCreated,
   VendorCreated,
 } from './keys/keys.events';
 import { NotificationSent, WebhookDeliveryFailed } from './notifications/notifications.events';
@@ -22,6 +23,7 @@ import { BindingCreated, BindingReset, LicenseChecked, SessionEnded, SessionStar
 /** Every event type the platform publishes. The AsyncAPI catalogue is generated from this list. */
 export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   VendorCreated,
+  StaffCreated,
   ApiKeyRevoked,
   ProductCreated,
   ProductUpdated,

@@ -14,6 +14,10 @@ export type CouponType = (typeof COUPON_TYPES)[number];
 export const ACTIVATION_CHANNELS = ['APPLICATION', 'CLIENT_CABINET', 'VENDOR_CABINET'] as const;
 export type ActivationChannel = (typeof ACTIVATION_CHANNELS)[number];
 
+/** OWNER: everything in the vendor cabinet, and the address of the vendor's operational e-mails. */
+export const STAFF_ROLES = ['OWNER', 'MANAGER'] as const;
+export type StaffRoleName = (typeof STAFF_ROLES)[number];
+
 export const KEY_ORIGINS = ['REGISTRATION', 'CABINET'] as const;
 export type KeyOrigin = (typeof KEY_ORIGINS)[number];
 

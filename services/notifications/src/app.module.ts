@@ -9,6 +9,7 @@ import { notificationsMigrations } from '../database/migrations';
 import { NotificationsConfig } from './config';
 import { EmailRecord } from './email/email.entity';
 import { EmailModule } from './email/email.module';
+import { NotificationModule } from './notification/notification.module';
 import { READ_MODEL_ENTITIES } from './read-model/read-model.entity';
 import { ReadModelModule } from './read-model/read-model.module';
 import { VendorSettings } from './settings/settings.entity';
@@ -45,6 +46,7 @@ export class NotificationsAppModule {
         SettingsModule,
         EmailModule,
         WebhookModule,
+        NotificationModule,
         ServiceInfoModule,
       ],
     };

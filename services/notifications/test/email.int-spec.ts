@@ -10,6 +10,7 @@ import {
 import { DomainError } from '@licensing/graphql';
 import { eventually } from '@licensing/testing';
 import { EmailService } from '../src/email/email.service';
+import { NotificationService } from '../src/notification/notification.service';
 import { SettingsService } from '../src/settings/settings.service';
 import { NotificationsTestbed, Vendor } from './notifications-testbed';
 import { SmtpReceiver } from './smtp-receiver';
@@ -230,16 +231,17 @@ describe('e-mails to clients over real SMTP', () => {
 
   it('Notifications lists a key’s e-mails for its vendor only', async () => {
     const emails = bed.first.get(EmailService);
+    const notifications = bed.first.get(NotificationService);
     const key = await bed.cabinetKey(acme, 'list@client.test');
     await emails.sendKeyLetter(acme.id, key.keyId);
-    const listed = await emails.list(acme.id, key.code.toLowerCase().replace(/-/g, ''));
+    const listed = await notifications.list(acme.id, key.code.toLowerCase().replace(/-/g, ''));
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ keyCode: key.code, recipient: 'list@client.test', message: 'KEY_LETTER' });
     const other = await bed.vendor('Third Vendor', 'THRD');
-    expect(await codeOf(emails.list(other.id, key.code))).toBe('NOT_FOUND:keyCode');
-    expect((await emails.list(other.id, null)).length).toBe(0);
-    expect(await codeOf(emails.list(acme.id, 'not a key'))).toBe('BAD_USER_INPUT:keyCode');
-    expect(await codeOf(emails.list(acme.id, null, 0))).toBe('BAD_USER_INPUT:first');
+    expect(await codeOf(notifications.list(other.id, key.code))).toBe('NOT_FOUND:keyCode');
+    expect((await notifications.list(other.id, null)).length).toBe(0);
+    expect(await codeOf(notifications.list(acme.id, 'not a key'))).toBe('BAD_USER_INPUT:keyCode');
+    expect(await codeOf(notifications.list(acme.id, null, 0))).toBe('BAD_USER_INPUT:first');
   });
 
   it('redelivery sends nothing twice', async () => {

@@ -7,27 +7,34 @@ import { validateEnv } from '@licensing/config';
 import { runMigrations, serviceDataSourceOptions, updated } from '@licensing/database';
 import { generateCode } from '@licensing/domain';
 import {
+  ALL_TOPICS,
   createEvent,
   EventDefinition,
   EventEnvelope,
   KeyCreated,
   ProductCreated,
+  StaffCreated,
   VendorCreated,
 } from '@licensing/events';
-import { EventConsumer, EventHandler } from '@licensing/kafka';
-import { SERVICE_CONFIG } from '@licensing/platform';
+import { EventConsumer, EventHandler, KafkaSettings } from '@licensing/kafka';
+import { KAFKA_SETTINGS, SERVICE_CONFIG } from '@licensing/platform';
 import { createTestDatabase, TestDatabase } from '@licensing/testing';
 import { notificationsMigrations } from '../database/migrations';
 import { NOTIFICATIONS_ENTITIES } from '../src/app.module';
 import { NotificationsConfig } from '../src/config';
 import { EmailHandler } from '../src/email/email.handler';
 import { EmailModule } from '../src/email/email.module';
+import { NotificationModule } from '../src/notification/notification.module';
 import { ReadModelHandler } from '../src/read-model/read-model.handler';
 import { WebhookConsumer } from '../src/webhook/webhook.consumer';
 import { WebhookHandler } from '../src/webhook/webhook.handler';
 import { WebhookModule } from '../src/webhook/webhook.module';
 
-function testInfrastructure(dataSource: DataSource, config: NotificationsConfig): DynamicModule {
+function testInfrastructure(
+  dataSource: DataSource,
+  config: NotificationsConfig,
+  kafka: KafkaSettings | undefined,
+): DynamicModule {
   @Module({})
   class TestInfrastructureModule {}
   return {
@@ -36,8 +43,9 @@ function testInfrastructure(dataSource: DataSource, config: NotificationsConfig)
     providers: [
       { provide: getDataSourceToken(), useValue: dataSource },
       { provide: SERVICE_CONFIG, useValue: config },
+      { provide: KAFKA_SETTINGS, useValue: kafka ?? {} },
     ],
-    exports: [getDataSourceToken(), SERVICE_CONFIG],
+    exports: [getDataSourceToken(), SERVICE_CONFIG, KAFKA_SETTINGS],
   };
 }
 
@@ -48,14 +56,18 @@ export interface Vendor {
 }
 
 /**
- * One instance of the notifications service's features on a database (no HTTP, no Kafka):
- * events are delivered as the consumer delivers them (one transaction that records the id
- * as processed and runs the handler), the mail worker runs as configured.
+ * One instance of the notifications service's features on a database (no HTTP): events are
+ * delivered as the consumer delivers them (one transaction that records the id as processed
+ * and runs the handler), the mail worker runs as configured. Given Kafka settings, the
+ * instance also consumes the topics for real: its main consumer group (read model, e-mails)
+ * and the webhook fan-out's own group, as the service runs them.
  */
 export class NotificationsInstance {
   private readonly handlers = new Map<string, EventHandler<object>>();
   /** The webhook fan-out: a consumer group of its own in the service. */
   private readonly fanOut = new Map<string, EventHandler<object>>();
+  /** The main consumer group on Kafka, when the instance was given Kafka settings. */
+  private consumer?: EventConsumer;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -81,6 +93,7 @@ export class NotificationsInstance {
     url: string,
     env: Record<string, string> = {},
     consumerName = 'notifications',
+    kafka?: KafkaSettings,
   ): Promise<NotificationsInstance> {
     const config = validateEnv(NotificationsConfig, {
       NODE_ENV: 'test',
@@ -107,15 +120,28 @@ export class NotificationsInstance {
       }),
     ).initialize();
     await runMigrations(dataSource, 'notifications');
-    const app = await Test.createTestingModule({
-      imports: [testInfrastructure(dataSource, config), EmailModule, WebhookModule],
-    })
-      // No Kafka here: events are handed to the handlers by deliver().
-      .overrideProvider(WebhookConsumer)
-      .useValue({})
-      .compile();
+    const testing = Test.createTestingModule({
+      imports: [testInfrastructure(dataSource, config, kafka), EmailModule, WebhookModule, NotificationModule],
+    });
+    // Without Kafka, events are handed to the handlers by deliver().
+    const app = await (kafka ? testing : testing.overrideProvider(WebhookConsumer).useValue({})).compile();
     await app.init();
-    return new NotificationsInstance(dataSource, app, consumerName);
+    const instance = new NotificationsInstance(dataSource, app, consumerName);
+    if (kafka) {
+      const consumer = new EventConsumer({
+        dataSource,
+        settings: kafka,
+        groupId: consumerName,
+        consumerName,
+        topics: [...ALL_TOPICS],
+        logger: { log: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) },
+      });
+      app.get(ReadModelHandler).register(consumer);
+      app.get(EmailHandler).register(consumer);
+      await consumer.start();
+      instance.consumer = consumer;
+    }
+    return instance;
   }
 
   get<T>(service: Type<T>): T {
@@ -147,6 +173,7 @@ export class NotificationsInstance {
   }
 
   async close(): Promise<void> {
+    await this.consumer?.stop();
     await this.app.close();
     await this.dataSource.destroy();
   }
@@ -158,9 +185,13 @@ export class NotificationsTestbed {
 
   private constructor(private readonly db: TestDatabase) {}
 
-  static async start(label: string, env: Record<string, string> = {}): Promise<NotificationsTestbed> {
+  static async start(
+    label: string,
+    env: Record<string, string> = {},
+    kafka?: KafkaSettings,
+  ): Promise<NotificationsTestbed> {
     const bed = new NotificationsTestbed(await createTestDatabase(label));
-    await bed.instance(env);
+    bed.instances.push(await NotificationsInstance.start(bed.db.url, env, undefined, kafka));
     return bed;
   }
 
@@ -201,6 +232,15 @@ export class NotificationsTestbed {
       }),
     );
     return { id, prefix, name, productId };
+  }
+
+  /** A staff member of the vendor (staff.created), an OWNER unless told. */
+  async staff(vendor: Vendor, email: string, name: string, role: 'OWNER' | 'MANAGER' = 'OWNER'): Promise<string> {
+    const staffId = randomUUID();
+    await this.first.deliver(
+      createEvent(StaffCreated, { vendorId: vendor.id, subject: staffId, data: { staffId, email, name, role } }),
+    );
+    return staffId;
   }
 
   /** A key issued in the cabinet (key.created), its client with this e-mail. */

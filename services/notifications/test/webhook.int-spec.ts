@@ -3,9 +3,12 @@ import { Webhook } from 'standardwebhooks';
 import { CouponDeactivated, createEvent, EventEnvelope, LicenseExpired, ProductUpdated } from '@licensing/events';
 import { DomainError } from '@licensing/graphql';
 import { eventually } from '@licensing/testing';
+import { NotificationService } from '../src/notification/notification.service';
+import { SettingsService } from '../src/settings/settings.service';
 import { WebhookService } from '../src/webhook/webhook.service';
 import { HttpReceiver } from './http-receiver';
 import { NotificationsTestbed, Vendor } from './notifications-testbed';
+import { SmtpReceiver } from './smtp-receiver';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -252,6 +255,95 @@ describe('webhooks to real HTTP receivers on loopback', () => {
       for (const e of [eGone, eBroken]) await hooks.delete(acme.id, e.id);
     } finally {
       await Promise.all([gone.close(), broken.close()]);
+    }
+  });
+
+  it('a disabled endpoint is e-mailed to its vendor’s owners, once per disable, even when deliveries fail together', async () => {
+    const smtp = await SmtpReceiver.start();
+    const gone = await HttpReceiver.start();
+    gone.answer = () => ({ status: 410, delayMs: 100 });
+    const broken = await HttpReceiver.start();
+    broken.answer = () => ({ status: 503 });
+    const own = await NotificationsTestbed.start('notifications-webhooks-owners', {
+      SMTP_PORT: String(smtp.port),
+      MAIL_POLL_MS: '50',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      // No webhook worker here: the test takes deliveries itself to fail four at once.
+      WEBHOOK_POLL_MS: '0',
+      MAIL_SENDER_NAME: 'Licensing Platform',
+    });
+    const hooks = own.first.get(WebhookService);
+    const notifications = own.first.get(NotificationService);
+    try {
+      const acme = await own.vendor('Acme Software', 'ACME');
+      const globex = await own.vendor('Globex', 'GLBX');
+      await own.staff(acme, 'Olga@Acme.test', 'Olga');
+      await own.staff(acme, 'oleg@acme.test', 'Oleg');
+      await own.staff(acme, 'max@acme.test', 'Max', 'MANAGER');
+      await own.staff(globex, 'owner@globex.test', 'Gina');
+      const eGone = await hooks.create(acme.id, { url: gone.url });
+      // Four deliveries in flight to the 410 endpoint at once: each fails, one transaction disables it.
+      for (let i = 0; i < 4; i++) await own.first.deliver(productEvent(acme));
+      const taken = await hooks.take(10);
+      expect(taken).toHaveLength(4);
+      await Promise.all(taken.map((d) => hooks.deliver(d)));
+      expect(gone.received).toHaveLength(4);
+      expect(gone.maxInFlight).toBeGreaterThan(1);
+      expect((await hooks.list(acme.id)).find((e) => e.id === eGone.id)?.enabled).toBe(false);
+      const [olga] = await smtp.waitFor('olga@acme.test');
+      expect(olga!.from?.value[0]?.name).toBe('Licensing Platform');
+      expect(olga!.subject).toBe('Webhook endpoint disabled');
+      expect(olga!.text).toContain('Hello Olga,');
+      expect(olga!.text).toContain(gone.url);
+      expect(olga!.text).toContain('A webhook endpoint of Acme Software was disabled');
+      expect(olga!.text).toContain('it answered 410 Gone');
+      await smtp.waitFor('oleg@acme.test');
+
+      // Retries that run out disable the other endpoint (a second instance runs the webhook worker):
+      // one more letter each, in the vendor's language.
+      await own.instance({
+        SMTP_PORT: String(smtp.port),
+        MAIL_POLL_MS: '0',
+        WEBHOOK_MAX_ATTEMPTS: '3',
+        MAIL_SENDER_NAME: 'Licensing Platform',
+      });
+      await own.first.get(SettingsService).update(acme.id, { language: 'RU' });
+      const eBroken = await hooks.create(acme.id, { url: broken.url });
+      await own.first.deliver(productEvent(acme));
+      const [, second] = await smtp.waitFor('olga@acme.test', 2);
+      expect(second!.subject).toBe('Вебхук отключён');
+      expect(second!.text).toContain(broken.url);
+      expect(second!.text).toContain('попыток: 3');
+      expect(second!.text).toContain('Последняя ошибка: the endpoint answered 503');
+
+      // Enabled again and gone again: a new disable, a new letter.
+      await hooks.update(acme.id, eGone.id, { enabled: true });
+      await own.first.deliver(productEvent(acme));
+      await smtp.waitFor('olga@acme.test', 3);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.to('olga@acme.test')).toHaveLength(3);
+      expect(smtp.to('oleg@acme.test')).toHaveLength(3);
+      expect(smtp.to('max@acme.test')).toHaveLength(0);
+      expect(smtp.to('owner@globex.test')).toHaveLength(0);
+
+      // Each letter's cause is the webhook.delivery-failed event of the transaction that disabled the endpoint.
+      const letters = (await notifications.list(acme.id, null, 50)).filter(
+        (n) => n.message === 'WEBHOOK_ENDPOINT_DISABLED',
+      );
+      expect(letters).toHaveLength(6);
+      expect(letters.every((n) => n.type === 'webhook.delivery-failed' && n.keyCode === null)).toBe(true);
+      const failed = await own.first.dataSource.query<{ event_id: string }[]>(
+        `SELECT id AS event_id FROM outbox WHERE event_type = 'webhook.delivery-failed'`,
+      );
+      expect(failed.map((f) => f.event_id)).toEqual(
+        expect.arrayContaining([...new Set(letters.map((l) => l.eventId))]),
+      );
+      expect(new Set(letters.map((l) => l.eventId)).size).toBe(3);
+      expect((await notifications.list(globex.id, null, 50)).some((n) => n.channel === 'EMAIL')).toBe(false);
+      for (const e of [eGone, eBroken]) await hooks.delete(acme.id, e.id);
+    } finally {
+      await own.close();
+      await Promise.all([smtp.close(), gone.close(), broken.close()]);
     }
   });
 

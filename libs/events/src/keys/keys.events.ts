@@ -25,6 +25,8 @@ import {
   LicenseKind,
   LicenseModel,
   LicenseSourceType,
+  STAFF_ROLES,
+  StaffRoleName,
 } from '../enums';
 import { Topics } from '../topics';
 
@@ -249,6 +251,23 @@ export class KeyRegisteredData {
   @Describe('When the trial that came with the registration ends (ISO 8601, UTC).')
   @IsISO8601()
   trialExpiresAt!: string;
+}
+
+export class StaffCreatedData {
+  @Describe("Id of the new staff member; a key's managerId refers to it.")
+  @IsUUID()
+  staffId!: string;
+  @Describe(
+    "The staff member's e-mail address, lower case (also the cabinet login). An OWNER's address gets the vendor's operational e-mails, e.g. a webhook endpoint disabled.",
+  )
+  @IsEmail()
+  email!: string;
+  @Describe("The staff member's name as the cabinet shows it.")
+  @IsString()
+  name!: string;
+  @Describe('OWNER (everything in the cabinet, API keys and staff) or MANAGER (keys, clients, coupons).')
+  @IsIn(STAFF_ROLES)
+  role!: StaffRoleName;
 }
 
 export class ApiKeyRevokedData {
@@ -513,6 +532,20 @@ export const LicenseExpired = defineEvent({
       daysLeft: 0,
       email: EXAMPLE.email,
     },
+  },
+});
+export const StaffCreated = defineEvent({
+  ...keysEvent,
+  type: 'staff.created',
+  payload: StaffCreatedData,
+  description:
+    "A staff member was added to a vendor's cabinet (never the password). Owners' addresses are where the platform writes to the vendor.",
+  subject: 'the staff member id',
+  example: {
+    id: '2e3f4a5b-6c7d-48e9-9fa0-b1c2d3e4f5a6',
+    time: '2026-01-12T08:02:00.000Z',
+    subject: EXAMPLE.managerId,
+    data: { staffId: EXAMPLE.managerId, email: 'owner@demo.example', name: 'Olga Ivanova', role: 'OWNER' },
   },
 });
 export const ApiKeyRevoked = defineEvent({

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '@licensing/database';
+import { createEvent, StaffCreated } from '@licensing/events';
 import { ConflictError, DomainError, ErrorCode } from '@licensing/graphql';
 import { issueAccessToken } from '@licensing/identity';
+import { enqueue } from '@licensing/kafka';
 import { LoginThrottleService } from '../common/login-throttle.service';
 import { InjectKeysConfig, KeysConfig } from '../config';
 import { Vendor } from '../vendor/vendor.entity';
@@ -39,9 +41,23 @@ export class StaffService {
   async create(vendorId: string, input: CreateStaffInput): Promise<Staff> {
     const passwordHash = await hashPassword(input.password);
     try {
-      return await this.dataSource.transaction((manager) =>
-        this.staff.insert(vendorId, { email: input.email, name: input.name, role: input.role, passwordHash }, manager),
-      );
+      return await this.dataSource.transaction(async (manager) => {
+        const staff = await this.staff.insert(
+          vendorId,
+          { email: input.email, name: input.name, role: input.role, passwordHash },
+          manager,
+        );
+        // Other services learn the vendor's owners (where the platform writes to the vendor) from this.
+        await enqueue(
+          manager,
+          createEvent(StaffCreated, {
+            vendorId,
+            subject: staff.id,
+            data: { staffId: staff.id, email: staff.email, name: staff.name, role: staff.role },
+          }),
+        );
+        return staff;
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'staff_email_key')) {
         throw new ConflictError(`A staff member with e-mail ${input.email} already exists`, 'input.email');

@@ -1,6 +1,7 @@
 import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
 import { Notifications1733000000000 } from './1733000000000-notifications';
 import { Webhooks1733100000000 } from './1733100000000-webhooks';
+import { WebhookOwners1735000000000 } from './1735000000000-webhook-owners';
 import { WebhookWaiting1736000000000 } from './1736000000000-webhook-waiting';
 
 /** Applied in order; each has a working down(). */
@@ -10,5 +11,6 @@ export const notificationsMigrations = [
   Webhooks1733100000000,
   // Every service's outbox keeps its events' trace context and request id (libs/kafka).
   createMessagingTraceMigration(1734000000000),
+  WebhookOwners1735000000000,
   WebhookWaiting1736000000000,
 ];

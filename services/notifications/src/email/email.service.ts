@@ -11,9 +11,7 @@ import {
   NotificationSent,
 } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
-import { normalizeKeyCode } from '@licensing/domain';
 import { backoffDelayMs, enqueue } from '@licensing/kafka';
-import { assertPageSize } from '@licensing/platform';
 import { InjectNotificationsConfig, NotificationsConfig } from '../config';
 import { ReadModelService } from '../read-model/read-model.service';
 import { SettingsService } from '../settings/settings.service';
@@ -28,6 +26,8 @@ const LEASE_FACTOR = 4;
 
 interface Claim {
   vendorId: string;
+  /** Who signs and sends it; the vendor's name unless given. */
+  senderName?: string;
   keyId: string | null;
   keyCode: string | null;
   cause: { id: string; type: string };
@@ -40,8 +40,10 @@ export function toNotification(e: EmailRecord): Notification {
     id: e.id,
     channel: 'EMAIL',
     type: e.causedByEventType,
+    eventId: e.causedByEventId,
     message: e.message,
     recipient: e.recipient,
+    endpointId: null,
     subject: e.subject,
     keyCode: e.keyCode,
     status: e.status,
@@ -190,23 +192,56 @@ export class EmailService {
     return toNotification(claimed);
   }
 
-  /** The vendor's e-mails, newest first; of one key when keyCode is given (as typed). */
-  async list(vendorId: string, keyCode: string | null | undefined, first = 50): Promise<Notification[]> {
-    assertPageSize(first, 200);
-    let keyId: string | undefined;
-    if (keyCode !== null && keyCode !== undefined) {
-      const code = normalizeKeyCode(keyCode);
-      if (!code) throw new BadInputError('keyCode', 'keyCode is not a license key code');
-      const key = await this.readModel.findKeyByCode(vendorId, code);
-      if (!key) throw new NotFoundError('License key', 'keyCode');
-      keyId = key.keyId;
+  /**
+   * A webhook endpoint was disabled (410 Gone, or retries ran out): each of the vendor's owners
+   * is told, from the platform, in the caller's transaction (the one that disabled it, so once
+   * per disable). The cause is the webhook.delivery-failed event of that transaction. A vendor
+   * without a known owner gets no letter.
+   */
+  async onEndpointDisabled(
+    manager: EntityManager,
+    disabled: {
+      vendorId: string;
+      url: string;
+      cause: { id: string; type: string };
+      gone: boolean;
+      attempts: number;
+      lastError: string | null;
+    },
+  ): Promise<number> {
+    const owners = await this.readModel.findOwners(disabled.vendorId, manager);
+    const vendor = await this.readModel.findVendor(disabled.vendorId, manager);
+    for (const owner of owners) {
+      await this.claim(manager, {
+        vendorId: disabled.vendorId,
+        senderName: this.config.MAIL_SENDER_NAME,
+        keyId: null,
+        keyCode: null,
+        cause: disabled.cause,
+        recipient: owner.email,
+        letter: {
+          message: 'WEBHOOK_ENDPOINT_DISABLED',
+          ownerVendorName: vendor?.name ?? vendor?.prefix ?? disabled.vendorId,
+          ownerName: owner.name,
+          url: disabled.url,
+          cause: disabled.gone ? 'GONE' : 'EXHAUSTED',
+          attempts: disabled.attempts,
+          lastError: disabled.lastError,
+          disabledAt: new Date(),
+        },
+      });
     }
+    return owners.length;
+  }
+
+  /** The vendor's e-mails, newest first; of one key when keyId is given. */
+  async listOf(vendorId: string, keyId: string | undefined, first: number): Promise<Notification[]> {
     return (await this.emails.findPage(vendorId, keyId, first)).map(toNotification);
   }
 
   private async claim(manager: EntityManager, claim: Claim): Promise<void> {
-    const vendor = await this.readModel.findVendor(claim.vendorId, manager);
-    const vendorName = vendor?.name ?? this.config.MAIL_SENDER_NAME;
+    const vendor = claim.senderName ? null : await this.readModel.findVendor(claim.vendorId, manager);
+    const vendorName = claim.senderName ?? vendor?.name ?? this.config.MAIL_SENDER_NAME;
     const language = await this.settings.language(claim.vendorId, manager);
     const rendered = renderEmail({ ...claim.letter, vendorName } as Letter, language);
     await this.emails.insert(manager, {

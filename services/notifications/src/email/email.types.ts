@@ -20,12 +20,14 @@ registerEnumType(NotificationStatusEnum, {
   valuesMap: {
     PENDING: { description: 'Waiting for its first or next attempt (the receiver may be down).' },
     SENDING: { description: 'An attempt is under way.' },
-    SENT: { description: 'Accepted by the receiver.' },
-    FAILED: { description: 'Given up after its attempts; lastError says why.' },
+    SENT: { description: 'Accepted by the receiver: the SMTP server, or the webhook endpoint with a 2xx.' },
+    FAILED: {
+      description: 'Given up after its attempts (or a webhook endpoint answered 410 Gone); lastError says why.',
+    },
   },
 });
 
-@ObjectType({ description: 'An e-mail (or webhook delivery) caused by an event, for the key card and support.' })
+@ObjectType({ description: 'An e-mail or a webhook delivery caused by an event, for the key card and support.' })
 export class Notification {
   @Field(() => ID, { description: 'The notification’s id (also the id of its notification.sent event).' })
   id!: string;
@@ -36,14 +38,30 @@ export class Notification {
   @Field({ description: 'The type of the event that caused it, e.g. key.registered.' })
   type!: string;
 
+  @Field(() => ID, {
+    description:
+      'The id of the event that caused it; for a webhook delivery also its webhook-id header. A key letter the ' +
+      'vendor asked for (sendKeyLetter) is caused by the key’s key.created event.',
+  })
+  eventId!: string;
+
   @Field(() => String, {
     nullable: true,
-    description: 'E-mails: the letter (KEY_LETTER, COUPON_ACTIVATED, LICENSE_EXPIRING, LICENSE_EXPIRED).',
+    description:
+      'E-mails: the letter (KEY_LETTER, COUPON_ACTIVATED, LICENSE_EXPIRING, LICENSE_EXPIRED; ' +
+      'WEBHOOK_ENDPOINT_DISABLED to the vendor’s owners); null for webhook deliveries.',
   })
   message!: string | null;
 
   @Field({ description: 'The e-mail address, or the webhook endpoint’s URL.' })
   recipient!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Webhooks: the endpoint it went to (webhookDeliveries(endpointId) shows every attempt); null for e-mails.',
+  })
+  endpointId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'E-mails: the subject line.' })
   subject!: string | null;
@@ -51,7 +69,9 @@ export class Notification {
   @Field(() => String, { nullable: true, description: 'The key whose event caused it.' })
   keyCode!: string | null;
 
-  @Field(() => NotificationStatusEnum, { description: 'Where it stands.' })
+  @Field(() => NotificationStatusEnum, {
+    description: 'Where it stands; a webhook delivery the endpoint answered 2xx is SENT.',
+  })
   status!: EmailStatus;
 
   @Field(() => Int, { description: 'Attempts made so far.' })
@@ -63,6 +83,9 @@ export class Notification {
   @Field({ description: 'When the event caused it.' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: 'When the receiver accepted it.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the receiver accepted it (the SMTP server, or the endpoint’s last 2xx).',
+  })
   sentAt!: Date | null;
 }

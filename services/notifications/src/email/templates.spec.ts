@@ -82,6 +82,37 @@ describe('e-mail templates', () => {
     );
   });
 
+  it('the endpoint-disabled letter to a vendor’s owner, both causes, both languages, signed by the platform', () => {
+    const letter = {
+      message: 'WEBHOOK_ENDPOINT_DISABLED' as const,
+      vendorName: 'Licensing',
+      ownerVendorName: 'Acme <Soft>',
+      ownerName: 'Olga',
+      url: 'https://hooks.acme.example/in?a=1&b=2',
+      cause: 'EXHAUSTED' as const,
+      attempts: 17,
+      lastError: 'the endpoint answered 503',
+      disabledAt: at,
+    };
+    const en = renderEmail(letter, 'EN');
+    expect(en.subject).toBe('Webhook endpoint disabled');
+    expect(en.text).toMatch(/^Hello Olga,/);
+    expect(en.text).toContain('https://hooks.acme.example/in?a=1&b=2');
+    expect(en.text).toContain('A webhook endpoint of Acme <Soft> was disabled on 30 December 2026');
+    expect(en.text).toContain('deliveries kept failing for about a day (17 attempts)');
+    expect(en.text).toContain('Last error: the endpoint answered 503');
+    expect(en.text).toContain('updateWebhookEndpoint');
+    expect(en.text).toMatch(/Kind regards,\nLicensing\n$/);
+    expect(en.html).toContain('https://hooks.acme.example/in?a=1&#38;b=2');
+    const ru = renderEmail({ ...letter, cause: 'GONE', lastError: null }, 'RU');
+    expect(ru.subject).toBe('Вебхук отключён');
+    expect(ru.text).toContain('Здравствуйте, Olga!');
+    expect(ru.text).toContain('он ответил 410 Gone');
+    expect(ru.text).toContain('30 декабря 2026');
+    expect(ru.text).not.toContain('Последняя ошибка');
+    expect(ru.html).toContain('<html lang="ru">');
+  });
+
   it('counts days in Russian', () => {
     expect([1, 2, 5, 11, 21, 22, 25, 111, 112].map((n) => days(n, 'RU'))).toEqual([
       '1 день',

@@ -6,7 +6,13 @@ import { Language } from '../settings/settings.entity';
  * Every value that comes from outside is escaped in the HTML part.
  */
 
-export const EMAIL_MESSAGES = ['KEY_LETTER', 'COUPON_ACTIVATED', 'LICENSE_EXPIRING', 'LICENSE_EXPIRED'] as const;
+export const EMAIL_MESSAGES = [
+  'KEY_LETTER',
+  'COUPON_ACTIVATED',
+  'LICENSE_EXPIRING',
+  'LICENSE_EXPIRED',
+  'WEBHOOK_ENDPOINT_DISABLED',
+] as const;
 export type EmailMessage = (typeof EMAIL_MESSAGES)[number];
 
 export interface RenderedEmail {
@@ -63,7 +69,24 @@ export interface LicenseExpiredLetter {
   expiresAt: Date;
 }
 
-export type Letter = KeyLetter | CouponActivatedLetter | LicenseExpiringLetter | LicenseExpiredLetter;
+/** To a vendor's owners, from the platform: an endpoint of theirs was disabled for failing. */
+export interface EndpointDisabledLetter {
+  message: 'WEBHOOK_ENDPOINT_DISABLED';
+  /** Here the platform's name: it signs the letter. */
+  vendorName: string;
+  /** The vendor whose endpoint it is. */
+  ownerVendorName: string;
+  ownerName?: string | null;
+  url: string;
+  /** GONE: the endpoint answered 410; EXHAUSTED: a day of failed retries. */
+  cause: 'GONE' | 'EXHAUSTED';
+  attempts: number;
+  lastError: string | null;
+  disabledAt: Date;
+}
+
+export type Letter =
+  KeyLetter | CouponActivatedLetter | LicenseExpiringLetter | LicenseExpiredLetter | EndpointDisabledLetter;
 
 /** A letter before the vendor's name is known. */
 export type UnsignedLetter = Letter extends infer L ? (L extends Letter ? Omit<L, 'vendorName'> : never) : never;
@@ -246,6 +269,39 @@ function bodyOf(letter: Letter, language: Language): { subject: string; body: Bo
               ru
                 ? `Чтобы продлить, обратитесь к ${letter.vendorName} или вашему партнёру.`
                 : `To renew, contact ${letter.vendorName} or your reseller.`,
+            ],
+          ],
+          signature: sign,
+        },
+      };
+    }
+    case 'WEBHOOK_ENDPOINT_DISABLED': {
+      const why =
+        letter.cause === 'GONE'
+          ? ru
+            ? 'он ответил 410 Gone (адрес больше не принимает доставки)'
+            : 'it answered 410 Gone (the address no longer takes deliveries)'
+          : ru
+            ? `доставки не удавались около суток (попыток: ${letter.attempts})`
+            : `deliveries kept failing for about a day (${letter.attempts} attempts)`;
+      const lines = [
+        ru
+          ? `Вебхук ${letter.ownerVendorName} отключён ${formatDate(letter.disabledAt, language)}: ${why}.`
+          : `A webhook endpoint of ${letter.ownerVendorName} was disabled on ${formatDate(letter.disabledAt, language)}: ${why}.`,
+      ];
+      if (letter.lastError)
+        lines.push(ru ? `Последняя ошибка: ${letter.lastError}` : `Last error: ${letter.lastError}`);
+      return {
+        subject: ru ? 'Вебхук отключён' : 'Webhook endpoint disabled',
+        body: {
+          greeting: greeting(letter.ownerName, language),
+          highlight: letter.url,
+          paragraphs: [
+            lines,
+            [
+              ru
+                ? 'Новые события на этот адрес не отправляются. Исправьте приёмник и включите вебхук в кабинете (updateWebhookEndpoint, enabled: true); неудавшиеся доставки можно отправить снова (redeliverWebhook).'
+                : 'No new events go to it. Fix the receiver, then enable the endpoint in the cabinet (updateWebhookEndpoint, enabled: true); failed deliveries can be sent again (redeliverWebhook).',
             ],
           ],
           signature: sign,

@@ -1,9 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { StaffRoleName } from '@licensing/events';
 
 /*
  * What this service knows of the keys service's world, kept from its events: the vendor's
- * name (the sender name of its e-mails), product names, and each key's client with the
- * e-mail address letters go to.
+ * name (the sender name of its e-mails), product names, each key's client with the e-mail
+ * address letters go to, and the vendor's staff (its owners get the vendor's operational e-mails).
  */
 
 @Entity('known_vendors')
@@ -63,4 +64,25 @@ export class KnownKey {
   deletedAt!: Date | null;
 }
 
-export const READ_MODEL_ENTITIES = [KnownVendor, KnownProduct, KnownKey];
+/** A vendor's staff member as staff.created states it. */
+@Entity('known_staff')
+export class KnownStaff {
+  @PrimaryColumn({ name: 'staff_id', type: 'uuid' })
+  staffId!: string;
+
+  @Column({ name: 'vendor_id', type: 'uuid' })
+  vendorId!: string;
+
+  /** Lower case. */
+  @Column({ type: 'text' })
+  email!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** OWNER or MANAGER; owners get the vendor's operational e-mails. */
+  @Column({ type: 'text' })
+  role!: StaffRoleName;
+}
+
+export const READ_MODEL_ENTITIES = [KnownVendor, KnownProduct, KnownKey, KnownStaff];

@@ -8,6 +8,7 @@ import {
   ProductCreated,
   ProductData,
   ProductUpdated,
+  StaffCreated,
   VendorCreated,
 } from '@licensing/events';
 import { EventConsumer } from '@licensing/kafka';
@@ -41,6 +42,15 @@ export class ReadModelHandler implements EventHandlerRegistry {
     consumer
       .on(VendorCreated, (e, m) =>
         this.readModel.saveVendor(m, { vendorId: e.data.vendorId, prefix: e.data.prefix, name: e.data.name }),
+      )
+      .on(StaffCreated, (e, m) =>
+        this.readModel.saveStaff(m, {
+          staffId: e.data.staffId,
+          vendorId: e.vendorId,
+          email: e.data.email.toLowerCase(),
+          name: e.data.name,
+          role: e.data.role,
+        }),
       )
       .on(ProductCreated, product)
       .on(ProductUpdated, product)

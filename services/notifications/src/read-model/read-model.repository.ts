@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { updated } from '@licensing/database';
-import { KnownKey, KnownProduct, KnownVendor } from './read-model.entity';
+import { KnownKey, KnownProduct, KnownStaff, KnownVendor } from './read-model.entity';
 
 /**
  * The read model's rows. Writes are upserts stating which columns an event may change, so
@@ -31,9 +31,33 @@ export class ReadModelRepository {
     return this.m(manager).getRepository(KnownKey).findOneBy({ vendorId, keyId, deletedAt: IsNull() });
   }
 
+  /** The vendor's keys by id, deleted or not. */
+  findKeysById(vendorId: string, keyIds: readonly string[]): Promise<KnownKey[]> {
+    return this.m()
+      .getRepository(KnownKey)
+      .findBy({ vendorId, keyId: In([...keyIds]) });
+  }
+
   /** A key of the vendor by canonical code, deleted or not. */
   findByCode(vendorId: string, code: string): Promise<KnownKey | null> {
     return this.m().getRepository(KnownKey).findOneBy({ vendorId, code });
+  }
+
+  /** The vendor's owners, by e-mail. */
+  findOwners(vendorId: string, manager?: EntityManager): Promise<KnownStaff[]> {
+    return this.m(manager)
+      .getRepository(KnownStaff)
+      .find({ where: { vendorId, role: 'OWNER' }, order: { email: 'ASC' } });
+  }
+
+  /** A staff member as staff.created states it; a redelivery converges on the same row. */
+  async saveStaff(manager: EntityManager, staff: KnownStaff): Promise<void> {
+    await updated(
+      manager,
+      `INSERT INTO known_staff (staff_id, vendor_id, email, name, role) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (staff_id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, role = EXCLUDED.role`,
+      [staff.staffId, staff.vendorId, staff.email, staff.name, staff.role],
+    );
   }
 
   async saveVendor(manager: EntityManager, vendor: KnownVendor): Promise<void> {

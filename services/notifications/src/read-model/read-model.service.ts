@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { KnownKey, KnownProduct, KnownVendor } from './read-model.entity';
+import { KnownKey, KnownProduct, KnownStaff, KnownVendor } from './read-model.entity';
 import { ReadModelRepository } from './read-model.repository';
 
 /**
  * What the notifications service knows of the keys service's world: vendor names (sender
- * names), product names, and each key's client and e-mail (the recipient of its letters).
+ * names), product names, each key's client and e-mail (the recipient of its letters), and the
+ * vendors' staff (owners get the vendor's operational e-mails).
  * Kept from the keys events by the handler; read by the e-mail feature.
  */
 @Injectable()
@@ -32,8 +33,23 @@ export class ReadModelService {
     return this.model.findLiveKeyById(vendorId, keyId, manager);
   }
 
+  /** The codes of the vendor's keys by id (deleted ones too); an unknown id is absent. */
+  async keyCodes(vendorId: string, keyIds: readonly string[]): Promise<Map<string, string>> {
+    if (!keyIds.length) return new Map();
+    return new Map((await this.model.findKeysById(vendorId, keyIds)).map((k) => [k.keyId, k.code]));
+  }
+
   findKeyByCode(vendorId: string, code: string): Promise<KnownKey | null> {
     return this.model.findByCode(vendorId, code);
+  }
+
+  /** The vendor's owners: where the platform writes to the vendor. */
+  findOwners(vendorId: string, manager?: EntityManager): Promise<KnownStaff[]> {
+    return this.model.findOwners(vendorId, manager);
+  }
+
+  saveStaff(manager: EntityManager, staff: KnownStaff): Promise<void> {
+    return this.model.saveStaff(manager, staff);
   }
 
   saveVendor(manager: EntityManager, vendor: KnownVendor): Promise<void> {

@@ -3,6 +3,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const DELIVERY_STATUSES = ['PENDING', 'SENDING', 'DELIVERED', 'FAILED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** The type of a test ping's envelope (not a catalogue event: only the one endpoint gets it). */
+export const WEBHOOK_PING = 'webhook.ping';
+
 /** A vendor's webhook endpoint; its secret is kept sealed (see SecretBox). */
 @Entity('webhook_endpoints')
 export class WebhookEndpointRecord {

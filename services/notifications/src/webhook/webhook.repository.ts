@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { row, updated } from '@licensing/database';
-import { WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
+import { row, rows, updated } from '@licensing/database';
+import { WEBHOOK_PING, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
 
 /**
  * The channel a commit that makes deliveries due notifies (LISTEN/NOTIFY): the workers wake at
@@ -22,6 +22,21 @@ export interface TakenDelivery {
   attempts: number;
   url: string;
   secret_sealed: string;
+}
+
+/** A delivery as the list of notifications shows it. */
+export interface DeliveryWithUrl {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  key_id: string | null;
+  status: WebhookDeliveryRecord['status'];
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  url: string;
 }
 
 @Injectable()
@@ -53,13 +68,19 @@ export class WebhookRepository {
     return ((await this.endpoints.delete({ vendorId, id })).affected ?? 0) > 0;
   }
 
-  /** Disables an endpoint (its queued deliveries wait until it is enabled again). */
-  async disableEndpoint(id: string, reason: string): Promise<void> {
-    await updated(
-      this.dataSource,
-      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled`,
+  /**
+   * Disables an enabled endpoint in the caller's transaction (its queued deliveries wait until it
+   * is enabled again); true only for the call that disabled it, so its consequences happen once.
+   */
+  async disableEndpoint(manager: EntityManager, id: string, reason: string): Promise<boolean> {
+    const { count } = await updated(
+      manager,
+      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
+        WHERE id = $1 AND enabled
+        RETURNING id`,
       [id, reason],
     );
+    return count > 0;
   }
 
   /**
@@ -124,6 +145,23 @@ export class WebhookRepository {
     return this.dataSource
       .getRepository(WebhookDeliveryRecord)
       .find({ where: { vendorId, endpointId }, order: { seq: 'DESC' }, take: first });
+  }
+
+  /**
+   * The vendor's deliveries of events (test pings left out) with their endpoint's URL, newest
+   * first; of one key's events when keyId is given.
+   */
+  findEventDeliveries(vendorId: string, keyId: string | undefined, first: number): Promise<DeliveryWithUrl[]> {
+    return rows<DeliveryWithUrl>(
+      this.dataSource,
+      `SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.status, d.attempts, d.last_error,
+              d.created_at, d.delivered_at, e.url
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.vendor_id = $1 AND ($2::uuid IS NULL OR d.key_id = $2) AND d.event_type <> $4
+        ORDER BY d.seq DESC
+        LIMIT $3`,
+      [vendorId, keyId ?? null, first, WEBHOOK_PING],
+    );
   }
 
   findAttempts(deliveryIds: string[]): Promise<WebhookAttemptRecord[]> {

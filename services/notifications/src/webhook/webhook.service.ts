@@ -8,9 +8,11 @@ import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql'
 import { backoffDelayMs, enqueue } from '@licensing/kafka';
 import { assertPageSize } from '@licensing/platform';
 import { InjectNotificationsConfig, NotificationsConfig } from '../config';
+import { EmailService } from '../email/email.service';
+import { Notification } from '../email/email.types';
 import { newWebhookSecret, SecretBox } from './secret-box';
-import { WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
-import { TakenDelivery, WebhookRepository } from './webhook.repository';
+import { WEBHOOK_PING, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
+import { DeliveryWithUrl, TakenDelivery, WebhookRepository } from './webhook.repository';
 import { postWebhook, urlRefusal, WebhookResponse } from './webhook-sender';
 import {
   CreateWebhookEndpointInput,
@@ -18,9 +20,6 @@ import {
   WebhookDelivery,
   WebhookEndpoint,
 } from './webhook.types';
-
-/** The type of a test ping's envelope (not a catalogue event: only the one endpoint gets it). */
-export const WEBHOOK_PING = 'webhook.ping';
 
 function toEndpoint(e: WebhookEndpointRecord, secret: string | null = null): WebhookEndpoint {
   return {
@@ -31,6 +30,27 @@ function toEndpoint(e: WebhookEndpointRecord, secret: string | null = null): Web
     disabledReason: e.disabledReason,
     secret,
     createdAt: e.createdAt,
+  };
+}
+
+/** A delivery in the list of notifications: DELIVERED reads SENT, the recipient is the endpoint's URL. */
+function toNotification(d: DeliveryWithUrl): Notification & { keyId: string | null } {
+  return {
+    id: d.id,
+    channel: 'WEBHOOK',
+    type: d.event_type,
+    eventId: d.event_id,
+    message: null,
+    recipient: d.url,
+    endpointId: d.endpoint_id,
+    subject: null,
+    keyCode: null,
+    keyId: d.key_id,
+    status: d.status === 'DELIVERED' ? 'SENT' : d.status,
+    attempts: d.attempts,
+    lastError: d.last_error,
+    createdAt: d.created_at,
+    sentAt: d.delivered_at,
   };
 }
 
@@ -64,6 +84,7 @@ export class WebhookService {
     @InjectNotificationsConfig() private readonly config: NotificationsConfig,
     private readonly webhooks: WebhookRepository,
     private readonly secrets: SecretBox,
+    private readonly emails: EmailService,
   ) {
     this.allowLoopback = config.WEBHOOK_ALLOW_LOOPBACK === 'true' && config.NODE_ENV !== 'production';
   }
@@ -169,6 +190,18 @@ export class WebhookService {
     return this.withLogs(await this.webhooks.findDeliveries(vendorId, endpointId, first));
   }
 
+  /**
+   * The vendor's deliveries of events as notifications (newest first; of one key's events when
+   * keyId is given), with the key's id for the caller to name; keyCode is left null.
+   */
+  async notificationsOf(
+    vendorId: string,
+    keyId: string | undefined,
+    first: number,
+  ): Promise<(Notification & { keyId: string | null })[]> {
+    return (await this.webhooks.findEventDeliveries(vendorId, keyId, first)).map(toNotification);
+  }
+
   private async delivery(vendorId: string, id: string): Promise<WebhookDelivery> {
     const found = await this.webhooks.findDelivery(vendorId, id);
     if (!found) throw new NotFoundError('Webhook delivery', 'id');
@@ -254,6 +287,7 @@ export class WebhookService {
     const error =
       response.error ??
       (outcome.status === 'DELIVERED' ? null : `the endpoint answered ${response.statusCode ?? 'nothing'}`);
+    let disabled = false;
     await this.dataSource.transaction(async (manager) => {
       const recorded = await this.webhooks.recordAttempt(manager, d, {
         status: outcome.status,
@@ -282,25 +316,32 @@ export class WebhookService {
           }),
         );
       } else if (outcome.status === 'FAILED') {
-        await enqueue(
-          manager,
-          createEvent(WebhookDeliveryFailed, {
+        const failed = createEvent(WebhookDeliveryFailed, {
+          vendorId: d.vendor_id,
+          subject: d.key_id ?? d.vendor_id,
+          data: {
+            deliveryId: d.id,
+            endpointId: d.endpoint_id,
+            eventId: d.event_id,
+            attempts: d.attempts,
+            lastError: error,
+          },
+        });
+        await enqueue(manager, failed);
+        // Only the transaction that disables the endpoint tells the owners: once per disable.
+        if (outcome.disable && (await this.webhooks.disableEndpoint(manager, d.endpoint_id, outcome.disable))) {
+          disabled = true;
+          await this.emails.onEndpointDisabled(manager, {
             vendorId: d.vendor_id,
-            subject: d.key_id ?? d.vendor_id,
-            data: {
-              deliveryId: d.id,
-              endpointId: d.endpoint_id,
-              eventId: d.event_id,
-              attempts: d.attempts,
-              lastError: error,
-            },
-          }),
-        );
+            url: d.url,
+            cause: { id: failed.id, type: failed.type },
+            gone: response.statusCode === 410,
+            attempts: d.attempts,
+            lastError: error,
+          });
+        }
       }
     });
-    if (outcome.disable) {
-      await this.webhooks.disableEndpoint(d.endpoint_id, outcome.disable);
-      this.logger.warn(`webhook endpoint ${d.endpoint_id} disabled: ${outcome.disable}`);
-    }
+    if (disabled) this.logger.warn(`webhook endpoint ${d.endpoint_id} disabled: ${outcome.disable}`);
   }
 }
