@@ -131,16 +131,19 @@ async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}, service
     await waitHealthy(gateway, gatewayPort);
     const url = `http://127.0.0.1:${gatewayPort}/graphql`;
 
+    /** What went wrong with the services, for a request that failed: who exited and what it said. */
+    const diagnose = () =>
+      procs
+        .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
+        .map((p) => `${p.name} exited (${p.child.exitCode ?? p.child.signalCode}): ${p.output()}`)
+        .join('; ') || 'all services running';
     const gql = async (token, query, variables) => {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       }).catch((error) => {
-        const exited = procs.filter((p) => p.child.exitCode !== null).map((p) => `${p.name} exited: ${p.output()}`);
-        throw new Error(
-          `${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${exited.join('; ') || 'all services running'}`,
-        );
+        throw new Error(`${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${diagnose()}`);
       });
       const body = await res.json();
       if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
@@ -152,6 +155,7 @@ async function startPlatform(root, subgraphs, env = {}, gatewayEnv = {}, service
       topicPrefix: common.KAFKA_TOPIC_PREFIX,
       operatorToken,
       databaseUrl: (name) => databases[name],
+      diagnose,
       gql,
       stop,
     };

@@ -68,11 +68,16 @@ async function ceilingAt(connections) {
   }
 }
 
+/** Set once the platform runs: who of it exited and what it said, for a failed request. */
+let diagnose = () => '';
+
 async function post(base, op, body) {
   const res = await fetch(`${base}/runtime/v1/${op}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
+  }).catch((error) => {
+    throw new Error(`${op}: ${error.message}${error.cause ? ` (${error.cause.message})` : ''}; ${diagnose()}`);
   });
   return { status: res.status, body: await res.json() };
 }
@@ -142,6 +147,7 @@ async function run({ root, ceilings }) {
     },
     { APP_RATE_LIMIT_PER_MINUTE: '1000000000' },
   );
+  diagnose = platform.diagnose;
   const redis = new Redis(REDIS_URL);
   const redisPrefix = `sessions:${platform.topicPrefix.replace(/[.:]+$/, '')}`;
   const runtime = platform.urls.sessions;
