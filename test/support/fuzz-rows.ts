@@ -197,6 +197,15 @@ export class RowCounter {
     return changes;
   }
 
+  /**
+   * Whether a write between the two counts set nothing off: no event enqueued (no outbox
+   * grew) and nothing under way after it. Then the counts after it are at rest already.
+   */
+  setNothingOff(before: RowCounts, after: RowCounts): boolean {
+    const enqueued = RowCounter.diff(before, after).some((change) => /\.outbox /.test(change));
+    return !enqueued && !this.busyIn(after);
+  }
+
   private busyIn(counts: RowCounts): string | undefined {
     const busy = [...this.busyKeys].filter((k) => (counts.get(k) ?? 0) > 0).map((k) => `${k} ${counts.get(k)}`);
     return busy.length ? busy.join(', ') : undefined;

@@ -257,8 +257,9 @@ interface SentCase {
  * count taken just before it (one count between two cases), and the stack is brought to rest
  * (RowCounter.settle) after every accepted case, whose late effects are its own, and after
  * every `batchSize` refused ones: a settled count equal to the one before the batch shows
- * that no refused case of it set anything off later either. On a difference the batch is
- * sent again in halves, each between two settles, down to the case that writes.
+ * that no refused case of it set anything off later either. On a difference (at once or
+ * settled) the batch is closed and sent again in halves, each between two settles, down to
+ * the case that writes.
  */
 export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>): Promise<OperationStats> {
   const started = Date.now();
@@ -310,10 +311,11 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
   /**
    * Sends the cases again (fresh unique values, so an idempotency key cannot answer from
    * memory) between two settles; when the counts moved, halves them down to one case that
-   * is refused and still writes. None found: the first difference was work on a timer.
+   * is refused and still writes, twice. None found: the first difference was work on a timer.
    */
   const isolate = async (
     cases: SentCase[],
+    confirm = true,
   ): Promise<{ sent: SentCase; variables: unknown; answer: Answer; changes: string[] } | undefined> => {
     const before = await settle();
     const again: { variables: unknown; answer: Answer }[] = [];
@@ -324,7 +326,9 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     const changes = RowCounter.diff(before, await settle());
     if (!changes.length) return undefined;
     if (cases.length === 1) {
-      return refused(again[0]!.answer, rootField) ? { sent: cases[0]!, ...again[0]!, changes } : undefined;
+      if (!refused(again[0]!.answer, rootField)) return undefined;
+      // Once more, should a timer have struck the first time.
+      return confirm ? isolate(cases, false) : { sent: cases[0]!, ...again[0]!, changes };
     }
     const half = Math.ceil(cases.length / 2);
     return (await isolate(cases.slice(0, half))) ?? (await isolate(cases.slice(half)));
@@ -367,6 +371,7 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     last = settled;
     if (!moved.length || !cases.length) return;
     const found = await isolate(cases);
+    batch = [];
     rest = last = lastSettled;
     if (!found) {
       stats.settledNoise++;
@@ -380,42 +385,31 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     const index = runs++;
     const variables = build(mutations);
     let answer: Answer;
-    let rowChanges: string[] = [];
     if (kind === 'mutation') {
       if (!rest || !last) rest = last = await settle();
       const before = last;
       answer = await call(variables, identity);
       last = await ctx.rows.snapshot();
       if (refused(answer, rootField)) {
-        rowChanges = RowCounter.diff(before, last);
-        // A change at once after a refused case: work on a timer landed meanwhile, or the case
-        // wrote. Sent again between two settles (twice, should a timer strike the first time).
-        if (rowChanges.length) {
-          let found = await isolate([{ identity, mutations, index }]);
-          if (found) found = await isolate([{ identity, mutations, index }]);
-          batch = [];
-          rest = last = lastSettled;
-          if (found) rowChanges = found.changes;
-          else {
-            stats.settledNoise++;
-            rowChanges = [];
-          }
-        }
-        if (!rowChanges.length) batch.push({ identity, mutations, index });
-        if (batch.length >= ctx.batchSize) await closeBatch();
+        batch.push({ identity, mutations, index });
+        // A change at once after a refused case: the case wrote, or work on a timer landed
+        // meanwhile. The batch is closed now, which tells them apart.
+        if (RowCounter.diff(before, last).length || batch.length >= ctx.batchSize) await closeBatch();
       } else {
-        // Accepted: what it sets off is its own; the next case starts from the stack at rest.
-        // The refused cases before it were each compared with the count just before them.
+        // Accepted: what it sets off is its own; the next case starts from the stack at rest
+        // (at once when it enqueued no event and left nothing under way). The refused cases
+        // before it were each compared with the count just before them.
         batch = [];
-        rest = last = await settle();
+        if (ctx.rows.setNothingOff(before, last)) rest = last;
+        else rest = last = await settle();
       }
     } else {
       answer = await call(variables, identity);
     }
 
     stats.tried++;
+    // (A refused case that writes is found and reported by closeBatch.)
     const problems = answerProblems(answer);
-    if (rowChanges.length) problems.push('rows-changed');
     if (refused(answer, rootField)) {
       const code = String(answer.body?.errors?.[0]?.extensions?.['code'] ?? `HTTP ${answer.status}`);
       stats.refusedBy[code] = (stats.refusedBy[code] ?? 0) + 1;
@@ -424,7 +418,6 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
     }
     if (problems.includes('internal')) stats.internal++;
     if (problems.includes('5xx')) stats.fiveXX++;
-    if (problems.includes('rows-changed')) stats.rowsChanged++;
     if (!problems.length) {
       // The last run's batch is closed here, inside the property, so a failure names its case.
       if (kind === 'mutation' && index === ctx.numRuns - 1) await closeBatch();
@@ -438,7 +431,7 @@ export async function fuzzOperation<F>(op: FuzzOperation<F>, ctx: FuzzContext<F>
       variables,
       answer,
       problems,
-      rowChanges,
+      rowChanges: [],
       log: ctx.logFor(answer.requestId),
     };
     failure.known = matchKnown(failure, ctx.knownFailures);
