@@ -76,6 +76,23 @@ describe('subgraphFetcher', () => {
     expect(new Set(seen.map((s) => s.remotePort)).size).toBe(1);
   });
 
+  it('lets an idle connection go a second before the subgraph would close it (no "socket hang up")', async () => {
+    const before = server.keepAliveTimeout;
+    server.keepAliveTimeout = 3_000; // announced as `Keep-Alive: timeout=3`
+    try {
+      const fetcher = subgraphFetcher();
+      await (await fetcher(url, { method: 'POST', body: '{}' })).text();
+      await (await fetcher(url, { method: 'POST', body: '{}' })).text();
+      // Past the announced timeout less a second, before the subgraph's own: a new connection.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await (await fetcher(url, { method: 'POST', body: '{}' })).text();
+      expect(seen.map((s) => s.remotePort)).toEqual([seen[0]!.remotePort, seen[0]!.remotePort, expect.any(Number)]);
+      expect(seen[2]!.remotePort).not.toBe(seen[0]!.remotePort);
+    } finally {
+      server.keepAliveTimeout = before;
+    }
+  });
+
   it('answers a non-2xx status as a response that is not ok, with its body', async () => {
     reply = (res) => {
       res.statusCode = 401;

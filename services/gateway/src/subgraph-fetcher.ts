@@ -90,7 +90,11 @@ class BufferedResponse implements FetcherResponse {
  */
 export function subgraphFetcher(maxFreeSockets = 64): Fetcher {
   // Idle sockets in the pool are unref'd by node, so they never hold a stopping process open.
-  const agentOptions = { keepAlive: true, maxFreeSockets, scheduling: 'lifo' as const };
+  // `timeout` matters for idle sockets too: only with one set does node's agent honour the
+  // subgraph's `Keep-Alive: timeout=5` and drop an idle socket a second before the subgraph
+  // closes it. Without it the pool reuses a socket the subgraph is closing at that moment,
+  // and the request fails with "socket hang up" (seen under load in the fuzz suite).
+  const agentOptions = { keepAlive: true, maxFreeSockets, scheduling: 'lifo' as const, timeout: 60_000 };
   const http = new Agent(agentOptions);
   const https = new HttpsAgent(agentOptions);
   return (url: string, init: FetcherRequestInit = {}): Promise<FetcherResponse> =>
