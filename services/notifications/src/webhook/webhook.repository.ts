@@ -231,19 +231,25 @@ export class WebhookRepository {
    * The endpoint answered: up to `limit` of its deliveries waiting for a retry (the earliest
    * first) become due now instead of at their scheduled attempt. Each success pulls the next
    * ones, so a receiver that is back gets its backlog at the pace it takes it, while one that
-   * answered once and fails again costs at most `limit` early attempts. Returns how many.
+   * answered once and fails again costs at most `limit` early attempts. Returns how many. (The
+   * choice is a materialized CTE: as `id IN (SELECT … LIMIT … FOR UPDATE)` the planner may rerun
+   * the subquery for each row, each rerun passing over the rows the statement already updated,
+   * and pull them all; the flapping-receiver test caught it.)
    */
   async pullForward(manager: EntityManager, endpointId: string, limit: number): Promise<number> {
     const { count } = await updated(
       manager,
-      `UPDATE webhook_deliveries SET next_attempt_at = now()
-        WHERE id IN (SELECT id FROM webhook_deliveries
-                      WHERE endpoint_id = $1 AND status = 'PENDING' AND attempts > 0 AND next_attempt_at > now()
-                      ORDER BY next_attempt_at
-                      LIMIT $2
-                      FOR UPDATE SKIP LOCKED)
-          AND status = 'PENDING'
-        RETURNING id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
+      `WITH pulled AS MATERIALIZED (
+         SELECT id FROM webhook_deliveries
+          WHERE endpoint_id = $1 AND status = 'PENDING' AND attempts > 0 AND next_attempt_at > now()
+          ORDER BY next_attempt_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE webhook_deliveries d SET next_attempt_at = now()
+         FROM pulled
+        WHERE d.id = pulled.id
+        RETURNING d.id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
       [endpointId, limit],
     );
     return count;
