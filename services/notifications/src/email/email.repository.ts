@@ -120,18 +120,25 @@ export class EmailRepository {
   /**
    * Takes up to `limit` e-mails that are due, for `leaseMs`: PENDING ones whose next attempt
    * has come, and SENDING ones whose worker's lease ran out (it died mid-send). Each taken row
-   * counts an attempt; SKIP LOCKED lets instances take disjoint rows.
+   * counts an attempt; SKIP LOCKED lets instances take disjoint rows. The choice is a
+   * materialized CTE, run once: as `id IN (SELECT … LIMIT … FOR UPDATE SKIP LOCKED)` the
+   * planner may run the subquery again per row, each run skipping the rows the statement has
+   * locked already, and take more than `limit` (webhook.repository.ts met exactly that).
    */
   async takeDue(limit: number, leaseMs: number): Promise<EmailRecord[]> {
     const { rows } = await updated<EmailRow>(
       this.dataSource,
-      `UPDATE emails e SET status = 'SENDING', attempts = e.attempts + 1,
+      `WITH due AS MATERIALIZED (
+         SELECT id FROM emails
+          WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= now()
+          ORDER BY next_attempt_at
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE emails e SET status = 'SENDING', attempts = e.attempts + 1,
               next_attempt_at = now() + $2 * interval '1 millisecond'
-        WHERE e.id IN (SELECT id FROM emails
-                        WHERE status IN ('PENDING', 'SENDING') AND next_attempt_at <= now()
-                        ORDER BY next_attempt_at
-                        LIMIT $1
-                        FOR UPDATE SKIP LOCKED)
+         FROM due
+        WHERE e.id = due.id
         RETURNING e.*`,
       [limit, leaseMs],
     );
