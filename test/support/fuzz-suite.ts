@@ -683,9 +683,9 @@ export function fuzzSuite(part: number, parts: number): void {
       // The fixtures' sessions outlive the run (a lease of three hours) and no sweeper runs: a
       // session that expired mid-run would announce session.ended, and its webhook deliveries
       // would land in the counts of whatever input was being checked (one CI run failed so).
-      const sessions = { HEARTBEAT_INTERVAL_SECONDS: '3600', SWEEP_INTERVAL_MS: '0' };
+      const sessionsEnv = { HEARTBEAT_INTERVAL_SECONDS: '3600', SWEEP_INTERVAL_MS: '0' };
       stack = await startTestStack(
-        { keys: lenient, notifications, sessions },
+        { keys: lenient, notifications, sessions: sessionsEnv },
         { APP_RATE_LIMIT_PER_MINUTE: '1000000' },
       );
       tokens.operator = stack.operatorToken;
