@@ -1,4 +1,5 @@
-import { baseTopicName, formatKafkaLog, topicName } from './settings';
+import { logLevel } from 'kafkajs';
+import { baseTopicName, formatKafkaLog, kafkaLogLevel, topicName } from './settings';
 
 describe('topic names', () => {
   it('applies and removes the prefix', () => {
@@ -25,5 +26,32 @@ describe('formatKafkaLog', () => {
       'kafka ERROR: Error when calling eachMessage (boom) broker=127.0.0.1:9092 topic=licensing.keys.v1 partition=0',
     );
     expect(line).not.toContain('alice');
+  });
+});
+
+describe('kafkaLogLevel', () => {
+  const response = (error: string) => ({ message: 'Response ListOffsets(key: 2, version: 3)', error });
+
+  it('logs a broker error kafkajs retries by itself as a warning', () => {
+    expect(kafkaLogLevel(logLevel.ERROR, response('This server is not the leader for that topic-partition'))).toBe(
+      'warn',
+    );
+    expect(kafkaLogLevel(logLevel.ERROR, response('This server does not host this topic-partition'))).toBe('warn');
+  });
+
+  it('keeps a broker error that is not retried, and every other error, at error', () => {
+    expect(
+      kafkaLogLevel(logLevel.ERROR, response('Not authorized to access topics: [Topic authorization failed]')),
+    ).toBe('error');
+    expect(kafkaLogLevel(logLevel.ERROR, { message: 'Crash: KafkaJSNumberOfRetriesExceeded', error: 'x' })).toBe(
+      'error',
+    );
+    expect(kafkaLogLevel(logLevel.ERROR, { message: 'Error when calling eachMessage', error: 'boom' })).toBe('error');
+  });
+
+  it('passes warnings and drops info and debug', () => {
+    expect(kafkaLogLevel(logLevel.WARN, { message: 'w' })).toBe('warn');
+    expect(kafkaLogLevel(logLevel.INFO, { message: 'i' })).toBeUndefined();
+    expect(kafkaLogLevel(logLevel.DEBUG, { message: 'd' })).toBeUndefined();
   });
 });

@@ -53,6 +53,33 @@ export function formatKafkaLog(label: string, log: Record<string, unknown>): str
     .join(' ');
 }
 
+/** kafkajs's table of broker error codes (not in its typed surface, stable since 1.x). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { errorCodes } = require('kafkajs/src/protocol/error') as {
+  errorCodes: { type: string; message: string; retriable: boolean }[];
+};
+
+/** The texts of the broker errors kafkajs retries by itself (a leader moving, a group rebalancing). */
+const RETRIABLE_BROKER_ERRORS = new Set(errorCodes.filter((e) => e.retriable).map((e) => e.message));
+
+/**
+ * The level a kafkajs entry is logged at. kafkajs logs every broker response carrying an error
+ * code at ERROR ("Response ListOffsets ... (This server is not the leader ...)"), and then
+ * retries the request when the code is retriable, as it is while a new topic elects its leader
+ * or a broker restarts. Those lines are warnings: if the retries run out, the caller's own
+ * failure is the error.
+ */
+export function kafkaLogLevel(level: logLevel, log: Record<string, unknown>): 'error' | 'warn' | undefined {
+  if (level === logLevel.ERROR) {
+    const retriedByKafkajs =
+      String(log['message'] ?? '').startsWith('Response ') &&
+      typeof log['error'] === 'string' &&
+      RETRIABLE_BROKER_ERRORS.has(log['error']);
+    return retriedByKafkajs ? 'warn' : 'error';
+  }
+  return level === logLevel.WARN ? 'warn' : undefined;
+}
+
 /**
  * The one place that creates a kafkajs client. Its log lines (warnings and errors only) go
  * to the given logger with a fixed set of fields, so message payloads (which may carry
@@ -73,9 +100,9 @@ export function createKafkaClient(
     logCreator:
       () =>
       ({ level, label, log }: LogEntry) => {
-        const text = formatKafkaLog(label, log as unknown as Record<string, unknown>);
-        if (level === logLevel.ERROR) logger.error(text);
-        else if (level === logLevel.WARN) logger.warn(text);
+        const entry = log as unknown as Record<string, unknown>;
+        const at = kafkaLogLevel(level, entry);
+        if (at) logger[at](formatKafkaLog(label, entry));
       },
   });
 }
