@@ -52,6 +52,8 @@ export {
 } from './metrics/graphql-metrics';
 export { MetricsController } from './metrics/metrics.controller';
 export { registerRedisMetrics } from './metrics/infrastructure-metrics';
+export { SharedWindowLimiter } from './shared-window-limiter';
+export type { SharedWindowOptions, WindowAdmission } from './shared-window-limiter';
 export { RATE_LIMIT_HEADERS, rateLimitHeaders, rateLimitHeadersPlugin } from './rate-limit-headers';
 export { RetentionService, purgeSentOutbox, purgeProcessedEvents, IDEMPOTENCY_RETENTION_MS } from './retention';
 export type { RetentionResult } from './retention';

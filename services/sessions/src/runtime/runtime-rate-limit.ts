@@ -1,20 +1,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type Redis from 'ioredis';
+import { SharedWindowLimiter, WindowAdmission } from '@licensing/platform';
 
-/** A limiter that has not answered within this long lets the request through. */
-const REDIS_TIMEOUT_MS = 500;
 const WINDOW_SECONDS = 60;
 
 /** One request counted: whether it may go on, and what the RateLimit headers say. */
-export interface RuntimeAdmission {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** Seconds until the window starts again. */
-  resetSeconds: number;
-}
+export type RuntimeAdmission = WindowAdmission;
 
 /**
  * The address a client is counted under: IPv4 as it is (also IPv4-mapped IPv6), IPv6 by its
@@ -38,59 +29,32 @@ export function rateSubject(address: string | undefined): string {
 }
 
 /**
- * Requests per client address per minute on the runtime endpoint, counted atomically in
- * Redis by rate-limiter-flexible (one script call), shared by every instance. Like the
- * gateway's limiter it fails open: when Redis does not answer, the request goes through and a
- * warning is logged at most every few seconds.
+ * Requests per client address per minute on the runtime endpoint, shared by every instance:
+ * counted in memory and added to Redis every 50 ms (SharedWindowLimiter), so a request waits
+ * for no round trip. Several instances together may admit what each of them admits in one such
+ * interval past the limit; without Redis each instance still limits on its own counts.
  */
 export class RuntimeRateLimiter {
-  private readonly logger = new Logger('RuntimeRateLimit');
-  private readonly limiter: RateLimiterRedis;
-  private lastWarning = 0;
+  private readonly window: SharedWindowLimiter;
 
-  constructor(
-    redis: Redis,
-    keyPrefix: string,
-    readonly limit: number,
-  ) {
-    this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix, points: limit, duration: WINDOW_SECONDS });
+  constructor(redis: Redis, keyPrefix: string, limit: number, syncMs = 50) {
+    this.window = new SharedWindowLimiter(redis, { keyPrefix, limit, windowMs: WINDOW_SECONDS * 1000, syncMs });
   }
 
-  async admit(address: string | undefined): Promise<RuntimeAdmission> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const res = await Promise.race([
-        this.limiter.consume(rateSubject(address)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${REDIS_TIMEOUT_MS} ms`)), REDIS_TIMEOUT_MS);
-        }),
-      ]);
-      return this.admission(true, res);
-    } catch (error) {
-      // rate-limiter-flexible rejects with the counter's state when it is over the limit.
-      if (error instanceof RateLimiterRes) return this.admission(false, error);
-      this.warn(error);
-      return { allowed: true, limit: this.limit, remaining: this.limit, resetSeconds: WINDOW_SECONDS };
-    } finally {
-      clearTimeout(timer);
-    }
+  get limit(): number {
+    return this.window.limit;
   }
 
-  private admission(allowed: boolean, res: RateLimiterRes): RuntimeAdmission {
-    return {
-      allowed,
-      limit: this.limit,
-      remaining: Math.max(0, res.remainingPoints),
-      resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-    };
+  admit(address: string | undefined): RuntimeAdmission {
+    return this.window.admit(rateSubject(address));
   }
 
-  private warn(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarning < 5_000) return;
-    this.lastWarning = now;
-    this.logger.warn(
-      `rate limiter unavailable, letting requests through: ${error instanceof Error ? error.message : String(error)}`,
-    );
+  /** Adds the counts not yet in Redis (instances learn each other's counts at their next sync). */
+  sync(): Promise<void> {
+    return this.window.sync();
+  }
+
+  close(): Promise<void> {
+    return this.window.close();
   }
 }

@@ -91,8 +91,9 @@ export class RuntimeController implements OnApplicationBootstrap, OnModuleDestro
     if (server) this.unmount = mountAhead(server, this.handle);
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.unmount?.();
+    await this.limiter.close();
   }
 
   /** Answers one request to /runtime/v1/* (a request listener of its own for tests and benches). */
@@ -105,7 +106,7 @@ export class RuntimeController implements OnApplicationBootstrap, OnModuleDestro
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.cors(req, res)) return;
-    const admission = await this.limiter.admit(req.socket.remoteAddress);
+    const admission = this.limiter.admit(req.socket.remoteAddress);
     res.setHeader('ratelimit-limit', admission.limit);
     res.setHeader('ratelimit-remaining', admission.remaining);
     res.setHeader('ratelimit-reset', admission.resetSeconds);
