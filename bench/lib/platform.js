@@ -29,14 +29,21 @@ function freePort() {
 /** Starts one service process; keeps the end of its output for error messages. */
 function spawnService(root, name, { NODE_ARGS, ...env }) {
   // NODE_ARGS: extra node options for the process (e.g. --cpu-prof), which NODE_OPTIONS may not carry.
-  const args = [...(NODE_ARGS ? NODE_ARGS.split(' ') : []), '-r', './scripts/runtime-paths.js'];
+  const args = [...(NODE_ARGS ? NODE_ARGS.split(/\s+/) : []), '-r', './scripts/runtime-paths.js'];
   const child = spawn(process.execPath, [...args, `dist/services/${name}/src/main.js`], {
     cwd: root,
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const keep = (d) => (output = (output + d).slice(-4000));
+  // BENCH_SERVICE_LOGS=<dir>: each service's whole output also goes to <dir>/<name>.log.
+  const file = process.env.BENCH_SERVICE_LOGS
+    ? require('node:fs').createWriteStream(path.join(process.env.BENCH_SERVICE_LOGS, `${name}.log`), { flags: 'a' })
+    : undefined;
+  const keep = (d) => {
+    file?.write(d);
+    output = (output + d).slice(-4000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   return { name, child, output: () => output };

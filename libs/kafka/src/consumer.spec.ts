@@ -1,5 +1,6 @@
-import { CouponDeactivated, createEvent } from '@licensing/events';
-import { parseMessage } from './consumer';
+import type { DataSource } from 'typeorm';
+import { CouponDeactivated, createEvent, LicenseChecked, ProductCreated, ProductUpdated } from '@licensing/events';
+import { EventConsumer, parseMessage } from './consumer';
 
 function deactivationFixture() {
   const keyId = crypto.randomUUID();
@@ -50,5 +51,31 @@ describe('parseMessage', () => {
     expect(parseMessage(undefined)).toMatchObject({ ok: false, reason: expect.stringMatching(/empty/) });
     expect(parseMessage('42')).toMatchObject({ ok: false });
     expect(parseMessage('null')).toMatchObject({ ok: false });
+  });
+});
+
+describe('EventConsumer topics', () => {
+  const consumer = (topics?: string[]) =>
+    new EventConsumer({
+      dataSource: {} as DataSource,
+      settings: { brokers: [], clientId: 'c' },
+      groupId: 'g',
+      consumerName: 'c',
+      ...(topics ? { topics } : {}),
+    });
+  const noop = async () => undefined;
+
+  it('reads the topics of the event types it handles, each once, and no other', () => {
+    const c = consumer().on(ProductUpdated, noop).on(LicenseChecked, noop).on(ProductCreated, noop);
+    expect(c.topics).toEqual(['licensing.keys.v1', 'licensing.sessions.v1']);
+    expect(consumer().on(CouponDeactivated, noop).topics).toEqual(['licensing.coupons.v1']);
+  });
+
+  it('reads the topics it is given instead, and refuses to start with none', async () => {
+    expect(consumer(['licensing.keys.v1', 'licensing.coupons.v1']).on(CouponDeactivated, noop).topics).toEqual([
+      'licensing.keys.v1',
+      'licensing.coupons.v1',
+    ]);
+    await expect(consumer().start()).rejects.toThrow('no topics to consume');
   });
 });

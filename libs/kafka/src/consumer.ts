@@ -32,8 +32,11 @@ export interface EventConsumerOptions {
   groupId: string;
   /** Name under which processed event ids and dead letters are recorded. */
   consumerName: string;
-  /** Base topic names (the settings' prefix is applied). */
-  topics: readonly string[];
+  /**
+   * Base topic names (the settings' prefix is applied). By default the topics of the event
+   * types handlers were registered for: a service reads only what it handles.
+   */
+  topics?: readonly string[];
   logger?: MessagingLogger;
   /** Handler attempts per message before it is dead-lettered. Default 5. */
   maxAttempts?: number;
@@ -105,6 +108,8 @@ export function parseMessage(raw: string | undefined): Parsed {
  */
 export class EventConsumer extends Startable {
   private readonly handlers = new Map<string, EventHandler<object>>();
+  /** The topics of the event types handlers were registered for. */
+  private readonly handledTopics = new Set<string>();
   private readonly logger: MessagingLogger;
   private consumer?: Consumer;
   private producer?: Producer;
@@ -124,13 +129,20 @@ export class EventConsumer extends Startable {
     if (this.running) throw new Error('register handlers before start()');
     if (this.handlers.has(definition.type)) throw new Error(`a handler for ${definition.type} is already registered`);
     this.handlers.set(definition.type, handler as EventHandler<object>);
+    this.handledTopics.add(definition.topic);
     return this;
+  }
+
+  /** The base topics this consumer reads: the options' or those of its handlers' event types. */
+  get topics(): readonly string[] {
+    return this.options.topics ?? [...this.handledTopics].sort();
   }
 
   /** Connects, subscribes and starts consuming in the background. Idempotent. */
   protected async doStart(): Promise<void> {
     if (this.running) return;
     await this.stopping;
+    if (!this.topics.length) throw new Error('no topics to consume: register a handler or name the topics');
     this.running = true;
     const { settings } = this.options;
     const kafka = createKafkaClient(settings, this.logger);
@@ -165,7 +177,7 @@ export class EventConsumer extends Startable {
     try {
       await consumer.connect();
       await consumer.subscribe({
-        topics: this.options.topics.map((t) => topicName(settings, t)),
+        topics: this.topics.map((t) => topicName(settings, t)),
         fromBeginning: this.options.fromBeginning ?? true,
       });
       await consumer.run({

@@ -44,7 +44,9 @@ type HandlerClass = new (...args: never[]) => EventHandlerRegistry;
 export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestroy, HealthCheckProvider {
   private readonly logger = new Logger('Messaging');
   private relay?: OutboxRelay;
+  /** The service's consumer with its handlers (made at bootstrap); `consuming` once it started. */
   private consumer?: EventConsumer;
+  private consuming = false;
   private connecting?: Promise<void>;
   private topicsReady = false;
   private stopped = false;
@@ -60,7 +62,10 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.handlers.length) this.registerLagMetric();
+    if (this.options.handlers.length) {
+      this.consumer = this.createConsumer();
+      this.registerLagMetric(this.consumer.topics);
+    }
     // The relay needs only Postgres: writes and their events are kept while Kafka is away.
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
@@ -98,9 +103,9 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
    * kafka_consumer_lag{topic, partition}: what the group has yet to consume, read from the
    * broker when Prometheus scrapes (at most every 5 s), so a stuck consumer shows as growing lag.
    */
-  private registerLagMetric(): void {
+  private registerLagMetric(topics: readonly string[]): void {
     if (!this.metrics) return;
-    this.lagProbe = new ConsumerLagProbe(this.settings, this.groupId(), [...ALL_TOPICS], this.logger);
+    this.lagProbe = new ConsumerLagProbe(this.settings, this.groupId(), topics, this.logger);
     const read = cached(5_000, () => probe(() => this.lagProbe!.read()));
     this.metrics.gauge<'topic' | 'partition'>({
       name: 'kafka_consumer_lag',
@@ -119,19 +124,27 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     return `${this.options.service}-service`;
   }
 
-  private async startConsumer(): Promise<void> {
+  /**
+   * The consumer group of the service, reading the topics of the event types its handlers
+   * take (the keys service's topic for a read model, every topic for webhooks), so no service
+   * spends time on events it would only skip.
+   */
+  private createConsumer(): EventConsumer {
     const consumer = new EventConsumer({
       dataSource: this.dataSource,
       settings: this.settings,
       groupId: this.groupId(),
       consumerName: this.options.service,
-      topics: [...ALL_TOPICS],
       logger: this.logger,
     });
     // Handlers are providers of the service's feature modules, with their services injected.
     for (const cls of this.options.handlers) this.moduleRef.get(cls, { strict: false }).register(consumer);
-    await consumer.start();
-    this.consumer = consumer;
+    return consumer;
+  }
+
+  private async startConsumer(): Promise<void> {
+    await this.consumer!.start();
+    this.consuming = true;
   }
 
   /** Before the database closes: finish the in-flight batch and leave the group. */
@@ -163,7 +176,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
               name: 'kafka-consumer',
               critical: false,
               check: async () => {
-                if (!this.consumer) throw notConnected();
+                if (!this.consumer || !this.consuming) throw notConnected();
                 await this.consumer.health();
               },
             },

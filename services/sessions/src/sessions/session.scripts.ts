@@ -4,7 +4,8 @@
  * clock (TIME), so instances with skewed clocks still agree on who has expired.
  *
  * Keys under the prefix P (ARGV[1]):
- *   P:s:<session>                 hash: the session (state live|ended, exp, who and where)
+ *   P:s:<session>                 hash: the session (state live|ended, exp, who and where; its
+ *                                 id is the key's name, empty details are left out)
  *   P:ks:<key>                    zset: live sessions of a key, by expiry (the sessions monitor)
  *   P:exp                         zset: every live session, by expiry (the sweeper)
  *   P:ps:<key>:<product>          zset: CONCURRENT_SESSIONS seats, one per session, by expiry
@@ -154,9 +155,12 @@ elseif info.model == 'CONCURRENT_HOSTS' then
   redis.call('ZADD', hosts, 'GT', exp, info.fp)
 end
 local fields = {'state', 'live', 'startedAt', now, 'lastHeartbeatAt', now, 'exp', exp, 'interval', interval}
+-- the id is in the key's name, and an empty detail is simply absent: a hash of 100,000 sessions is memory
 for k, v in pairs(info) do
-  fields[#fields + 1] = k
-  fields[#fields + 1] = v
+  if k ~= 'sessionId' and v ~= '' then
+    fields[#fields + 1] = k
+    fields[#fields + 1] = v
+  end
 end
 redis.call('HSET', session_key(sid), unpack(fields))
 redis.call('PEXPIREAT', session_key(sid), exp + live_retention)

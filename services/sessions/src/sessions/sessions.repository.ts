@@ -290,8 +290,8 @@ export class SessionsRepository {
     for (const id of ids) pipeline.hgetall(`${this.prefix}:s:${id}`);
     const replies = (await pipeline.exec()) ?? [];
     const now = Date.now();
-    return replies.flatMap(([error, raw]) => {
-      const session = error ? null : liveSession(raw);
+    return replies.flatMap(([error, raw], i) => {
+      const session = error ? null : liveSession(ids[i]!, raw);
       return session && session.expiresAt.getTime() > now ? [session] : [];
     });
   }
@@ -375,7 +375,8 @@ export class SessionsRepository {
   }
 }
 
-function liveSession(raw: unknown): LiveSession | null {
+/** A session hash as read; its id is the key's (absent fields are empty). */
+function liveSession(sessionId: string, raw: unknown): LiveSession | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const fields = new Map<string, unknown>(Object.entries(raw));
   const f = (name: string): string => text(fields.get(name));
@@ -383,7 +384,7 @@ function liveSession(raw: unknown): LiveSession | null {
   const model = LICENSE_MODELS.find((m) => m === f('model'));
   if (!model) return null;
   return {
-    sessionId: f('sessionId'),
+    sessionId,
     model,
     vendorId: f('vendorId'),
     keyId: f('keyId'),
