@@ -65,7 +65,13 @@ async function ceilingAt(connections) {
     const [{ port }] = await withTimeout(once(server, 'message'), 20_000, 'http-redis server');
     const url = `http://127.0.0.1:${port}`;
     const throughput = await loadTest({ url: `${url}/heartbeat`, connections, seconds: SECONDS });
-    const paced = await runtimeLoad({ mode: 'paced', url, path: '/heartbeat', bodies: ['{}'], overallRate: OFFERED_RATE });
+    const paced = await runtimeLoad({
+      mode: 'paced',
+      url,
+      path: '/heartbeat',
+      bodies: ['{}'],
+      overallRate: OFFERED_RATE,
+    });
     return { ...throughput, paced };
   } finally {
     const exit = once(server, 'exit');
