@@ -1,4 +1,4 @@
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Admin, AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 /**
@@ -108,10 +108,26 @@ class ConsumerWatch {
         .filter((g) => g.groupId.startsWith(prefix) && g.protocolType === 'consumer')
         .map((g) => g.groupId),
     ]);
+    // A group reads the topics its members subscribed to (each service only those of the events
+    // it handles); one without members yet is watched on every topic, behind by all published.
+    const described = await this.admin.describeGroups([...groups]);
+    const subscribed = new Map<string, string[]>();
+    for (const group of described.groups) {
+      const topics = new Set<string>();
+      for (const member of group.members) {
+        const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
+        for (const topic of metadata?.topics ?? []) topics.add(topic);
+      }
+      if (topics.size)
+        subscribed.set(
+          group.groupId,
+          this.topics.filter((t) => topics.has(t)),
+        );
+    }
     const behind: string[] = [];
     await Promise.all(
       [...groups].map(async (groupId) => {
-        const committed = await this.admin.fetchOffsets({ groupId, topics: this.topics });
+        const committed = await this.admin.fetchOffsets({ groupId, topics: subscribed.get(groupId) ?? this.topics });
         for (const { topic, partitions } of committed) {
           for (const { partition, offset } of partitions) {
             const end = ends.get(`${topic}[${partition}]`) ?? 0;
