@@ -39,6 +39,15 @@ describe('kafkaLogLevel', () => {
     expect(kafkaLogLevel(logLevel.ERROR, response('This server does not host this topic-partition'))).toBe('warn');
   });
 
+  it('logs a failed topic creation as a warning: ensureTopics looks again and reports failure itself', () => {
+    expect(
+      kafkaLogLevel(logLevel.ERROR, {
+        message: 'Response CreateTopics(key: 19, version: 3)',
+        error: 'Topic creation errors',
+      }),
+    ).toBe('warn');
+  });
+
   it('keeps a broker error that is not retried, and every other error, at error', () => {
     expect(
       kafkaLogLevel(logLevel.ERROR, response('Not authorized to access topics: [Topic authorization failed]')),

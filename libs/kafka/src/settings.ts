@@ -71,11 +71,13 @@ const RETRIABLE_BROKER_ERRORS = new Set(errorCodes.filter((e) => e.retriable).ma
  */
 export function kafkaLogLevel(level: logLevel, log: Record<string, unknown>): 'error' | 'warn' | undefined {
   if (level === logLevel.ERROR) {
+    const message = String(log['message'] ?? '');
     const retriedByKafkajs =
-      String(log['message'] ?? '').startsWith('Response ') &&
-      typeof log['error'] === 'string' &&
-      RETRIABLE_BROKER_ERRORS.has(log['error']);
-    return retriedByKafkajs ? 'warn' : 'error';
+      message.startsWith('Response ') && typeof log['error'] === 'string' && RETRIABLE_BROKER_ERRORS.has(log['error']);
+    // Services starting together create the same topics; the loser's "already exists" is
+    // answered as an error, and ensureTopics looks again and fails loudly itself if they never appear.
+    const retriedByEnsureTopics = message.startsWith('Response CreateTopics');
+    return retriedByKafkajs || retriedByEnsureTopics ? 'warn' : 'error';
   }
   return level === logLevel.WARN ? 'warn' : undefined;
 }

@@ -85,7 +85,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, OnModuleDestr
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         if (!this.topicsReady) {
-          await ensureTopics(this.settings, [...ALL_TOPICS]);
+          await ensureTopics(this.settings, [...ALL_TOPICS], { logger: this.logger });
           this.topicsReady = true;
         }
         if (this.options.handlers.length && !this.stopped) await this.startConsumer();
