@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ALL_TOPICS } from '@licensing/events';
+import { ALL_TOPICS, TOPIC_PARTITIONS } from '@licensing/events';
 import { EventConsumer, KafkaSettings } from '@licensing/kafka';
 import { KAFKA_SETTINGS } from '@licensing/platform';
 import { WebhookHandler } from './webhook.handler';
@@ -38,6 +38,10 @@ export class WebhookConsumer implements OnApplicationBootstrap, OnModuleDestroy 
         consumerName: 'notifications-webhooks',
         topics: [...ALL_TOPICS],
         logger: this.logger,
+        // Every partition at once: each event's deliveries are one transaction, and the fan-out
+        // of a burst was bound by one commit at a time (89 events/s in bench/notifications).
+        // Events of one key stay in order: they share a partition.
+        concurrency: TOPIC_PARTITIONS,
       });
       this.handler.register(consumer);
       try {
