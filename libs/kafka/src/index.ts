@@ -4,7 +4,11 @@ export type { KafkaSettings, MessagingLogger } from './settings';
 export { topicName } from './settings';
 export { ensureTopics } from './topics';
 export type { EnsureTopicsOptions } from './topics';
-export { createMessagingMigration, createMessagingTraceMigration } from './messaging.migration';
+export {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  createProcessedEventsAgeMigration,
+} from './messaging.migration';
 export { enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
 export { OutboxRelay } from './outbox-relay';
 export { PgListener, pgClientConfig } from './pg-listener';

@@ -79,3 +79,26 @@ export function createMessagingTraceMigration(timestamp: number): new () => Migr
   Object.defineProperty(MessagingTrace, 'name', { value: `MessagingTrace${timestamp}` });
   return MessagingTrace;
 }
+
+/**
+ * Retention deletes processed-event records by age (libs/platform, retention.ts) every 15
+ * minutes. Without an index on processed_at, each pass scans the whole table to find the
+ * old rows, and a consumer of every event (notifications) keeps millions of them. A BRIN
+ * index suits a column that grows with the insertion order: a few pages to keep up to date
+ * for the whole table, so the consumers' inserts barely pay for it.
+ */
+export function createProcessedEventsAgeMigration(timestamp: number): new () => MigrationInterface {
+  class ProcessedEventsAge implements MigrationInterface {
+    name = `ProcessedEventsAge${timestamp}`;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE INDEX processed_events_age_idx ON processed_events USING brin (processed_at)`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX processed_events_age_idx`);
+    }
+  }
+  Object.defineProperty(ProcessedEventsAge, 'name', { value: `ProcessedEventsAge${timestamp}` });
+  return ProcessedEventsAge;
+}

@@ -9,7 +9,7 @@ import {
   runMigrations,
   serviceDataSourceOptions,
 } from '@licensing/database';
-import { createMessagingMigration } from '@licensing/kafka';
+import { createMessagingMigration, createProcessedEventsAgeMigration } from '@licensing/kafka';
 import { testInfrastructure } from '@licensing/testing';
 import { RetentionService } from '../src/retention';
 
@@ -27,7 +27,11 @@ describe('RetentionService (outbox, processed events, idempotency keys)', () => 
         url,
         service: 'retention',
         entities: [],
-        migrations: [createMessagingMigration(1732000000000), createIdempotencyMigration(1732000000001)],
+        migrations: [
+          createMessagingMigration(1732000000000),
+          createIdempotencyMigration(1732000000001),
+          createProcessedEventsAgeMigration(1732000000002),
+        ],
       }),
     ).initialize();
     await runMigrations(dataSource, 'retention');
@@ -102,6 +106,24 @@ describe('RetentionService (outbox, processed events, idempotency keys)', () => 
     expect(await outboxIds()).toEqual([twoDays]);
     expect(await processedIds()).toEqual([p2]);
     expect(await processedIds()).not.toContain(p4);
+  });
+
+  it('finds old processed events through the age index, not by reading the whole table', async () => {
+    await dataSource.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       SELECT 'c', gen_random_uuid(), now() - (n || ' seconds')::interval FROM generate_series(1, 50000) AS n`,
+    );
+    await dataSource.query('ANALYZE processed_events');
+    const plan = await dataSource.transaction(async (m) => {
+      // Only a plan that can use an index is left; without processed_events_age_idx it is a seq scan anyway.
+      await m.query('SET LOCAL enable_seqscan = off');
+      const lines = (await m.query(
+        `EXPLAIN SELECT consumer, event_id FROM processed_events
+          WHERE processed_at < now() - 7 * interval '1 day' LIMIT 1000 FOR UPDATE SKIP LOCKED`,
+      )) as { 'QUERY PLAN': string }[];
+      return lines.map((l) => l['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('processed_events_age_idx');
   });
 
   it('deletes a backlog larger than one batch completely', async () => {

@@ -1,5 +1,9 @@
 import { createIdempotencyMigration } from '@licensing/database';
-import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
+import {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  createProcessedEventsAgeMigration,
+} from '@licensing/kafka';
 import { Coupons1732200000000 } from './1732200000000-coupons';
 
 /** Applied in order; each has a working down(). */
@@ -8,4 +12,6 @@ export const couponsMigrations = [
   Coupons1732200000000,
   createIdempotencyMigration(1732300000000),
   createMessagingTraceMigration(1734000000000),
+  // Retention finds old processed-event records by age (libs/kafka).
+  createProcessedEventsAgeMigration(1737000000000),
 ];

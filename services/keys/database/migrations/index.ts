@@ -1,5 +1,9 @@
 import { createIdempotencyMigration } from '@licensing/database';
-import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
+import {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  createProcessedEventsAgeMigration,
+} from '@licensing/kafka';
 import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
 import { KeysLicenses1732100000000 } from './1732100000000-keys-licenses';
 import { ApiKeyLastUsed1732400000000 } from './1732400000000-api-key-last-used';
@@ -12,4 +16,6 @@ export const keysMigrations = [
   createIdempotencyMigration(1732300000000),
   ApiKeyLastUsed1732400000000,
   createMessagingTraceMigration(1734000000000),
+  // Retention finds old processed-event records by age (libs/kafka).
+  createProcessedEventsAgeMigration(1737000000000),
 ];

@@ -1,4 +1,8 @@
-import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
+import {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  createProcessedEventsAgeMigration,
+} from '@licensing/kafka';
 import { Notifications1733000000000 } from './1733000000000-notifications';
 import { Webhooks1733100000000 } from './1733100000000-webhooks';
 import { WebhookOwners1735000000000 } from './1735000000000-webhook-owners';
@@ -13,4 +17,6 @@ export const notificationsMigrations = [
   createMessagingTraceMigration(1734000000000),
   WebhookOwners1735000000000,
   WebhookWaiting1736000000000,
+  // Retention finds old processed-event records by age (libs/kafka).
+  createProcessedEventsAgeMigration(1737000000000),
 ];

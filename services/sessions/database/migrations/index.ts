@@ -1,4 +1,8 @@
-import { createMessagingMigration, createMessagingTraceMigration } from '@licensing/kafka';
+import {
+  createMessagingMigration,
+  createMessagingTraceMigration,
+  createProcessedEventsAgeMigration,
+} from '@licensing/kafka';
 import { ReadModel1733000000000 } from './1733000000000-read-model';
 import { HostBindings1733100000000 } from './1733100000000-host-bindings';
 import { LicenseChecks1733200000000 } from './1733200000000-license-checks';
@@ -14,4 +18,6 @@ export const sessionsMigrations = [
   HeartbeatIntervals1733300000000,
   SigningKeys1733400000000,
   createMessagingTraceMigration(1734000000000),
+  // Retention finds old processed-event records by age (libs/kafka).
+  createProcessedEventsAgeMigration(1737000000000),
 ];
