@@ -7,6 +7,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { leaseView } from '../sessions/sessions.types';
 import type { Jwks } from '../signing/jwks';
 import { SigningService } from '../signing/signing.service';
+import { plainAcquireInput, plainCheckInput } from './plain-input';
 import { bodyObject, requireObject, sessionIdOf, validInput } from './runtime.input';
 
 /** What POST /runtime/v1/acquire answers (openapi.json, `Lease`). */
@@ -63,7 +64,7 @@ export class RuntimeService {
     const fields = bodyObject(body);
     requireObject(fields['host'], 'host');
     requireObject(fields['session'], 'session', true);
-    const input = validInput(AcquireLicenseInput, fields);
+    const input = plainAcquireInput(fields) ?? validInput(AcquireLicenseInput, fields);
     const lease = await bodyFields(this.sessions.acquire(input));
     const view = leaseView(lease);
     return {
@@ -101,7 +102,8 @@ export class RuntimeService {
   }
 
   async check(body: unknown): Promise<RuntimeCheck> {
-    const input = validInput(CheckLicenseInput, bodyObject(body));
+    const fields = bodyObject(body);
+    const input = plainCheckInput(fields) ?? validInput(CheckLicenseInput, fields);
     const view = await bodyFields(this.checks.check(input));
     return {
       requestId: view.requestId,
