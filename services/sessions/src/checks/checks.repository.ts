@@ -8,14 +8,10 @@ import { LicenseCheckRecord } from './check.entity';
 export class ChecksRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(manager: EntityManager, check: LicenseCheckRecord): Promise<void> {
-    await manager.getRepository(LicenseCheckRecord).insert(check);
-  }
-
-  /** Several checks in one statement (a batch of ChecksService's group commit). */
   /**
-   * Column arrays through unnest: the statement's text is the same for any batch size, and no
-   * query builder runs per batch on the runtime's busiest write.
+   * Several checks in one statement (a batch of ChecksService's group commit): column arrays
+   * through unnest, so the statement's text is the same for any batch size and no query
+   * builder runs per batch on the runtime's busiest write.
    */
   async insertMany(manager: EntityManager, checks: LicenseCheckRecord[]): Promise<void> {
     if (!checks.length) return;

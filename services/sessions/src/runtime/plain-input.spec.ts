@@ -82,41 +82,47 @@ const acquireBody = fc
   }));
 const checkBody = objectOf(['keyCode', 'productCode'], value);
 
+/**
+ * Runs the property over `bodies`: whatever `fast` takes, class-validator accepts, as an
+ * instance of `type` with the same values (and what `alsoSame` checks). How many it took.
+ */
+function takenAgreeing<T extends object>(
+  bodies: fc.Arbitrary<Record<string, unknown>>,
+  fast: (body: Record<string, unknown>) => T | undefined,
+  type: new () => T,
+  numRuns: number,
+  alsoSame: (fast: T, slow: T) => void = () => undefined,
+): number {
+  let taken = 0;
+  fc.assert(
+    fc.property(bodies, (body) => {
+      const quick = fast(body);
+      if (quick === undefined) return;
+      taken++;
+      const slow = authority(type, body);
+      expect(slow).not.toBe('refused');
+      if (slow === 'refused') return;
+      expect(quick).toBeInstanceOf(type);
+      expect(JSON.stringify(quick)).toBe(JSON.stringify(slow));
+      alsoSame(quick, slow);
+    }),
+    { numRuns },
+  );
+  return taken;
+}
+
 describe('plain runtime inputs', () => {
   it('take only check bodies class-validator accepts, with the same values', () => {
-    let taken = 0;
-    fc.assert(
-      fc.property(checkBody, (body) => {
-        const fast = plainCheckInput(body);
-        if (fast === undefined) return;
-        taken++;
-        const slow = authority(CheckLicenseInput, body);
-        expect(slow).not.toBe('refused');
-        expect(fast).toBeInstanceOf(CheckLicenseInput);
-        expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
-      }),
-      { numRuns: 3000 },
-    );
+    const taken = takenAgreeing(checkBody, plainCheckInput, CheckLicenseInput, 3000);
     // The property says something only if many generated bodies were taken (about 60% are).
     expect(taken).toBeGreaterThan(1000);
   });
 
   it('take only acquire bodies class-validator accepts, with the same values and classes', () => {
-    let taken = 0;
-    fc.assert(
-      fc.property(acquireBody, (body) => {
-        const fast = plainAcquireInput(body);
-        if (fast === undefined) return;
-        taken++;
-        const slow = authority(AcquireLicenseInput, body);
-        expect(slow).not.toBe('refused');
-        if (slow === 'refused') return;
-        expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
-        expect(fast.host).toBeInstanceOf(slow.host.constructor);
-        if (slow.session) expect(fast.session).toBeInstanceOf(slow.session.constructor);
-      }),
-      { numRuns: 5000 },
-    );
+    const taken = takenAgreeing(acquireBody, plainAcquireInput, AcquireLicenseInput, 5000, (fast, slow) => {
+      expect(fast.host).toBeInstanceOf(slow.host.constructor);
+      if (slow.session) expect(fast.session).toBeInstanceOf(slow.session.constructor);
+    });
     expect(taken).toBeGreaterThan(500); // about 20% are
   });
 

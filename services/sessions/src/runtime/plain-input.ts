@@ -19,21 +19,22 @@ type Body = Record<string, unknown>;
 /** Text whose UTF-16 length is the length class-validator's (validator.js isLength) counts. */
 const COUNTED_AS_IS = /^[^\uD800-\uDFFF\uFE0E\uFE0F]*$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
-const ACQUIRE_FIELDS = new Set(['keyCode', 'productCode', 'host', 'session', 'idempotencyKey']);
+/** The OptionalText fields of HostInput and SessionInput, with their maximum lengths. */
+const HOST_TEXTS = { name: 256, os: 256, ip: 64, platformVersion: 64 };
+const SESSION_TEXTS = { infobase: 256, user: 256, processId: 64 };
 const CHECK_FIELDS = new Set(['keyCode', 'productCode']);
-const HOST_FIELDS = new Set(['fingerprint', 'name', 'os', 'ip', 'platformVersion']);
-const SESSION_FIELDS = new Set(['infobase', 'user', 'processId']);
+const ACQUIRE_FIELDS = new Set([...CHECK_FIELDS, 'host', 'session', 'idempotencyKey']);
+const HOST_FIELDS = new Set(['fingerprint', ...Object.keys(HOST_TEXTS)]);
+const SESSION_FIELDS = new Set(Object.keys(SESSION_TEXTS));
 
 /** Marks a body that only class-validator may decide. */
 class NotPlain extends Error {}
 const notPlain = new NotPlain();
 
-function onlyFields(body: Body, allowed: ReadonlySet<string>): void {
-  for (const name in body) if (!allowed.has(name)) throw notPlain;
-}
-
-function object(value: unknown): Body {
+/** The body as an object with none but `allowed` fields. */
+function fieldsOf(value: unknown, allowed: ReadonlySet<string>): Body {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notPlain;
+  for (const name in value) if (!allowed.has(name)) throw notPlain;
   return value as Body;
 }
 
@@ -51,18 +52,28 @@ function text(value: unknown, min: number, max: number): string {
   return trimmed;
 }
 
-/** OptionalText(max): absent stays absent, null stays null, blank becomes null, else trimmed ≤ max. */
-function setOptionalText(target: Body, body: Body, name: string, max: number): void {
-  if (!(name in body)) return;
-  const value = body[name];
-  if (value === undefined || value === null) {
-    target[name] = value;
-    return;
+/**
+ * OptionalText(max) for each of `limits` onto `target`: absent stays absent, null stays null,
+ * blank becomes null, else trimmed and at most max long.
+ */
+function setOptionalTexts<T extends object>(target: T, body: Body, limits: Record<string, number>): T {
+  for (const [name, max] of Object.entries(limits)) {
+    if (!(name in body)) continue;
+    const value = body[name];
+    if (value !== undefined && value !== null) {
+      if (typeof value !== 'string' || !COUNTED_AS_IS.test(value)) throw notPlain;
+      const trimmed = value.trim();
+      if (trimmed.length > max) throw notPlain;
+      (target as Body)[name] = trimmed || null;
+    } else (target as Body)[name] = value;
   }
-  if (typeof value !== 'string' || !COUNTED_AS_IS.test(value)) throw notPlain;
-  const trimmed = value.trim();
-  if (trimmed.length > max) throw notPlain;
-  target[name] = trimmed || null;
+  return target;
+}
+
+/** keyCode and productCode, as both inputs declare them. */
+function setKeyAndProduct(target: { keyCode: string; productCode: string }, body: Body): void {
+  target.keyCode = rawText(body['keyCode'], 100);
+  target.productCode = text(body['productCode'], 1, 40);
 }
 
 function read<T>(build: () => T): T | undefined {
@@ -77,10 +88,8 @@ function read<T>(build: () => T): T | undefined {
 /** A check body read without class-validator, or undefined when validInput must decide. */
 export function plainCheckInput(body: Body): CheckLicenseInput | undefined {
   return read(() => {
-    onlyFields(body, CHECK_FIELDS);
     const input = new CheckLicenseInput();
-    input.keyCode = rawText(body['keyCode'], 100);
-    input.productCode = text(body['productCode'], 1, 40);
+    setKeyAndProduct(input, fieldsOf(body, CHECK_FIELDS));
     return input;
   });
 }
@@ -88,34 +97,20 @@ export function plainCheckInput(body: Body): CheckLicenseInput | undefined {
 /** An acquire body read without class-validator, or undefined when validInput must decide. */
 export function plainAcquireInput(body: Body): AcquireLicenseInput | undefined {
   return read(() => {
-    onlyFields(body, ACQUIRE_FIELDS);
     const input = new AcquireLicenseInput();
-    input.keyCode = rawText(body['keyCode'], 100);
-    input.productCode = text(body['productCode'], 1, 40);
+    setKeyAndProduct(input, fieldsOf(body, ACQUIRE_FIELDS));
 
-    const hostBody = object(body['host']);
-    onlyFields(hostBody, HOST_FIELDS);
+    const hostBody = fieldsOf(body['host'], HOST_FIELDS);
     const host = new HostInput();
     host.fingerprint = text(hostBody['fingerprint'], 1, 256);
-    setOptionalText(host as unknown as Body, hostBody, 'name', 256);
-    setOptionalText(host as unknown as Body, hostBody, 'os', 256);
-    setOptionalText(host as unknown as Body, hostBody, 'ip', 64);
-    setOptionalText(host as unknown as Body, hostBody, 'platformVersion', 64);
-    input.host = host;
+    input.host = setOptionalTexts(host, hostBody, HOST_TEXTS);
 
     if ('session' in body) {
-      const sessionValue = body['session'];
-      if (sessionValue === undefined || sessionValue === null) {
-        input.session = sessionValue;
-      } else {
-        const sessionBody = object(sessionValue);
-        onlyFields(sessionBody, SESSION_FIELDS);
-        const session = new SessionInput();
-        setOptionalText(session as unknown as Body, sessionBody, 'infobase', 256);
-        setOptionalText(session as unknown as Body, sessionBody, 'user', 256);
-        setOptionalText(session as unknown as Body, sessionBody, 'processId', 64);
-        input.session = session;
-      }
+      const session = body['session'];
+      input.session =
+        session === undefined || session === null
+          ? session
+          : setOptionalTexts(new SessionInput(), fieldsOf(session, SESSION_FIELDS), SESSION_TEXTS);
     }
 
     if ('idempotencyKey' in body) {

@@ -49,11 +49,6 @@ export class RuntimeRateLimiter {
     return this.window.admit(rateSubject(address));
   }
 
-  /** Adds the counts not yet in Redis (instances learn each other's counts at their next sync). */
-  sync(): Promise<void> {
-    return this.window.sync();
-  }
-
   close(): Promise<void> {
     return this.window.close();
   }
