@@ -24,6 +24,19 @@ export interface TakenDelivery {
   secret_sealed: string;
 }
 
+/** One attempt's record: what the delivery's row and its log line get. */
+export interface AttemptRecordRow {
+  id: string;
+  /** The delivery's attempt count when it was taken: the record applies only if it is unchanged. */
+  attempts: number;
+  status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  statusCode: number | null;
+  error: string | null;
+  nextAttemptAt: Date | null;
+  durationMs: number;
+  attemptedAt: Date;
+}
+
 /** A delivery as the list of notifications shows it. */
 export interface DeliveryWithUrl {
   id: string;
@@ -187,13 +200,22 @@ export class WebhookRepository {
   }
 
   /**
-   * Takes due deliveries of enabled endpoints for `leaseMs`: at most `limit`, and never more
-   * than `perEndpoint` in flight to one endpoint across instances (the take is serialized by
-   * an advisory lock, so the count of those in flight is exact). Endpoints take turns. Each
-   * endpoint reads only its first few due deliveries (webhook_deliveries_endpoint_due_idx), so
-   * a take costs the same with 50 or 50,000 deliveries queued.
+   * Takes due deliveries of enabled endpoints for `bounds.leaseMs`, at most `limit`, for an
+   * instance that already holds `bounds.held` (ids it took and has not recorded yet). Per
+   * endpoint, the SENDING deliveries whose lease runs decide how many more it may take:
+   * - held by other instances too: up to `perEndpoint` for all instances together, so the
+   *   POSTs in flight to the endpoint never exceed it (each instance sends at most
+   *   `perEndpoint` of its own at once, and never more than it holds);
+   * - held by this instance only (or none): up to `prefetch` held in all, which it sends
+   *   `perEndpoint` at a time; `bounds.slow` endpoints (slow answers lately) get no prefetch.
+   * The take is serialized by an advisory lock, so those counts are exact. Endpoints take
+   * turns. Each endpoint reads only its first few due deliveries
+   * (webhook_deliveries_endpoint_due_idx), so a take costs the same with 50 or 50,000 queued.
    */
-  async takeDue(limit: number, perEndpoint: number, leaseMs: number): Promise<TakenDelivery[]> {
+  async takeDue(
+    limit: number,
+    bounds: { perEndpoint: number; prefetch: number; leaseMs: number; held: string[]; slow: string[] },
+  ): Promise<TakenDelivery[]> {
     return this.dataSource.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('licensing.webhook-take'))`);
       const { rows } = await updated<TakenDelivery>(
@@ -202,7 +224,9 @@ export class WebhookRepository {
            SELECT picked.id
              FROM webhook_endpoints e
             CROSS JOIN LATERAL (
-              SELECT count(*)::int AS n FROM webhook_deliveries s
+              SELECT count(*) FILTER (WHERE s.id <> ALL ($5::uuid[]))::int AS others,
+                     count(*) FILTER (WHERE s.id = ANY ($5::uuid[]))::int AS mine
+                FROM webhook_deliveries s
                WHERE s.endpoint_id = e.id AND s.status = 'SENDING' AND s.next_attempt_at > now()
             ) busy
             CROSS JOIN LATERAL (
@@ -210,7 +234,9 @@ export class WebhookRepository {
                 FROM webhook_deliveries d
                WHERE d.endpoint_id = e.id AND d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now()
                ORDER BY d.next_attempt_at, d.seq
-               LIMIT greatest($2 - busy.n, 0)
+               LIMIT greatest(
+                 CASE WHEN busy.others = 0 AND e.id <> ALL ($6::uuid[]) THEN $4 ELSE $2 - busy.others END - busy.mine,
+                 0)
             ) picked
             WHERE e.enabled
             ORDER BY picked.turn LIMIT $1
@@ -221,10 +247,33 @@ export class WebhookRepository {
           WHERE d.id = chosen.id AND e.id = d.endpoint_id
          RETURNING d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
                    e.url, e.secret_sealed`,
-        [limit, perEndpoint, leaseMs],
+        [
+          limit,
+          bounds.perEndpoint,
+          bounds.leaseMs,
+          Math.max(bounds.prefetch, bounds.perEndpoint),
+          bounds.held,
+          bounds.slow,
+        ],
       );
       return rows;
     });
+  }
+
+  /**
+   * Gives taken deliveries back unsent (the worker stops, or a lease ran too short to send in):
+   * due now, their attempt not counted, if this worker still holds them.
+   */
+  async release(deliveries: { id: string; attempts: number }[]): Promise<void> {
+    if (!deliveries.length) return;
+    await updated(
+      this.dataSource,
+      `UPDATE webhook_deliveries d SET status = 'PENDING', attempts = d.attempts - 1, next_attempt_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS r(id, attempts)
+        WHERE d.id = r.id AND d.status = 'SENDING' AND d.attempts = r.attempts
+        RETURNING d.id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.attempts)],
+    );
   }
 
   /**
@@ -255,34 +304,44 @@ export class WebhookRepository {
     return count;
   }
 
-  /** Records an attempt and the delivery's new state, if this worker still holds it. */
-  async recordAttempt(
-    manager: EntityManager,
-    delivery: { id: string; attempts: number },
-    outcome: {
-      status: 'PENDING' | 'DELIVERED' | 'FAILED';
-      statusCode: number | null;
-      durationMs: number;
-      error: string | null;
-      nextAttemptAt: Date | null;
-    },
-  ): Promise<boolean> {
-    const { count } = await updated(
+  /**
+   * Records attempts and their deliveries' new states, in one statement each, for the
+   * deliveries this worker still holds (taken, with the same attempt count); returns their ids.
+   */
+  async recordAttempts(manager: EntityManager, attempts: AttemptRecordRow[]): Promise<Set<string>> {
+    if (!attempts.length) return new Set();
+    const column = <K extends keyof AttemptRecordRow>(key: K) => attempts.map((a) => a[key]);
+    const { rows } = await updated<{ id: string }>(
       manager,
-      `UPDATE webhook_deliveries
-          SET status = $3, last_status_code = $4, last_error = $5,
-              next_attempt_at = coalesce($6, next_attempt_at),
-              delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END
-        WHERE id = $1 AND status = 'SENDING' AND attempts = $2
-        RETURNING id`,
-      [delivery.id, delivery.attempts, outcome.status, outcome.statusCode, outcome.error, outcome.nextAttemptAt],
+      `WITH outcome AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::int[],
+                              $8::timestamptz[])
+                    AS o(id, attempts, status, status_code, error, next_attempt_at, duration_ms, attempted_at)
+       ), changed AS (
+         UPDATE webhook_deliveries d
+            SET status = o.status, last_status_code = o.status_code, last_error = o.error,
+                next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
+                delivered_at = CASE WHEN o.status = 'DELIVERED' THEN now() ELSE d.delivered_at END
+           FROM outcome o
+          WHERE d.id = o.id AND d.status = 'SENDING' AND d.attempts = o.attempts
+         RETURNING d.id
+       ), logged AS (
+         INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, duration_ms, error, next_attempt_at)
+         SELECT o.id, o.attempted_at, o.status_code, o.duration_ms, o.error, o.next_attempt_at
+           FROM outcome o JOIN changed c ON c.id = o.id
+       )
+       SELECT id FROM changed`,
+      [
+        column('id'),
+        column('attempts'),
+        column('status'),
+        column('statusCode'),
+        column('error'),
+        column('nextAttemptAt'),
+        column('durationMs'),
+        column('attemptedAt'),
+      ],
     );
-    if (!count) return false;
-    await updated(
-      manager,
-      `INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5)`,
-      [delivery.id, outcome.statusCode, outcome.durationMs, outcome.error, outcome.nextAttemptAt],
-    );
-    return true;
+    return new Set(rows.map((r) => r.id));
   }
 }

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
 import { createEvent, EventEnvelope, NotificationSent, WebhookDeliveryFailed } from '@licensing/events';
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
-import { backoffDelayMs, enqueue } from '@licensing/kafka';
+import { backoffDelayMs, enqueue, enqueueMany } from '@licensing/kafka';
 import { assertPageSize } from '@licensing/platform';
 import { InjectNotificationsConfig, NotificationsConfig } from '../config';
 import { EmailService } from '../email/email.service';
@@ -52,6 +52,26 @@ function toNotification(d: DeliveryWithUrl): Notification & { keyId: string | nu
     createdAt: d.created_at,
     sentAt: d.delivered_at,
   };
+}
+
+/**
+ * A worker alone on an endpoint may hold up to this many times WEBHOOK_ENDPOINT_CONCURRENCY of
+ * its deliveries (it still sends WEBHOOK_ENDPOINT_CONCURRENCY at a time), so a burst is not
+ * bound by a take per POST.
+ */
+export const WEBHOOK_PREFETCH_FACTOR = 8;
+
+/** One POST of a taken delivery and what it makes of it, before it is recorded. */
+export interface DeliveryAttempt {
+  delivery: TakenDelivery;
+  status: 'PENDING' | 'DELIVERED' | 'FAILED';
+  /** Why the endpoint is to be disabled (410, or the last attempt failed). */
+  disable?: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  attemptedAt: Date;
+  nextAttemptAt: Date | null;
 }
 
 /** What one attempt's answer makes of a delivery. */
@@ -251,23 +271,48 @@ export class WebhookService {
     });
   }
 
-  /** Takes up to `limit` due deliveries (per-endpoint bound across instances) for the worker. */
-  take(limit: number): Promise<TakenDelivery[]> {
-    return this.webhooks.takeDue(limit, this.config.WEBHOOK_ENDPOINT_CONCURRENCY, this.config.WEBHOOK_TIMEOUT_MS * 3);
+  /**
+   * Takes up to `limit` due deliveries for the worker, which holds `held` already and has seen
+   * `slow` endpoints answer slowly lately (the per-endpoint bounds are the repository's).
+   */
+  take(limit: number, held: string[] = [], slow: string[] = []): Promise<TakenDelivery[]> {
+    return this.webhooks.takeDue(limit, {
+      perEndpoint: this.config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      prefetch: this.config.WEBHOOK_ENDPOINT_CONCURRENCY * WEBHOOK_PREFETCH_FACTOR,
+      leaseMs: this.leaseMs,
+      held,
+      slow,
+    });
   }
 
-  /** One attempt at a taken delivery, and its record. */
+  /** How long a take holds a delivery: time for its attempt and its record, with room to spare. */
+  get leaseMs(): number {
+    return this.config.WEBHOOK_TIMEOUT_MS * 3;
+  }
+
+  /** Gives taken deliveries back unsent: due again now, the attempt not counted. */
+  release(deliveries: TakenDelivery[]): Promise<void> {
+    return this.webhooks.release(deliveries);
+  }
+
+  /** One attempt at a taken delivery and its record (the worker records many together). */
   async deliver(d: TakenDelivery): Promise<void> {
+    await this.record([await this.attempt(d)]);
+  }
+
+  /** POSTs a taken delivery once; says what that makes of it, without recording anything. */
+  async attempt(d: TakenDelivery): Promise<DeliveryAttempt> {
+    const attemptedAt = new Date();
     const body = JSON.stringify(d.payload);
     let response: WebhookResponse;
     try {
-      const signature = new Webhook(this.secrets.open(d.secret_sealed)).sign(d.event_id, new Date(), body);
+      const signature = new Webhook(this.secrets.open(d.secret_sealed)).sign(d.event_id, attemptedAt, body);
       response = await postWebhook(
         d.url,
         body,
         {
           'webhook-id': d.event_id,
-          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
           'webhook-signature': signature,
           'user-agent': 'licensing-webhooks/1',
         },
@@ -284,64 +329,112 @@ export class WebhookService {
               backoffDelayMs(d.attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS),
           )
         : null;
-    const error =
-      response.error ??
-      (outcome.status === 'DELIVERED' ? null : `the endpoint answered ${response.statusCode ?? 'nothing'}`);
-    let disabled = false;
-    await this.dataSource.transaction(async (manager) => {
-      const recorded = await this.webhooks.recordAttempt(manager, d, {
-        status: outcome.status,
-        statusCode: response.statusCode ?? null,
-        durationMs: response.durationMs,
-        error,
-        nextAttemptAt,
+    return {
+      delivery: d,
+      ...outcome,
+      statusCode: response.statusCode ?? null,
+      durationMs: response.durationMs,
+      attemptedAt,
+      nextAttemptAt,
+      error:
+        response.error ??
+        (outcome.status === 'DELIVERED' ? null : `the endpoint answered ${response.statusCode ?? 'nothing'}`),
+    };
+  }
+
+  /**
+   * Records attempts in one transaction: the deliveries' states and log lines, their events
+   * (`notification.sent`, `webhook.delivery-failed`), the retries a success pulls forward and
+   * the endpoints a failure disables. Attempts at deliveries this worker no longer holds (its
+   * lease ran out and another took them) change nothing. If the transaction fails, each
+   * attempt is recorded on its own, so one bad record never loses the others.
+   */
+  async record(attempts: DeliveryAttempt[]): Promise<void> {
+    const disabled: DeliveryAttempt[] = [];
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        disabled.length = 0;
+        await this.recordIn(manager, attempts, disabled);
       });
-      if (!recorded) return;
-      if (outcome.status === 'DELIVERED') {
-        // The receiver answers: its deliveries waiting for a retry need not wait any longer.
-        await this.webhooks.pullForward(manager, d.endpoint_id, this.config.WEBHOOK_ENDPOINT_CONCURRENCY);
-        await enqueue(
-          manager,
-          // A redelivered delivery succeeds again: each success is its own event (notificationId is the delivery).
-          createEvent(NotificationSent, {
-            vendorId: d.vendor_id,
-            subject: d.key_id ?? d.vendor_id,
-            data: {
-              notificationId: d.id,
-              channel: 'WEBHOOK',
-              type: d.event_type,
-              recipient: d.url,
-              causedByEventId: d.event_id,
-            },
-          }),
+    } catch (error) {
+      if (attempts.length === 1) throw error;
+      this.logger.warn(
+        `${attempts.length} webhook attempts not recorded together (${error instanceof Error ? error.message : String(error)}); one by one`,
+      );
+      for (const a of attempts)
+        await this.record([a]).catch((e: unknown) =>
+          this.logger.warn(`delivery ${a.delivery.id}: ${e instanceof Error ? e.message : String(e)}`),
         );
-      } else if (outcome.status === 'FAILED') {
-        const failed = createEvent(WebhookDeliveryFailed, {
+      return;
+    }
+    for (const a of disabled) this.logger.warn(`webhook endpoint ${a.delivery.endpoint_id} disabled: ${a.disable}`);
+  }
+
+  private async recordIn(manager: EntityManager, attempts: DeliveryAttempt[], disabled: DeliveryAttempt[]) {
+    const recorded = await this.webhooks.recordAttempts(
+      manager,
+      attempts.map((a) => ({
+        id: a.delivery.id,
+        attempts: a.delivery.attempts,
+        status: a.status,
+        statusCode: a.statusCode,
+        error: a.error,
+        nextAttemptAt: a.nextAttemptAt,
+        durationMs: a.durationMs,
+        attemptedAt: a.attemptedAt,
+      })),
+    );
+    const held = attempts.filter((a) => recorded.has(a.delivery.id));
+    const delivered = held.filter((a) => a.status === 'DELIVERED');
+    // Receivers that answer: their deliveries waiting for a retry need not wait any longer
+    // (each success pulls up to WEBHOOK_ENDPOINT_CONCURRENCY of them).
+    const successes = new Map<string, number>();
+    for (const a of delivered) successes.set(a.delivery.endpoint_id, (successes.get(a.delivery.endpoint_id) ?? 0) + 1);
+    for (const [endpointId, n] of successes)
+      await this.webhooks.pullForward(manager, endpointId, n * this.config.WEBHOOK_ENDPOINT_CONCURRENCY);
+    await enqueueMany(
+      manager,
+      // A redelivered delivery succeeds again: each success is its own event (notificationId is the delivery).
+      delivered.map(({ delivery: d }) =>
+        createEvent(NotificationSent, {
           vendorId: d.vendor_id,
           subject: d.key_id ?? d.vendor_id,
           data: {
-            deliveryId: d.id,
-            endpointId: d.endpoint_id,
-            eventId: d.event_id,
-            attempts: d.attempts,
-            lastError: error,
+            notificationId: d.id,
+            channel: 'WEBHOOK',
+            type: d.event_type,
+            recipient: d.url,
+            causedByEventId: d.event_id,
           },
+        }),
+      ),
+    );
+    for (const a of held.filter((f) => f.status === 'FAILED')) {
+      const d = a.delivery;
+      const failed = createEvent(WebhookDeliveryFailed, {
+        vendorId: d.vendor_id,
+        subject: d.key_id ?? d.vendor_id,
+        data: {
+          deliveryId: d.id,
+          endpointId: d.endpoint_id,
+          eventId: d.event_id,
+          attempts: d.attempts,
+          lastError: a.error,
+        },
+      });
+      await enqueue(manager, failed);
+      // Only the transaction that disables the endpoint tells the owners: once per disable.
+      if (a.disable && (await this.webhooks.disableEndpoint(manager, d.endpoint_id, a.disable))) {
+        disabled.push(a);
+        await this.emails.onEndpointDisabled(manager, {
+          vendorId: d.vendor_id,
+          url: d.url,
+          cause: { id: failed.id, type: failed.type },
+          gone: a.statusCode === 410,
+          attempts: d.attempts,
+          lastError: a.error,
         });
-        await enqueue(manager, failed);
-        // Only the transaction that disables the endpoint tells the owners: once per disable.
-        if (outcome.disable && (await this.webhooks.disableEndpoint(manager, d.endpoint_id, outcome.disable))) {
-          disabled = true;
-          await this.emails.onEndpointDisabled(manager, {
-            vendorId: d.vendor_id,
-            url: d.url,
-            cause: { id: failed.id, type: failed.type },
-            gone: response.statusCode === 410,
-            attempts: d.attempts,
-            lastError: error,
-          });
-        }
       }
-    });
-    if (disabled) this.logger.warn(`webhook endpoint ${d.endpoint_id} disabled: ${outcome.disable}`);
+    }
   }
 }

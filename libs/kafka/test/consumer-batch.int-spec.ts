@@ -1,0 +1,110 @@
+import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { CouponDeactivated, Topics } from '@licensing/events';
+import { eventually } from '@licensing/testing';
+import { EventConsumer } from '../src';
+import { capturingLogger, deactivation, messagingFixture, MessagingFixture } from './support';
+
+const CONSUMER = 'consumer-batch-spec';
+
+/**
+ * Batch mode (batchSize > 1): a burst of one partition is handled in few transactions, each
+ * event still has exactly one effect, order is kept, and one failing event neither blocks nor
+ * undoes its neighbours.
+ */
+describe('event consumer in batch mode', () => {
+  let f: MessagingFixture;
+  let producer: Producer;
+  let consumer: EventConsumer;
+  const logger = capturingLogger();
+  /** Event ids whose handler always throws. */
+  const doomed = new Set<string>();
+  const calls = new Map<string, number>();
+
+  const topic = () => `${f.settings.topicPrefix}${Topics.coupons}`;
+  const publish = (values: string[]) =>
+    producer.send({ topic: topic(), acks: -1, messages: values.map((value) => ({ key: 'k', value })) });
+  /** The effects in the order they were written, with the transaction that wrote each. */
+  const effects = async () =>
+    (await f.dataSource.query('SELECT event_id, note AS txid FROM effects ORDER BY id')) as {
+      event_id: string;
+      txid: string;
+    }[];
+
+  beforeAll(async () => {
+    f = await messagingFixture('consumer-batch');
+    producer = new Kafka({ clientId: CONSUMER, brokers: f.settings.brokers, logLevel: logLevel.ERROR }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    consumer = new EventConsumer({
+      dataSource: f.dataSource,
+      settings: f.settings,
+      groupId: CONSUMER,
+      consumerName: CONSUMER,
+      logger,
+      maxAttempts: 2,
+      retryBaseMs: 10,
+      retryCapMs: 20,
+      batchSize: 50,
+    }).on(CouponDeactivated, async (event, manager) => {
+      calls.set(event.id, (calls.get(event.id) ?? 0) + 1);
+      // Written before a possible failure, so a rollback shows.
+      await manager.query('INSERT INTO effects (event_id, note) VALUES ($1, txid_current()::text)', [event.id]);
+      if (doomed.has(event.id)) throw new Error('handler failure for the test');
+    });
+    await consumer.start();
+    await consumer.waitUntilJoined();
+  });
+  afterAll(async () => {
+    await consumer?.stop();
+    await producer?.disconnect();
+    await f?.close();
+  });
+
+  it('handles a burst in few transactions, once per event and in order, duplicates included', async () => {
+    const events = Array.from({ length: 300 }, () => deactivation());
+    // The 10th event published again right after itself, and once more at the end.
+    const values = events.map((e) => JSON.stringify(e));
+    values.splice(10, 0, values[9]!);
+    values.push(values[9]!);
+    await publish(values);
+    await eventually(async () => (await effects()).length >= events.length, { what: 'the burst handled' });
+    await new Promise((r) => setTimeout(r, 300));
+    const written = await effects();
+    expect(written.map((w) => w.event_id)).toEqual(events.map((e) => e.id));
+    expect(calls.get(events[9]!.id)).toBe(1);
+    // At most 50 per transaction, and far fewer transactions than events.
+    const perTx = new Map<string, number>();
+    for (const w of written) perTx.set(w.txid, (perTx.get(w.txid) ?? 0) + 1);
+    expect(Math.max(...perTx.values())).toBeLessThanOrEqual(50);
+    expect(perTx.size).toBeLessThan(events.length / 5);
+  });
+
+  it('dead-letters a failing event of a batch alone: its neighbours have their effect once, in order', async () => {
+    await f.dataSource.query('TRUNCATE effects');
+    const events = Array.from({ length: 40 }, () => deactivation());
+    const bad = events[17]!;
+    doomed.add(bad.id);
+    await publish(events.map((e) => JSON.stringify(e)));
+    await eventually(
+      async () =>
+        (
+          (await f.dataSource.query('SELECT count(*)::int AS n FROM dead_letters WHERE event_id = $1', [bad.id])) as {
+            n: number;
+          }[]
+        )[0]!.n === 1,
+      { what: 'the dead letter' },
+    );
+    await eventually(async () => (await effects()).length >= events.length - 1, { what: 'the neighbours handled' });
+    const written = await effects();
+    expect(written.map((w) => w.event_id)).toEqual(events.filter((e) => e !== bad).map((e) => e.id));
+    // Once in the batch, then its own attempts (maxAttempts 2); its writes rolled back each time.
+    expect(calls.get(bad.id)).toBe(3);
+    const processed = (await f.dataSource.query(
+      'SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1 AND event_id = ANY($2::uuid[])',
+      [CONSUMER, events.map((e) => e.id)],
+    )) as { n: number }[];
+    expect(processed[0]!.n).toBe(events.length - 1);
+    expect(logger.lines.some((l) => l.startsWith('warn ') && l.includes('failed together'))).toBe(true);
+  });
+});
