@@ -131,7 +131,10 @@ export function parseMessage(raw: string | undefined): Parsed {
  *   at least once. Messages of one partition (one key) are handled in order.
  */
 export class EventConsumer extends Startable {
-  private readonly handlers = new Map<string, EventHandler<object>>();
+  private readonly handlers = new Map<
+    string,
+    { handler: EventHandler<object>; when?: (event: EventEnvelope<object>) => boolean }
+  >();
   /** The topics of the event types handlers were registered for. */
   private readonly handledTopics = new Set<string>();
   private readonly logger: MessagingLogger;
@@ -148,11 +151,21 @@ export class EventConsumer extends Startable {
     this.logger = options.logger ?? console;
   }
 
-  /** Registers the handler of one event type (before start()). */
-  on<D extends EventDefinition<object>>(definition: D, handler: EventHandler<PayloadOf<D>>): this {
+  /**
+   * Registers the handler of one event type (before start()). Events `when` refuses are
+   * acknowledged and skipped like types without a handler: no transaction, no record.
+   */
+  on<D extends EventDefinition<object>>(
+    definition: D,
+    handler: EventHandler<PayloadOf<D>>,
+    options: { when?: (event: EventEnvelope<PayloadOf<D>>) => boolean } = {},
+  ): this {
     if (this.running) throw new Error('register handlers before start()');
     if (this.handlers.has(definition.type)) throw new Error(`a handler for ${definition.type} is already registered`);
-    this.handlers.set(definition.type, handler as EventHandler<object>);
+    this.handlers.set(definition.type, {
+      handler: handler as EventHandler<object>,
+      when: options.when as ((event: EventEnvelope<object>) => boolean) | undefined,
+    });
     this.handledTopics.add(definition.topic);
     return this;
   }
@@ -285,8 +298,9 @@ export class EventConsumer extends Startable {
       );
       return undefined;
     }
-    const handler = this.handlers.get(parsed.envelope.type);
-    return handler ? { message, raw: raw ?? '', envelope: parsed.envelope, handler } : undefined;
+    const registered = this.handlers.get(parsed.envelope.type);
+    if (!registered || (registered.when && !registered.when(parsed.envelope))) return undefined;
+    return { message, raw: raw ?? '', envelope: parsed.envelope, handler: registered.handler };
   }
 
   /**

@@ -5,6 +5,8 @@ import { EventConsumer } from '../src';
 import { capturingLogger, deactivation, messagingFixture, MessagingFixture } from './support';
 
 const CONSUMER = 'consumer-batch-spec';
+/** Events of this vendor are refused by the handler's `when`. */
+const SKIPPED_VENDOR = '0b6c1f7e-2a3d-4e5f-8a9b-0c1d2e3f4a5b';
 
 /**
  * Batch mode (batchSize > 1): a burst of one partition is handled in few transactions, each
@@ -46,12 +48,16 @@ describe('event consumer in batch mode', () => {
       retryBaseMs: 10,
       retryCapMs: 20,
       batchSize: 50,
-    }).on(CouponDeactivated, async (event, manager) => {
-      calls.set(event.id, (calls.get(event.id) ?? 0) + 1);
-      // Written before a possible failure, so a rollback shows.
-      await manager.query('INSERT INTO effects (event_id, note) VALUES ($1, txid_current()::text)', [event.id]);
-      if (doomed.has(event.id)) throw new Error('handler failure for the test');
-    });
+    }).on(
+      CouponDeactivated,
+      async (event, manager) => {
+        calls.set(event.id, (calls.get(event.id) ?? 0) + 1);
+        // Written before a possible failure, so a rollback shows.
+        await manager.query('INSERT INTO effects (event_id, note) VALUES ($1, txid_current()::text)', [event.id]);
+        if (doomed.has(event.id)) throw new Error('handler failure for the test');
+      },
+      { when: (event) => event.vendorId !== SKIPPED_VENDOR },
+    );
     await consumer.start();
     await consumer.waitUntilJoined();
   });
@@ -106,5 +112,19 @@ describe('event consumer in batch mode', () => {
     )) as { n: number }[];
     expect(processed[0]!.n).toBe(events.length - 1);
     expect(logger.lines.some((l) => l.startsWith('warn ') && l.includes('failed together'))).toBe(true);
+  });
+
+  it('skips events its handler’s `when` refuses: no handler call, no processed_events record', async () => {
+    await f.dataSource.query('TRUNCATE effects');
+    const skipped = deactivation(undefined, SKIPPED_VENDOR);
+    const handled = deactivation();
+    await publish([JSON.stringify(skipped), JSON.stringify(handled)]);
+    await eventually(async () => (await effects()).length === 1, { what: 'the handled event' });
+    expect((await effects()).map((w) => w.event_id)).toEqual([handled.id]);
+    expect(calls.has(skipped.id)).toBe(false);
+    const processed = (await f.dataSource.query('SELECT event_id FROM processed_events WHERE event_id = $1', [
+      skipped.id,
+    ])) as unknown[];
+    expect(processed).toEqual([]);
   });
 });

@@ -284,7 +284,7 @@ describe('webhooks to real HTTP receivers on loopback', () => {
       const eGone = await hooks.create(acme.id, { url: gone.url });
       // Four deliveries in flight to the 410 endpoint at once: each fails, one transaction disables it.
       for (let i = 0; i < 4; i++) await own.first.deliver(productEvent(acme));
-      const taken = await hooks.take(10);
+      const taken = (await hooks.take(10)).deliveries;
       expect(taken).toHaveLength(4);
       await Promise.all(taken.map((d) => hooks.deliver(d)));
       expect(gone.received).toHaveLength(4);
@@ -428,7 +428,7 @@ describe('webhooks to real HTTP receivers on loopback', () => {
       // Registered where loopback is allowed; the strict instance refuses the delivery before connecting.
       const endpoint = await other.first.get(WebhookService).create(vendor.id, { url: rx.url });
       await other.first.deliver(productEvent(vendor));
-      const taken = await strictHooks.take(5);
+      const taken = (await strictHooks.take(5)).deliveries;
       expect(taken).toHaveLength(1);
       await strictHooks.deliver(taken[0]!);
       expect(rx.received).toHaveLength(0);

@@ -7,6 +7,7 @@ import { Notifications1733000000000 } from './1733000000000-notifications';
 import { Webhooks1733100000000 } from './1733100000000-webhooks';
 import { WebhookOwners1735000000000 } from './1735000000000-webhook-owners';
 import { WebhookWaiting1736000000000 } from './1736000000000-webhook-waiting';
+import { WebhookSenders1738000000000 } from './1738000000000-webhook-senders';
 
 /** Applied in order; each has a working down(). */
 export const notificationsMigrations = [
@@ -19,4 +20,5 @@ export const notificationsMigrations = [
   WebhookWaiting1736000000000,
   // Retention finds old processed-event records by age (libs/kafka).
   createProcessedEventsAgeMigration(1737000000000),
+  WebhookSenders1738000000000,
 ];

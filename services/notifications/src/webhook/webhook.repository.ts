@@ -27,7 +27,7 @@ export interface TakenDelivery {
 /** One attempt's record: what the delivery's row and its log line get. */
 export interface AttemptRecordRow {
   id: string;
-  /** The delivery's attempt count when it was taken: the record applies only if it is unchanged. */
+  /** The delivery's attempt count when it was read, before this attempt: the record applies only if it is unchanged. */
   attempts: number;
   status: 'PENDING' | 'DELIVERED' | 'FAILED';
   statusCode: number | null;
@@ -88,7 +88,8 @@ export class WebhookRepository {
   async disableEndpoint(manager: EntityManager, id: string, reason: string): Promise<boolean> {
     const { count } = await updated(
       manager,
-      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now()
+      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now(),
+              sender_id = NULL, sender_until = NULL
         WHERE id = $1 AND enabled
         RETURNING id`,
       [id, reason],
@@ -187,12 +188,15 @@ export class WebhookRepository {
       .getMany();
   }
 
-  /** Puts a delivery back in the queue now (a redelivery): its attempts and log stay. */
+  /**
+   * Puts a delivery back in the queue now (a redelivery): its attempts and log stay. A pending
+   * delivery whose attempt is under way is only made due; that attempt answers for it.
+   */
   async requeue(vendorId: string, id: string): Promise<boolean> {
     const { count } = await updated(
       this.dataSource,
       `UPDATE webhook_deliveries SET status = 'PENDING', next_attempt_at = now()
-        WHERE vendor_id = $1 AND id = $2 AND status IN ('DELIVERED', 'FAILED', 'PENDING')
+        WHERE vendor_id = $1 AND id = $2
         RETURNING id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
       [vendorId, id],
     );
@@ -200,79 +204,78 @@ export class WebhookRepository {
   }
 
   /**
-   * Takes due deliveries of enabled endpoints for `bounds.leaseMs`, at most `limit`, for an
-   * instance that already holds `bounds.held` (ids it took and has not recorded yet). Per
-   * endpoint, the SENDING deliveries whose lease runs decide how many more it may take:
-   * - held by other instances too: up to `perEndpoint` for all instances together, so the
-   *   POSTs in flight to the endpoint never exceed it (each instance sends at most
-   *   `perEndpoint` of its own at once, and never more than it holds);
-   * - held by this instance only (or none): up to `prefetch` held in all, which it sends
-   *   `perEndpoint` at a time; `bounds.slow` endpoints (slow answers lately) get no prefetch.
-   * The take is serialized by an advisory lock, so those counts are exact. Endpoints take
-   * turns. Each endpoint reads only its first few due deliveries
-   * (webhook_deliveries_endpoint_due_idx), so a take costs the same with 50 or 50,000 queued.
+   * A worker's endpoints for the next `leaseMs`. It keeps those it holds that are enabled and
+   * still have work (`keep`: deliveries it has in hand; or deliveries due) and lets go of the
+   * rest; then it claims up to `claimMore` enabled endpoints with deliveries due that no
+   * worker holds, or whose worker's lease ran out (the oldest lease first). Only an endpoint's
+   * worker sends its deliveries. Returns the endpoints it holds now.
    */
-  async takeDue(
-    limit: number,
-    bounds: { perEndpoint: number; prefetch: number; leaseMs: number; held: string[]; slow: string[] },
-  ): Promise<TakenDelivery[]> {
-    return this.dataSource.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('licensing.webhook-take'))`);
-      const { rows } = await updated<TakenDelivery>(
-        m,
-        `WITH chosen AS (
-           SELECT picked.id
-             FROM webhook_endpoints e
-            CROSS JOIN LATERAL (
-              SELECT count(*) FILTER (WHERE s.id <> ALL ($5::uuid[]))::int AS others,
-                     count(*) FILTER (WHERE s.id = ANY ($5::uuid[]))::int AS mine
-                FROM webhook_deliveries s
-               WHERE s.endpoint_id = e.id AND s.status = 'SENDING' AND s.next_attempt_at > now()
-            ) busy
-            CROSS JOIN LATERAL (
-              SELECT d.id, row_number() OVER (ORDER BY d.next_attempt_at, d.seq) AS turn
-                FROM webhook_deliveries d
-               WHERE d.endpoint_id = e.id AND d.status IN ('PENDING', 'SENDING') AND d.next_attempt_at <= now()
-               ORDER BY d.next_attempt_at, d.seq
-               LIMIT greatest(
-                 CASE WHEN busy.others = 0 AND e.id <> ALL ($6::uuid[]) THEN $4 ELSE $2 - busy.others END - busy.mine,
-                 0)
-            ) picked
-            WHERE e.enabled
-            ORDER BY picked.turn LIMIT $1
-         )
-         UPDATE webhook_deliveries d
-            SET status = 'SENDING', attempts = d.attempts + 1, next_attempt_at = now() + $3 * interval '1 millisecond'
-           FROM chosen, webhook_endpoints e
-          WHERE d.id = chosen.id AND e.id = d.endpoint_id
-         RETURNING d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
-                   e.url, e.secret_sealed`,
-        [
-          limit,
-          bounds.perEndpoint,
-          bounds.leaseMs,
-          Math.max(bounds.prefetch, bounds.perEndpoint),
-          bounds.held,
-          bounds.slow,
-        ],
-      );
-      return rows;
-    });
+  async claimEndpoints(workerId: string, leaseMs: number, keep: string[], claimMore: number): Promise<string[]> {
+    const due = `EXISTS (SELECT 1 FROM webhook_deliveries d
+                          WHERE d.endpoint_id = e.id AND d.status = 'PENDING' AND d.next_attempt_at <= now())`;
+    const { rows } = await updated<{ id: string }>(
+      this.dataSource,
+      `WITH mine AS (
+         SELECT e.id, e.enabled AND (e.id = ANY ($3::uuid[]) OR ${due}) AS kept
+           FROM webhook_endpoints e
+          WHERE e.sender_id = $1
+       ), renewed AS (
+         UPDATE webhook_endpoints e
+            SET sender_id = CASE WHEN mine.kept THEN $1::uuid END,
+                sender_until = CASE WHEN mine.kept THEN now() + $2 * interval '1 millisecond' END
+           FROM mine
+          WHERE e.id = mine.id
+         RETURNING e.id, mine.kept
+       ), free AS (
+         SELECT e.id FROM webhook_endpoints e
+          WHERE e.enabled AND (e.sender_id IS NULL OR e.sender_until <= now()) AND e.sender_id IS DISTINCT FROM $1
+            AND ${due}
+          ORDER BY e.sender_until NULLS FIRST
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE webhook_endpoints e SET sender_id = $1, sender_until = now() + $2 * interval '1 millisecond'
+           FROM free
+          WHERE e.id = free.id
+         RETURNING e.id
+       )
+       SELECT id FROM renewed WHERE kept UNION ALL SELECT id FROM claimed`,
+      [workerId, leaseMs, keep, Math.max(claimMore, 0)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Lets go of every endpoint a worker holds (it stops). */
+  async releaseEndpoints(workerId: string): Promise<void> {
+    await updated(
+      this.dataSource,
+      `UPDATE webhook_endpoints SET sender_id = NULL, sender_until = NULL WHERE sender_id = $1 RETURNING id`,
+      [workerId],
+    );
   }
 
   /**
-   * Gives taken deliveries back unsent (the worker stops, or a lease ran too short to send in):
-   * due now, their attempt not counted, if this worker still holds them.
+   * Due deliveries of the given endpoints, the earliest first, up to a count per endpoint,
+   * leaving out those the worker has in hand. Reading changes nothing: the endpoint's lease is
+   * what keeps other workers away. Each endpoint reads only its first few due deliveries
+   * (webhook_deliveries_endpoint_due_idx), so a read costs the same with 50 or 50,000 queued.
    */
-  async release(deliveries: { id: string; attempts: number }[]): Promise<void> {
-    if (!deliveries.length) return;
-    await updated(
+  async dueDeliveries(wanted: { endpointId: string; count: number }[], held: string[]): Promise<TakenDelivery[]> {
+    if (!wanted.length) return [];
+    return rows<TakenDelivery>(
       this.dataSource,
-      `UPDATE webhook_deliveries d SET status = 'PENDING', attempts = d.attempts - 1, next_attempt_at = now()
-         FROM unnest($1::uuid[], $2::int[]) AS r(id, attempts)
-        WHERE d.id = r.id AND d.status = 'SENDING' AND d.attempts = r.attempts
-        RETURNING d.id, pg_notify('${WEBHOOK_DUE_CHANNEL}', '')`,
-      [deliveries.map((d) => d.id), deliveries.map((d) => d.attempts)],
+      `SELECT d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
+              e.url, e.secret_sealed
+         FROM unnest($1::uuid[], $2::int[]) AS w(endpoint_id, n)
+         JOIN webhook_endpoints e ON e.id = w.endpoint_id AND e.enabled
+        CROSS JOIN LATERAL (
+          SELECT * FROM webhook_deliveries d
+           WHERE d.endpoint_id = w.endpoint_id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
+             AND d.id <> ALL ($3::uuid[])
+           ORDER BY d.next_attempt_at, d.seq
+           LIMIT w.n
+        ) d`,
+      [wanted.map((w) => w.endpointId), wanted.map((w) => w.count), held],
     );
   }
 
@@ -305,8 +308,10 @@ export class WebhookRepository {
   }
 
   /**
-   * Records attempts and their deliveries' new states, in one statement each, for the
-   * deliveries this worker still holds (taken, with the same attempt count); returns their ids.
+   * Records attempts and their deliveries' new states (one statement for all), each only if
+   * its delivery is as it was read (pending, the same attempt count): an attempt whose delivery
+   * was recorded meanwhile (another worker after a lost lease) changes nothing. Returns the ids
+   * recorded.
    */
   async recordAttempts(manager: EntityManager, attempts: AttemptRecordRow[]): Promise<Set<string>> {
     if (!attempts.length) return new Set();
@@ -319,11 +324,11 @@ export class WebhookRepository {
                     AS o(id, attempts, status, status_code, error, next_attempt_at, duration_ms, attempted_at)
        ), changed AS (
          UPDATE webhook_deliveries d
-            SET status = o.status, last_status_code = o.status_code, last_error = o.error,
+            SET status = o.status, attempts = d.attempts + 1, last_status_code = o.status_code, last_error = o.error,
                 next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
                 delivered_at = CASE WHEN o.status = 'DELIVERED' THEN now() ELSE d.delivered_at END
            FROM outcome o
-          WHERE d.id = o.id AND d.status = 'SENDING' AND d.attempts = o.attempts
+          WHERE d.id = o.id AND d.status = 'PENDING' AND d.attempts = o.attempts
          RETURNING d.id
        ), logged AS (
          INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, duration_ms, error, next_attempt_at)

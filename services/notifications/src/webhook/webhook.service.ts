@@ -55,15 +55,17 @@ function toNotification(d: DeliveryWithUrl): Notification & { keyId: string | nu
 }
 
 /**
- * A worker alone on an endpoint may hold up to this many times WEBHOOK_ENDPOINT_CONCURRENCY of
- * its deliveries (it still sends WEBHOOK_ENDPOINT_CONCURRENCY at a time), so a burst is not
- * bound by a take per POST.
+ * The worker holding an endpoint has up to this many times WEBHOOK_ENDPOINT_CONCURRENCY of its
+ * deliveries in hand (it sends WEBHOOK_ENDPOINT_CONCURRENCY at a time), so a burst is not bound
+ * by a read per POST.
  */
 export const WEBHOOK_PREFETCH_FACTOR = 8;
 
 /** One POST of a taken delivery and what it makes of it, before it is recorded. */
 export interface DeliveryAttempt {
   delivery: TakenDelivery;
+  /** This attempt's number (the delivery's attempts once it is recorded). */
+  attempt: number;
   status: 'PENDING' | 'DELIVERED' | 'FAILED';
   /** Why the endpoint is to be disabled (410, or the last attempt failed). */
   disable?: string;
@@ -72,6 +74,12 @@ export interface DeliveryAttempt {
   error: string | null;
   attemptedAt: Date;
   nextAttemptAt: Date | null;
+}
+
+/** Whether an event goes to webhooks: all but this service's own reports about webhooks (they would feed themselves). */
+export function fansOut(event: EventEnvelope<object>): boolean {
+  if (event.type === WebhookDeliveryFailed.type) return false;
+  return !(event.type === NotificationSent.type && (event.data as { channel?: string }).channel === 'WEBHOOK');
 }
 
 /** What one attempt's answer makes of a delivery. */
@@ -193,12 +201,9 @@ export class WebhookService {
     return this.delivery(vendorId, deliveryId);
   }
 
-  /** Sends a delivery again (its log goes on); a delivery under way is left alone. */
+  /** Sends a delivery again (its log goes on); one whose attempt is under way gets no second one. */
   async redeliver(vendorId: string, deliveryId: string): Promise<WebhookDelivery> {
-    const existing = await this.webhooks.findDelivery(vendorId, deliveryId);
-    if (!existing) throw new NotFoundError('Webhook delivery', 'id');
-    if (!(await this.webhooks.requeue(vendorId, deliveryId)))
-      throw new ConflictError('the delivery is being sent right now', 'id');
+    if (!(await this.webhooks.requeue(vendorId, deliveryId))) throw new NotFoundError('Webhook delivery', 'id');
     return this.delivery(vendorId, deliveryId);
   }
 
@@ -239,7 +244,7 @@ export class WebhookService {
       attempts: d.attempts,
       lastError: d.lastError,
       lastStatusCode: d.lastStatusCode,
-      nextAttemptAt: d.status === 'PENDING' || d.status === 'SENDING' ? d.nextAttemptAt : null,
+      nextAttemptAt: d.status === 'PENDING' ? d.nextAttemptAt : null,
       createdAt: d.createdAt,
       deliveredAt: d.deliveredAt,
       log: attempts
@@ -254,13 +259,9 @@ export class WebhookService {
     }));
   }
 
-  /**
-   * Fans one event out to the vendor's endpoints that take it, in the consumer's transaction.
-   * This service's own reports about webhooks are not fanned out (they would feed themselves).
-   */
+  /** Fans one event out to the vendor's endpoints that take it, in the consumer's transaction. */
   async fanOut(manager: EntityManager, event: EventEnvelope<object>): Promise<void> {
-    if (event.type === WebhookDeliveryFailed.type) return;
-    if (event.type === NotificationSent.type && (event.data as { channel?: string }).channel === 'WEBHOOK') return;
+    if (!fansOut(event)) return;
     const keyId = (event.data as { keyId?: unknown }).keyId;
     await this.webhooks.fanOut(manager, {
       id: event.id,
@@ -272,33 +273,56 @@ export class WebhookService {
   }
 
   /**
-   * Takes up to `limit` due deliveries for the worker, which holds `held` already and has seen
-   * `slow` endpoints answer slowly lately (the per-endpoint bounds are the repository's).
+   * Up to `limit` due deliveries for a worker, from the endpoints it holds (see
+   * WebhookRepository.claimEndpoints): per endpoint up to WEBHOOK_PREFETCH_FACTOR times
+   * WEBHOOK_ENDPOINT_CONCURRENCY in hand, counting `held` (deliveries it has in hand already).
+   * Returns the deliveries and the endpoints it holds.
    */
-  take(limit: number, held: string[] = [], slow: string[] = []): Promise<TakenDelivery[]> {
-    return this.webhooks.takeDue(limit, {
-      perEndpoint: this.config.WEBHOOK_ENDPOINT_CONCURRENCY,
-      prefetch: this.config.WEBHOOK_ENDPOINT_CONCURRENCY * WEBHOOK_PREFETCH_FACTOR,
-      leaseMs: this.leaseMs,
-      held,
-      slow,
-    });
+  async take(
+    limit: number,
+    worker: { id: string; held: TakenDelivery[] } = this.ownWorker,
+  ): Promise<{ deliveries: TakenDelivery[]; endpoints: string[] }> {
+    const inHand = new Map<string, number>();
+    for (const d of worker.held) inHand.set(d.endpoint_id, (inHand.get(d.endpoint_id) ?? 0) + 1);
+    const endpoints = await this.webhooks.claimEndpoints(
+      worker.id,
+      this.leaseMs,
+      [...inHand.keys()],
+      this.config.WEBHOOK_CONCURRENCY - inHand.size,
+    );
+    const prefetch = this.config.WEBHOOK_ENDPOINT_CONCURRENCY * WEBHOOK_PREFETCH_FACTOR;
+    let left = limit;
+    const wanted: { endpointId: string; count: number }[] = [];
+    for (const endpointId of endpoints) {
+      const count = Math.min(prefetch - (inHand.get(endpointId) ?? 0), left);
+      if (count <= 0) continue;
+      wanted.push({ endpointId, count });
+      left -= count;
+    }
+    const deliveries = await this.webhooks.dueDeliveries(
+      wanted,
+      worker.held.map((d) => d.id),
+    );
+    return { deliveries, endpoints };
   }
 
-  /** How long a take holds a delivery: time for its attempt and its record, with room to spare. */
+  /** Lets go of a worker's endpoints (it stops). */
+  releaseEndpoints(workerId: string): Promise<void> {
+    return this.webhooks.releaseEndpoints(workerId);
+  }
+
+  /** How long a worker holds an endpoint after each take: time for attempts and their records, with room to spare. */
   get leaseMs(): number {
     return this.config.WEBHOOK_TIMEOUT_MS * 3;
-  }
-
-  /** Gives taken deliveries back unsent: due again now, the attempt not counted. */
-  release(deliveries: TakenDelivery[]): Promise<void> {
-    return this.webhooks.release(deliveries);
   }
 
   /** One attempt at a taken delivery and its record (the worker records many together). */
   async deliver(d: TakenDelivery): Promise<void> {
     await this.record([await this.attempt(d)]);
   }
+
+  /** A worker for take() calls outside the delivery worker (tests, tools). */
+  private readonly ownWorker = { id: randomUUID(), held: [] as TakenDelivery[] };
 
   /** POSTs a taken delivery once; says what that makes of it, without recording anything. */
   async attempt(d: TakenDelivery): Promise<DeliveryAttempt> {
@@ -321,16 +345,17 @@ export class WebhookService {
     } catch (error) {
       response = { durationMs: 0, error: error instanceof Error ? error.message : String(error) };
     }
-    const outcome = deliveryOutcome(response, d.attempts, this.config.WEBHOOK_MAX_ATTEMPTS);
+    const attempt = d.attempts + 1;
+    const outcome = deliveryOutcome(response, attempt, this.config.WEBHOOK_MAX_ATTEMPTS);
     const nextAttemptAt =
       outcome.status === 'PENDING'
         ? new Date(
-            Date.now() +
-              backoffDelayMs(d.attempts, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS),
+            Date.now() + backoffDelayMs(attempt, this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_CAP_MS),
           )
         : null;
     return {
       delivery: d,
+      attempt,
       ...outcome,
       statusCode: response.statusCode ?? null,
       durationMs: response.durationMs,
@@ -349,7 +374,7 @@ export class WebhookService {
    * lease ran out and another took them) change nothing. If the transaction fails, each
    * attempt is recorded on its own, so one bad record never loses the others.
    */
-  async record(attempts: DeliveryAttempt[]): Promise<void> {
+  async record(attempts: DeliveryAttempt[]): Promise<string[]> {
     const disabled: DeliveryAttempt[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -361,13 +386,18 @@ export class WebhookService {
       this.logger.warn(
         `${attempts.length} webhook attempts not recorded together (${error instanceof Error ? error.message : String(error)}); one by one`,
       );
-      for (const a of attempts)
-        await this.record([a]).catch((e: unknown) =>
-          this.logger.warn(`delivery ${a.delivery.id}: ${e instanceof Error ? e.message : String(e)}`),
-        );
-      return;
+      const each = await Promise.all(
+        attempts.map((a) =>
+          this.record([a]).catch((e: unknown) => {
+            this.logger.warn(`delivery ${a.delivery.id}: ${e instanceof Error ? e.message : String(e)}`);
+            return [];
+          }),
+        ),
+      );
+      return each.flat();
     }
     for (const a of disabled) this.logger.warn(`webhook endpoint ${a.delivery.endpoint_id} disabled: ${a.disable}`);
+    return disabled.map((a) => a.delivery.endpoint_id);
   }
 
   private async recordIn(manager: EntityManager, attempts: DeliveryAttempt[], disabled: DeliveryAttempt[]) {
@@ -418,7 +448,7 @@ export class WebhookService {
           deliveryId: d.id,
           endpointId: d.endpoint_id,
           eventId: d.event_id,
-          attempts: d.attempts,
+          attempts: a.attempt,
           lastError: a.error,
         },
       });
@@ -431,7 +461,7 @@ export class WebhookService {
           url: d.url,
           cause: { id: failed.id, type: failed.type },
           gone: a.statusCode === 410,
-          attempts: d.attempts,
+          attempts: a.attempt,
           lastError: a.error,
         });
       }

@@ -14,7 +14,10 @@ registerEnumType(WebhookDeliveryStatusEnum, {
   description: 'Where a webhook delivery stands.',
   valuesMap: {
     PENDING: { description: 'Waiting for its first or next attempt.' },
-    SENDING: { description: 'An attempt is under way.' },
+    SENDING: {
+      description: 'Not used: a delivery reads PENDING while its attempt is under way.',
+      deprecationReason: 'Deliveries are not marked while an attempt runs (the worker holds their endpoint instead).',
+    },
     DELIVERED: { description: 'The endpoint answered 2xx.' },
     FAILED: { description: 'Given up: retries ran out, or the endpoint answered 410 Gone.' },
   },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,38 +7,42 @@ import { InjectNotificationsConfig, NotificationsConfig } from '../config';
 import { TakenDelivery, WEBHOOK_DUE_CHANNEL } from './webhook.repository';
 import { DeliveryAttempt, WebhookService } from './webhook.service';
 
-/** An answer slower than this marks its endpoint slow for SLOW_FOR_MS: no prefetch for it. */
-const SLOW_ANSWER_MS = 1_000;
-const SLOW_FOR_MS = 60_000;
-/** A held delivery is sent only with this much of its lease left beyond the timeout. */
+/** A POST starts only with this much of its endpoint's lease left beyond the timeout. */
 const LEASE_MARGIN_MS = 1_000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Sends due deliveries on this instance. It takes them in batches (per endpoint up to a
- * prefetch while no other instance sends to it; the bounds are the repository's), queues
- * them per endpoint, and POSTs at most WEBHOOK_ENDPOINT_CONCURRENCY at a time to each
- * endpoint and WEBHOOK_CONCURRENCY in all: a slow receiver holds only its own slots, each for
- * at most WEBHOOK_TIMEOUT_MS. Outcomes are recorded in batches (whatever finished while the
- * previous record ran, in one transaction), and each record makes room for the next take.
- * New deliveries wake it (LISTEN on WEBHOOK_DUE_CHANNEL, notified when the fan-out commits);
- * polling every WEBHOOK_POLL_MS covers retries that come due and a lost notification.
+ * Sends due deliveries on this instance. Each take renews the instance's hold on its endpoints
+ * (a lease per endpoint; only the holder sends an endpoint's deliveries), claims more, and
+ * reads a batch of due deliveries into a queue per endpoint. POSTs run at most
+ * WEBHOOK_ENDPOINT_CONCURRENCY at a time per endpoint and WEBHOOK_CONCURRENCY in all: a slow
+ * receiver holds only its own slots, each for at most WEBHOOK_TIMEOUT_MS. Outcomes are
+ * recorded in batches (whatever finished while the previous record ran, in one transaction),
+ * and each record makes room for the next take. New deliveries wake it (LISTEN on
+ * WEBHOOK_DUE_CHANNEL, notified when the fan-out commits); polling every WEBHOOK_POLL_MS
+ * covers retries that come due, a lost notification and the leases' renewal.
  */
 @Injectable()
 export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('WebhookWorker');
-  /** Every delivery this instance took and has not recorded or released yet, by id. */
+  /** This instance's name on the endpoints it holds. */
+  private readonly workerId = randomUUID();
+  /** Deliveries in hand (queued, being sent, or waiting for their record), by id. */
   private readonly held = new Map<string, TakenDelivery>();
-  /** Taken deliveries waiting for a slot, per endpoint, with the time their lease ends. */
-  private readonly queues = new Map<string, { delivery: TakenDelivery; leaseEndsAt: number }[]>();
+  /** Deliveries waiting for a slot, per endpoint. */
+  private readonly queues = new Map<string, TakenDelivery[]>();
+  /** When this instance's hold on each endpoint ends, unless renewed. */
+  private readonly leaseEnds = new Map<string, number>();
   /** POSTs in flight, per endpoint and in all. */
   private readonly sending = new Map<string, number>();
   private readonly posts = new Set<Promise<void>>();
-  /** Endpoints that answered slowly lately, until when. */
-  private readonly slowUntil = new Map<string, number>();
   private readonly attempted: DeliveryAttempt[] = [];
-  private readonly unsent: TakenDelivery[] = [];
+  /**
+   * Deliveries recorded while a take ran: its read may predate their record and find them
+   * still due, and they must not go out twice.
+   */
+  private readonly recordedDuringTake = new Set<string>();
   private recording?: Promise<void>;
   private listener?: PgListener;
   private timer?: NodeJS.Timeout;
@@ -52,7 +57,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectNotificationsConfig() private readonly config: NotificationsConfig,
   ) {}
 
-  /** At most this many deliveries held at once: the slots, and a queue for each of them. */
+  /** At most this many deliveries in hand: the slots, and a queue for each of them. */
   private get maxHeld(): number {
     return this.config.WEBHOOK_CONCURRENCY * 4;
   }
@@ -69,16 +74,19 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.schedule(0);
   }
 
-  /** Lets the POSTs in flight finish and records them; gives back what was taken and not sent. */
+  /** Lets the POSTs in flight finish and records them; then lets go of the endpoints. */
   async onModuleDestroy(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.listener?.stop();
-    await Promise.all(this.posts);
-    for (const queue of this.queues.values()) this.unsent.push(...queue.map((q) => q.delivery));
     this.queues.clear();
-    this.recordSoon();
+    await Promise.all(this.posts);
     while (this.recording) await this.recording;
+    if (this.config.WEBHOOK_POLL_MS > 0)
+      await this.webhooks
+        .releaseEndpoints(this.workerId)
+        .catch((error: unknown) => this.logger.warn(`webhook endpoints not released: ${message(error)}`));
   }
 
   /** Looks for due deliveries now (after the take under way, if any). */
@@ -104,33 +112,31 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.again = false;
     let took = 0;
     try {
-      const room = this.maxHeld - this.held.size;
-      if (room > 0) {
-        // The lease is counted from before the take: never later than the database's.
-        const leaseEndsAt = Date.now() + this.webhooks.leaseMs;
-        const taken = await this.webhooks.take(room, [...this.held.keys()], this.slowEndpoints());
-        took = taken.length;
-        for (const delivery of taken) {
-          this.held.set(delivery.id, delivery);
-          let queue = this.queues.get(delivery.endpoint_id);
-          if (!queue) this.queues.set(delivery.endpoint_id, (queue = []));
-          queue.push({ delivery, leaseEndsAt });
-        }
-        this.pump();
+      // The leases are counted from before the take: never later than the database's.
+      const leaseEndsAt = Date.now() + this.webhooks.leaseMs;
+      const { deliveries, endpoints } = await this.webhooks.take(Math.max(this.maxHeld - this.held.size, 0), {
+        id: this.workerId,
+        held: [...this.held.values()],
+      });
+      this.leaseEnds.clear();
+      for (const endpointId of endpoints) this.leaseEnds.set(endpointId, leaseEndsAt);
+      took = deliveries.length;
+      for (const delivery of deliveries) {
+        if (this.recordedDuringTake.has(delivery.id)) continue;
+        this.held.set(delivery.id, delivery);
+        let queue = this.queues.get(delivery.endpoint_id);
+        if (!queue) this.queues.set(delivery.endpoint_id, (queue = []));
+        queue.push(delivery);
       }
+      this.pump();
     } catch (error) {
       this.logger.warn(`webhook take failed: ${message(error)}`);
     } finally {
       this.taking = false;
+      this.recordedDuringTake.clear();
     }
     const room = this.held.size < this.maxHeld;
     this.schedule(room && (this.again || took > 0) ? 0 : this.config.WEBHOOK_POLL_MS);
-  }
-
-  private slowEndpoints(): string[] {
-    const now = Date.now();
-    for (const [endpointId, until] of this.slowUntil) if (until <= now) this.slowUntil.delete(endpointId);
-    return [...this.slowUntil.keys()];
   }
 
   /** Starts POSTs from the queues while slots are free, one endpoint after another. */
@@ -144,32 +150,30 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
         if ((this.sending.get(endpointId) ?? 0) >= perEndpoint) continue;
         const next = queue.shift();
         if (!queue.length) this.queues.delete(endpointId);
-        if (!next) continue;
-        this.post(next.delivery, next.leaseEndsAt);
-        started = true;
+        if (next) {
+          this.post(next);
+          started = true;
+        }
       }
     }
   }
 
-  private post(delivery: TakenDelivery, leaseEndsAt: number): void {
-    // Not enough lease left to be sure the POST ends before another instance may take it.
-    if (leaseEndsAt - Date.now() < this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS) {
-      this.unsent.push(delivery);
-      this.recordSoon();
+  private post(delivery: TakenDelivery): void {
+    const endpointId = delivery.endpoint_id;
+    // Not held long enough to be sure the POST ends while no other instance may send it:
+    // left for a later take (it is still pending).
+    if ((this.leaseEnds.get(endpointId) ?? 0) - Date.now() < this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS) {
+      this.held.delete(delivery.id);
       return;
     }
-    const endpointId = delivery.endpoint_id;
     this.sending.set(endpointId, (this.sending.get(endpointId) ?? 0) + 1);
     const run: Promise<void> = this.webhooks
       .attempt(delivery)
       .then(
-        (attempt) => {
-          if (attempt.durationMs >= SLOW_ANSWER_MS) this.slowUntil.set(endpointId, Date.now() + SLOW_FOR_MS);
-          this.attempted.push(attempt);
-        },
+        (attempt) => void this.attempted.push(attempt),
         (error: unknown) => {
           this.logger.warn(`delivery ${delivery.id}: ${message(error)}`);
-          this.unsent.push(delivery);
+          this.held.delete(delivery.id);
         },
       )
       .finally(() => {
@@ -183,9 +187,9 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.posts.add(run);
   }
 
-  /** Records what finished (and gives back what was not sent), unless a record is under way: it looks again when done. */
+  /** Records what finished, unless a record is under way: that one looks again when done. */
   private recordSoon(): void {
-    if (this.recording || (!this.attempted.length && !this.unsent.length)) return;
+    if (this.recording || !this.attempted.length) return;
     this.recording = this.record().finally(() => {
       this.recording = undefined;
       this.recordSoon();
@@ -194,17 +198,23 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async record(): Promise<void> {
     const attempts = this.attempted.splice(0);
-    const unsent = this.unsent.splice(0);
     try {
-      if (attempts.length) await this.webhooks.record(attempts);
-      if (unsent.length) await this.webhooks.release(unsent);
+      // A disabled endpoint gets nothing more from this instance's queue.
+      for (const endpointId of await this.webhooks.record(attempts)) this.drop(endpointId);
     } catch (error) {
-      // Not recorded: the deliveries stay SENDING until their lease ends, then go out again.
+      // Not recorded: the deliveries are still pending and go out again.
       this.logger.warn(`webhook outcomes not recorded: ${message(error)}`);
     } finally {
-      for (const a of attempts) this.held.delete(a.delivery.id);
-      for (const d of unsent) this.held.delete(d.id);
+      for (const a of attempts) {
+        this.held.delete(a.delivery.id);
+        if (this.taking) this.recordedDuringTake.add(a.delivery.id);
+      }
       this.wake();
     }
+  }
+
+  private drop(endpointId: string): void {
+    for (const d of this.queues.get(endpointId) ?? []) this.held.delete(d.id);
+    this.queues.delete(endpointId);
   }
 }

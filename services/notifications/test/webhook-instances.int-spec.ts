@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent, EventEnvelope, ProductUpdated } from '@licensing/events';
+import { eventually } from '@licensing/testing';
+import { WebhookService } from '../src/webhook/webhook.service';
+import { HttpReceiver } from './http-receiver';
+import { NotificationsTestbed, Vendor } from './notifications-testbed';
+
+function productEvent(vendor: Vendor): EventEnvelope<object> {
+  const productId = randomUUID();
+  return createEvent(ProductUpdated, {
+    vendorId: vendor.id,
+    subject: productId,
+    data: {
+      productId,
+      code: 'PBX',
+      name: 'PBX Server',
+      licenseModel: 'HOST_BINDING',
+      trialDays: 30,
+      requiresProductCode: null,
+    },
+  });
+}
+
+/**
+ * Delivery workers on several instances: an endpoint's deliveries are sent by the instance
+ * holding it, so the per-endpoint bound holds across instances, and an instance that stops
+ * lets go of its endpoints for the others.
+ */
+describe('webhook delivery workers on two instances', () => {
+  it('deliver everything once, never more than WEBHOOK_ENDPOINT_CONCURRENCY at once per endpoint, and take over from one that stops', async () => {
+    const env = { MAIL_POLL_MS: '0', WEBHOOK_TIMEOUT_MS: '2000' };
+    const receivers = await Promise.all([HttpReceiver.start(), HttpReceiver.start(), HttpReceiver.start()]);
+    for (const rx of receivers) rx.answer = () => ({ status: 204, delayMs: 40 });
+    const bed = await NotificationsTestbed.start('notifications-webhook-instances', env);
+    try {
+      const hooks = bed.first.get(WebhookService);
+      const acme = await bed.vendor('Acme Software', 'ACME');
+      for (const rx of receivers) await hooks.create(acme.id, { url: rx.url });
+      const events = Array.from({ length: 60 }, () => productEvent(acme));
+      for (const e of events) await bed.first.deliver(e);
+
+      // The first instance is sending; a second one starts, then the first stops (it lets its
+      // POSTs finish and records them) with most deliveries still to go.
+      await eventually(() => receivers.every((rx) => rx.received.length >= 8), { what: 'the first deliveries' });
+      await bed.instance(env);
+      const first = bed.instances.shift()!;
+      await first.close();
+      const atStop = receivers.map((rx) => rx.received.length);
+      expect(Math.max(...atStop)).toBeLessThan(events.length);
+
+      await eventually(() => receivers.every((rx) => rx.received.length >= events.length), {
+        what: 'every delivery after the takeover',
+        timeoutMs: 20_000,
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      for (const rx of receivers) {
+        expect(rx.ids().sort()).toEqual(events.map((e) => e.id).sort());
+        expect(rx.maxInFlight).toBeLessThanOrEqual(4);
+        expect(rx.maxInFlight).toBeGreaterThan(1);
+      }
+      const second = bed.first.get(WebhookService);
+      for (const endpoint of await second.list(acme.id)) {
+        const deliveries = await second.deliveries(acme.id, endpoint.id, 200);
+        expect(deliveries).toHaveLength(events.length);
+        expect(deliveries.every((d) => d.status === 'DELIVERED' && d.attempts === 1)).toBe(true);
+      }
+    } finally {
+      await bed.close();
+      await Promise.all(receivers.map((rx) => rx.close()));
+    }
+  }, 60_000);
+});
