@@ -33,6 +33,14 @@ function headerText(value: Buffer | string | (Buffer | string)[] | undefined): s
  */
 export type EventHandler<T> = (event: EventEnvelope<T>, manager: EntityManager) => Promise<void>;
 
+/**
+ * Handles several events, in their order, inside the transaction that records them as
+ * processed (batch mode hands it runs of consecutive events; otherwise one at a time).
+ */
+export type EventBatchHandler = (events: EventEnvelope<object>[], manager: EntityManager) => Promise<void>;
+
+type EventFilter = (event: EventEnvelope<object>) => boolean;
+
 export interface EventConsumerOptions {
   dataSource: DataSource;
   settings: KafkaSettings;
@@ -87,6 +95,8 @@ interface Handled {
   raw: string;
   envelope: EventEnvelope<object>;
   handler: EventHandler<object>;
+  /** Set when the handler takes runs of events (onEvery). */
+  many?: EventBatchHandler;
 }
 
 type Parsed =
@@ -133,7 +143,7 @@ export function parseMessage(raw: string | undefined): Parsed {
 export class EventConsumer extends Startable {
   private readonly handlers = new Map<
     string,
-    { handler: EventHandler<object>; when?: (event: EventEnvelope<object>) => boolean }
+    { handler: EventHandler<object>; many?: EventBatchHandler; when?: EventFilter }
   >();
   /** The topics of the event types handlers were registered for. */
   private readonly handledTopics = new Set<string>();
@@ -167,6 +177,23 @@ export class EventConsumer extends Startable {
       when: options.when as ((event: EventEnvelope<object>) => boolean) | undefined,
     });
     this.handledTopics.add(definition.topic);
+    return this;
+  }
+
+  /**
+   * Registers one handler for several event types that takes runs of consecutive events at
+   * once (in batch mode; one at a time otherwise and when a batch is handled again one by one),
+   * so it can write them in one statement. `when` as for on().
+   */
+  onEvery(
+    definitions: readonly EventDefinition<object>[],
+    many: EventBatchHandler,
+    options: { when?: EventFilter } = {},
+  ): this {
+    for (const definition of definitions) {
+      this.on(definition, (event, manager) => many([event], manager), options);
+      this.handlers.get(definition.type)!.many = many;
+    }
     return this;
   }
 
@@ -300,7 +327,7 @@ export class EventConsumer extends Startable {
     }
     const registered = this.handlers.get(parsed.envelope.type);
     if (!registered || (registered.when && !registered.when(parsed.envelope))) return undefined;
-    return { message, raw: raw ?? '', envelope: parsed.envelope, handler: registered.handler };
+    return { message, raw: raw ?? '', envelope: parsed.envelope, handler: registered.handler, many: registered.many };
   }
 
   /**
@@ -322,6 +349,32 @@ export class EventConsumer extends Startable {
           'messaging.kafka.offset': message.offset,
         },
         work,
+      ),
+    );
+  }
+
+  /**
+   * A run of events for one batch handler, in a span of its own that links to nothing (each
+   * event's cause is its own trace): the run's size and offsets are its attributes.
+   */
+  private tracedRun(topic: string, run: Handled[], manager: EntityManager): Promise<void> {
+    return runWithRequestId(chooseRequestId(undefined), () =>
+      withRemoteParentSpan(
+        `process ${run.length} events`,
+        'consumer',
+        undefined,
+        {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': this.options.consumerName,
+          'messaging.batch.message_count': run.length,
+          'messaging.kafka.offset': run[0]!.message.offset,
+        },
+        () =>
+          run[0]!.many!(
+            run.map((r) => r.envelope),
+            manager,
+          ),
       ),
     );
   }
@@ -367,9 +420,15 @@ export class EventConsumer extends Startable {
           ).map((r) => r.event_id),
         );
         // An id twice in the chunk (a duplicate publish) is handled at its first place only.
-        for (const item of items)
-          if (fresh.delete(item.envelope.id))
-            await this.traced(at.topic, item, () => item.handler(item.envelope, manager));
+        const due = items.filter((item) => fresh.delete(item.envelope.id));
+        for (let i = 0; i < due.length;) {
+          const item = due[i]!;
+          let end = i + 1;
+          if (item.many) while (end < due.length && due[end]!.many === item.many) end++;
+          if (end - i > 1) await this.tracedRun(at.topic, due.slice(i, end), manager);
+          else await this.traced(at.topic, item, () => item.handler(item.envelope, manager));
+          i = end;
+        }
       });
       this.logger.debug?.(`handled ${items.length} events of ${at.topic}[${at.partition}] together`);
     } catch (error) {

@@ -114,6 +114,37 @@ describe('event consumer in batch mode', () => {
     expect(logger.lines.some((l) => l.startsWith('warn ') && l.includes('failed together'))).toBe(true);
   });
 
+  it('hands runs of consecutive events to an onEvery handler at once, in order, each once', async () => {
+    const runs: string[][] = [];
+    const every = new EventConsumer({
+      dataSource: f.dataSource,
+      settings: f.settings,
+      groupId: `${CONSUMER}-every`,
+      consumerName: `${CONSUMER}-every`,
+      logger,
+      batchSize: 50,
+    }).onEvery([CouponDeactivated], async (events, manager) => {
+      runs.push(events.map((e) => e.id));
+      await manager.query('SELECT 1');
+    });
+    try {
+      await every.start();
+      await every.waitUntilJoined();
+      const events = Array.from({ length: 120 }, () => deactivation());
+      await publish(events.map((e) => JSON.stringify(e)));
+      // The group reads the topic from its start: the earlier tests' events come first.
+      const ours = new Set(events.map((e) => e.id));
+      const handled = () => runs.flat().filter((id) => ours.has(id));
+      await eventually(() => handled().length >= events.length, { what: 'the runs' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(handled()).toEqual(events.map((e) => e.id));
+      expect(Math.max(...runs.map((r) => r.length))).toBeGreaterThan(1);
+      expect(Math.max(...runs.map((r) => r.length))).toBeLessThanOrEqual(50);
+    } finally {
+      await every.stop();
+    }
+  });
+
   it('skips events its handler’s `when` refuses: no handler call, no processed_events record', async () => {
     await f.dataSource.query('TRUNCATE effects');
     const skipped = deactivation(undefined, SKIPPED_VENDOR);

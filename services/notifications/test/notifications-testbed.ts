@@ -16,7 +16,7 @@ import {
   StaffCreated,
   VendorCreated,
 } from '@licensing/events';
-import { EventConsumer, EventHandler, KafkaSettings } from '@licensing/kafka';
+import { EventBatchHandler, EventConsumer, EventHandler, KafkaSettings } from '@licensing/kafka';
 import { KAFKA_SETTINGS, SERVICE_CONFIG } from '@licensing/platform';
 import { createTestDatabase, TestDatabase } from '@licensing/testing';
 import { notificationsMigrations } from '../database/migrations';
@@ -79,6 +79,10 @@ export class NotificationsInstance {
       const c = {
         on: (def: EventDefinition<object>, handler: EventHandler<object>) => {
           into.set(def.type, handler);
+          return c;
+        },
+        onEvery: (defs: EventDefinition<object>[], many: EventBatchHandler) => {
+          for (const def of defs) into.set(def.type, (event, manager) => many([event], manager));
           return c;
         },
       } as unknown as EventConsumer;

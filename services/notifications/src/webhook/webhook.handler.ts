@@ -14,7 +14,6 @@ export class WebhookHandler implements EventHandlerRegistry {
   constructor(private readonly webhooks: WebhookService) {}
 
   register(consumer: EventConsumer): void {
-    for (const definition of EVENT_CATALOGUE)
-      consumer.on(definition, (e, m) => this.webhooks.fanOut(m, e), { when: (e) => fansOut(e) });
+    consumer.onEvery(EVENT_CATALOGUE, (events, m) => this.webhooks.fanOut(m, events), { when: fansOut });
   }
 }

@@ -98,27 +98,38 @@ export class WebhookRepository {
   }
 
   /**
-   * Queues one event for every enabled endpoint of its vendor that takes its type, in the
-   * caller's transaction; (endpoint, event) is unique, so a second fan-out adds nothing. The
-   * commit wakes the workers when it queued anything.
+   * Queues events, in their order, for every enabled endpoint of their vendor that takes their
+   * type, in one statement in the caller's transaction; (endpoint, event) is unique, so a second
+   * fan-out adds nothing. The commit wakes the workers when it queued anything.
    */
   async fanOut(
     manager: EntityManager,
-    event: { id: string; type: string; vendorId: string; keyId: string | null; payload: object },
+    events: { id: string; type: string; vendorId: string; keyId: string | null; payload: object }[],
   ): Promise<number> {
+    if (!events.length) return 0;
     const inserted = await row<{ n: number }>(
       manager,
       `WITH inserted AS (
          INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, key_id, payload)
-         SELECT gen_random_uuid(), e.vendor_id, e.id, $2, $3, $4, $5::jsonb
-           FROM webhook_endpoints e
-          WHERE e.vendor_id = $1 AND e.enabled AND (cardinality(e.event_types) = 0 OR $3 = ANY (e.event_types))
+         SELECT gen_random_uuid(), e.vendor_id, e.id, ev.id, ev.type, ev.key_id, ev.payload::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[])
+                WITH ORDINALITY AS ev(id, type, vendor_id, key_id, payload, ord)
+           JOIN webhook_endpoints e
+             ON e.vendor_id = ev.vendor_id AND e.enabled
+            AND (cardinality(e.event_types) = 0 OR ev.type = ANY (e.event_types))
+          ORDER BY ev.ord, e.created_at
          ON CONFLICT ON CONSTRAINT webhook_deliveries_once_key DO NOTHING
          RETURNING id
        )
        SELECT count(*)::int AS n, CASE WHEN count(*) > 0 THEN pg_notify('${WEBHOOK_DUE_CHANNEL}', '') END AS notified
          FROM inserted`,
-      [event.vendorId, event.id, event.type, event.keyId, JSON.stringify(event.payload)],
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => e.vendorId),
+        events.map((e) => e.keyId),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
     );
     return inserted?.n ?? 0;
   }
@@ -262,21 +273,27 @@ export class WebhookRepository {
    */
   async dueDeliveries(wanted: { endpointId: string; count: number }[], held: string[]): Promise<TakenDelivery[]> {
     if (!wanted.length) return [];
-    return rows<TakenDelivery>(
-      this.dataSource,
-      `SELECT d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
-              e.url, e.secret_sealed
-         FROM unnest($1::uuid[], $2::int[]) AS w(endpoint_id, n)
-         JOIN webhook_endpoints e ON e.id = w.endpoint_id AND e.enabled
-        CROSS JOIN LATERAL (
-          SELECT * FROM webhook_deliveries d
-           WHERE d.endpoint_id = w.endpoint_id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
-             AND d.id <> ALL ($3::uuid[])
-           ORDER BY d.next_attempt_at, d.seq
-           LIMIT w.n
-        ) d`,
-      [wanted.map((w) => w.endpointId), wanted.map((w) => w.count), held],
-    );
+    return this.dataSource.transaction(async (m) => {
+      // Each endpoint's first few in index order, never "all due, then sorted": on a table whose
+      // statistics lag behind a burst the planner takes the due rows for a handful and picks a
+      // bitmap scan that reads all of them (10 ms a read with 5 × 4,000 queued, bench/notifications).
+      await m.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off');
+      return rows<TakenDelivery>(
+        m,
+        `SELECT d.id, d.vendor_id, d.endpoint_id, d.event_id, d.event_type, d.key_id, d.payload, d.attempts,
+                e.url, e.secret_sealed
+           FROM unnest($1::uuid[], $2::int[]) AS w(endpoint_id, n)
+           JOIN webhook_endpoints e ON e.id = w.endpoint_id AND e.enabled
+          CROSS JOIN LATERAL (
+            SELECT * FROM webhook_deliveries d
+             WHERE d.endpoint_id = w.endpoint_id AND d.status = 'PENDING' AND d.next_attempt_at <= now()
+               AND d.id <> ALL ($3::uuid[])
+             ORDER BY d.next_attempt_at, d.seq
+             LIMIT w.n
+          ) d`,
+        [wanted.map((w) => w.endpointId), wanted.map((w) => w.count), held],
+      );
+    });
   }
 
   /**

@@ -259,17 +259,21 @@ export class WebhookService {
     }));
   }
 
-  /** Fans one event out to the vendor's endpoints that take it, in the consumer's transaction. */
-  async fanOut(manager: EntityManager, event: EventEnvelope<object>): Promise<void> {
-    if (!fansOut(event)) return;
-    const keyId = (event.data as { keyId?: unknown }).keyId;
-    await this.webhooks.fanOut(manager, {
-      id: event.id,
-      type: event.type,
-      vendorId: event.vendorId,
-      keyId: typeof keyId === 'string' ? keyId : null,
-      payload: event,
-    });
+  /** Fans events out to their vendors' endpoints that take them, in the consumer's transaction. */
+  async fanOut(manager: EntityManager, events: EventEnvelope<object>[]): Promise<void> {
+    await this.webhooks.fanOut(
+      manager,
+      events.filter(fansOut).map((event) => {
+        const keyId = (event.data as { keyId?: unknown }).keyId;
+        return {
+          id: event.id,
+          type: event.type,
+          vendorId: event.vendorId,
+          keyId: typeof keyId === 'string' ? keyId : null,
+          payload: event,
+        };
+      }),
+    );
   }
 
   /**
