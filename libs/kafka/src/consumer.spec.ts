@@ -22,7 +22,17 @@ describe('parseMessage', () => {
   it('accepts a valid event', () => {
     const event = deactivationFixture();
     const parsed = parseMessage(JSON.stringify(event));
-    expect(parsed.ok && parsed.envelope.id).toBe(event.id);
+    expect(parsed.ok === true && parsed.envelope.id).toBe(event.id);
+  });
+
+  it('skips a catalogue type the consumer does not want without validating it; an unknown type stays invalid', () => {
+    const event = deactivationFixture();
+    const broken = { ...event, data: { couponCode: 42 } };
+    const notWanted = () => true;
+    expect(parseMessage(JSON.stringify(broken), notWanted)).toEqual({ ok: 'skipped' });
+    expect(parseMessage(JSON.stringify(broken), () => false)).toMatchObject({ ok: false, eventId: event.id });
+    const unknown = parseMessage(JSON.stringify({ ...event, type: 'nobody.knows' }), notWanted);
+    expect(unknown).toMatchObject({ ok: false, eventType: 'nobody.knows' });
   });
 
   it('rejects non-JSON without quoting it', () => {

@@ -9,7 +9,14 @@ import {
 } from 'kafkajs';
 import { Startable } from './startable';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventDefinition, EventEnvelope, EventValidationError, parseEvent, PayloadOf } from '@licensing/events';
+import {
+  EventDefinition,
+  EventEnvelope,
+  EventValidationError,
+  findEventDefinition,
+  parseEvent,
+  PayloadOf,
+} from '@licensing/events';
 import { backoffDelayMs, sleep } from './backoff';
 import { describeError } from './errors';
 import { baseTopicName, createKafkaClient, KafkaSettings, MessagingLogger, topicName } from './settings';
@@ -39,7 +46,15 @@ export type EventHandler<T> = (event: EventEnvelope<T>, manager: EntityManager) 
  */
 export type EventBatchHandler = (events: EventEnvelope<object>[], manager: EntityManager) => Promise<void>;
 
-type EventFilter = (event: EventEnvelope<object>) => boolean;
+/** A message's JSON as it claims to be, before validation: what `when` filters look at. */
+export interface ClaimedEvent {
+  type: string;
+  id?: unknown;
+  vendorId?: unknown;
+  data?: unknown;
+}
+
+type EventFilter = (event: ClaimedEvent) => boolean;
 
 export interface EventConsumerOptions {
   dataSource: DataSource;
@@ -100,13 +115,16 @@ interface Handled {
 }
 
 type Parsed =
-  { ok: true; envelope: EventEnvelope<object> } | { ok: false; reason: string; eventId?: string; eventType?: string };
+  | { ok: true; envelope: EventEnvelope<object> }
+  | { ok: false; reason: string; eventId?: string; eventType?: string }
+  | { ok: 'skipped' };
 
 /**
  * Parses and validates a raw message. Reasons never quote the payload (JSON.parse's own
- * message does), since they are logged.
+ * message does), since they are logged. A message of a catalogue type that `skip` refuses
+ * is not validated at all (validation is most of a message's cost).
  */
-export function parseMessage(raw: string | undefined): Parsed {
+export function parseMessage(raw: string | undefined, skip?: (claimed: ClaimedEvent) => boolean): Parsed {
   if (raw === undefined) return { ok: false, reason: 'empty message (no value)' };
   let json: unknown;
   try {
@@ -117,6 +135,7 @@ export function parseMessage(raw: string | undefined): Parsed {
   const claimed = typeof json === 'object' && json !== null ? (json as { id?: unknown; type?: unknown }) : {};
   const eventId = typeof claimed.id === 'string' ? claimed.id.slice(0, 100) : undefined;
   const eventType = typeof claimed.type === 'string' ? claimed.type.slice(0, 100) : undefined;
+  if (skip && eventType && findEventDefinition(eventType) && skip(json as ClaimedEvent)) return { ok: 'skipped' };
   try {
     return { ok: true, envelope: parseEvent(json).envelope };
   } catch (error) {
@@ -134,7 +153,8 @@ export function parseMessage(raw: string | undefined): Parsed {
  * - Invalid messages (not JSON, envelope or payload breaking its class, unknown type) are
  *   logged without their payload and dead-lettered: a row in dead_letters and a copy on
  *   `<topic>.dlq`. The partition moves on.
- * - Valid events of types without a handler are acknowledged and ignored.
+ * - Events of catalogue types without a handler, or that the handler's `when` refuses, are
+ *   acknowledged and ignored before validation (an unknown type is invalid).
  * - A handler that throws is retried with backoff in process (its writes roll back each
  *   time), then dead-lettered.
  * - An offset is committed only after its message was handled, skipped or dead-lettered:
@@ -163,18 +183,19 @@ export class EventConsumer extends Startable {
 
   /**
    * Registers the handler of one event type (before start()). Events `when` refuses are
-   * acknowledged and skipped like types without a handler: no transaction, no record.
+   * acknowledged and skipped like types without a handler: not validated, no transaction, no
+   * record. `when` sees the message's JSON before validation, so it reads it defensively.
    */
   on<D extends EventDefinition<object>>(
     definition: D,
     handler: EventHandler<PayloadOf<D>>,
-    options: { when?: (event: EventEnvelope<PayloadOf<D>>) => boolean } = {},
+    options: { when?: EventFilter } = {},
   ): this {
     if (this.running) throw new Error('register handlers before start()');
     if (this.handlers.has(definition.type)) throw new Error(`a handler for ${definition.type} is already registered`);
     this.handlers.set(definition.type, {
       handler: handler as EventHandler<object>,
-      when: options.when as ((event: EventEnvelope<object>) => boolean) | undefined,
+      when: options.when,
     });
     this.handledTopics.add(definition.topic);
     return this;
@@ -196,6 +217,12 @@ export class EventConsumer extends Startable {
     }
     return this;
   }
+
+  /** Whether a message of a catalogue type is none of this consumer's business (no handler, or its `when` refuses). */
+  private readonly notHandled = (claimed: ClaimedEvent): boolean => {
+    const registered = this.handlers.get(claimed.type);
+    return !registered || (registered.when !== undefined && !registered.when(claimed));
+  };
 
   /** The base topics this consumer reads: the options' or those of its handlers' event types. */
   get topics(): readonly string[] {
@@ -315,7 +342,8 @@ export class EventConsumer extends Startable {
    */
   private async sort(topic: string, partition: number, message: KafkaMessage): Promise<Handled | undefined> {
     const raw = message.value === null ? undefined : message.value.toString('utf8');
-    const parsed = parseMessage(raw);
+    const parsed = parseMessage(raw, this.notHandled);
+    if (parsed.ok === 'skipped') return undefined;
     if (!parsed.ok) {
       await this.deadLetter(
         { topic, partition, offset: message.offset, key: message.key, raw: raw ?? '' },
@@ -325,8 +353,7 @@ export class EventConsumer extends Startable {
       );
       return undefined;
     }
-    const registered = this.handlers.get(parsed.envelope.type);
-    if (!registered || (registered.when && !registered.when(parsed.envelope))) return undefined;
+    const registered = this.handlers.get(parsed.envelope.type)!;
     return { message, raw: raw ?? '', envelope: parsed.envelope, handler: registered.handler, many: registered.many };
   }
 

@@ -15,7 +15,13 @@ export { PgListener, pgClientConfig } from './pg-listener';
 export { EventPublisher } from './publisher';
 export type { OutboxRelayOptions, OutboxRelayStatus, DrainResult } from './outbox-relay';
 export { EventConsumer } from './consumer';
-export type { EventBatchHandler, EventConsumerOptions, EventConsumerStatus, EventHandler } from './consumer';
+export type {
+  ClaimedEvent,
+  EventBatchHandler,
+  EventConsumerOptions,
+  EventConsumerStatus,
+  EventHandler,
+} from './consumer';
 export { backoffDelayMs } from './backoff';
 export { ConsumerLagProbe } from './lag';
 export type { PartitionLag } from './lag';

@@ -7,9 +7,13 @@ import { Notification } from '../email/email.types';
 import { ReadModelService } from '../read-model/read-model.service';
 import { WebhookService } from '../webhook/webhook.service';
 
-/** Newest first; equal times keep a stable order by id. */
+/**
+ * Newest first. Equal times (to the millisecond: one fan-out writes many deliveries within
+ * one) keep the order each list came in, newest first by its sequence (the sort is stable),
+ * so a shorter page is always the start of a longer one.
+ */
 function newestFirst(a: Notification, b: Notification): number {
-  return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  return b.createdAt.getTime() - a.createdAt.getTime();
 }
 
 /**

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
 import { createEvent, EventEnvelope, NotificationSent, WebhookDeliveryFailed } from '@licensing/events';
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
-import { backoffDelayMs, enqueue, enqueueMany } from '@licensing/kafka';
+import { backoffDelayMs, ClaimedEvent, enqueue, enqueueMany } from '@licensing/kafka';
 import { assertPageSize } from '@licensing/platform';
 import { InjectNotificationsConfig, NotificationsConfig } from '../config';
 import { EmailService } from '../email/email.service';
@@ -59,7 +59,7 @@ function toNotification(d: DeliveryWithUrl): Notification & { keyId: string | nu
  * deliveries in hand (it sends WEBHOOK_ENDPOINT_CONCURRENCY at a time), so a burst is not bound
  * by a read per POST.
  */
-export const WEBHOOK_PREFETCH_FACTOR = 8;
+export const WEBHOOK_PREFETCH_FACTOR = 16;
 
 /** One POST of a taken delivery and what it makes of it, before it is recorded. */
 export interface DeliveryAttempt {
@@ -77,9 +77,9 @@ export interface DeliveryAttempt {
 }
 
 /** Whether an event goes to webhooks: all but this service's own reports about webhooks (they would feed themselves). */
-export function fansOut(event: EventEnvelope<object>): boolean {
+export function fansOut(event: ClaimedEvent): boolean {
   if (event.type === WebhookDeliveryFailed.type) return false;
-  return !(event.type === NotificationSent.type && (event.data as { channel?: string }).channel === 'WEBHOOK');
+  return !(event.type === NotificationSent.type && (event.data as { channel?: unknown } | null)?.channel === 'WEBHOOK');
 }
 
 /** What one attempt's answer makes of a delivery. */
@@ -279,26 +279,29 @@ export class WebhookService {
   /**
    * Up to `limit` due deliveries for a worker, from the endpoints it holds (see
    * WebhookRepository.claimEndpoints): per endpoint up to WEBHOOK_PREFETCH_FACTOR times
-   * WEBHOOK_ENDPOINT_CONCURRENCY in hand, counting `held` (deliveries it has in hand already).
-   * Returns the deliveries and the endpoints it holds.
+   * WEBHOOK_ENDPOINT_CONCURRENCY waiting or being sent. `held` is every delivery the worker
+   * has in hand (never read again, and their endpoints are kept); those `sent` already, whose
+   * records are on their way, take no room. Returns the deliveries and the endpoints it holds.
    */
   async take(
     limit: number,
-    worker: { id: string; held: TakenDelivery[] } = this.ownWorker,
+    worker: { id: string; held: TakenDelivery[]; sent?: ReadonlySet<string> } = this.ownWorker,
   ): Promise<{ deliveries: TakenDelivery[]; endpoints: string[] }> {
-    const inHand = new Map<string, number>();
-    for (const d of worker.held) inHand.set(d.endpoint_id, (inHand.get(d.endpoint_id) ?? 0) + 1);
+    const busy = new Map<string, number>();
+    for (const d of worker.held)
+      if (!worker.sent?.has(d.id)) busy.set(d.endpoint_id, (busy.get(d.endpoint_id) ?? 0) + 1);
+    const kept = new Set(worker.held.map((d) => d.endpoint_id));
     const endpoints = await this.webhooks.claimEndpoints(
       worker.id,
       this.leaseMs,
-      [...inHand.keys()],
-      this.config.WEBHOOK_CONCURRENCY - inHand.size,
+      [...kept],
+      this.config.WEBHOOK_CONCURRENCY - kept.size,
     );
     const prefetch = this.config.WEBHOOK_ENDPOINT_CONCURRENCY * WEBHOOK_PREFETCH_FACTOR;
     let left = limit;
     const wanted: { endpointId: string; count: number }[] = [];
     for (const endpointId of endpoints) {
-      const count = Math.min(prefetch - (inHand.get(endpointId) ?? 0), left);
+      const count = Math.min(prefetch - (busy.get(endpointId) ?? 0), left);
       if (count <= 0) continue;
       wanted.push({ endpointId, count });
       left -= count;

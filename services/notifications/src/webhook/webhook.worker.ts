@@ -38,6 +38,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly sending = new Map<string, number>();
   private readonly posts = new Set<Promise<void>>();
   private readonly attempted: DeliveryAttempt[] = [];
+  /** Held deliveries whose POST is done, waiting for their record: they take no queue room. */
+  private readonly sent = new Set<string>();
   /**
    * Deliveries recorded while a take ran: its read may predate their record and find them
    * still due, and they must not go out twice.
@@ -57,9 +59,9 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectNotificationsConfig() private readonly config: NotificationsConfig,
   ) {}
 
-  /** At most this many deliveries in hand: the slots, and a queue for each of them. */
+  /** At most this many deliveries in hand: queued, being sent, or waiting for their record. */
   private get maxHeld(): number {
-    return this.config.WEBHOOK_CONCURRENCY * 4;
+    return this.config.WEBHOOK_CONCURRENCY * 8;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -117,6 +119,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const { deliveries, endpoints } = await this.webhooks.take(Math.max(this.maxHeld - this.held.size, 0), {
         id: this.workerId,
         held: [...this.held.values()],
+        sent: this.sent,
       });
       this.leaseEnds.clear();
       for (const endpointId of endpoints) this.leaseEnds.set(endpointId, leaseEndsAt);
@@ -170,7 +173,10 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const run: Promise<void> = this.webhooks
       .attempt(delivery)
       .then(
-        (attempt) => void this.attempted.push(attempt),
+        (attempt) => {
+          this.attempted.push(attempt);
+          this.sent.add(delivery.id);
+        },
         (error: unknown) => {
           this.logger.warn(`delivery ${delivery.id}: ${message(error)}`);
           this.held.delete(delivery.id);
@@ -207,6 +213,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       for (const a of attempts) {
         this.held.delete(a.delivery.id);
+        this.sent.delete(a.delivery.id);
         if (this.taking) this.recordedDuringTake.add(a.delivery.id);
       }
       this.wake();
