@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Webhook } from 'standardwebhooks';
 import { createEvent, EventEnvelope, NotificationSent, WebhookDeliveryFailed } from '@licensing/events';
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
 import { backoffDelayMs, ClaimedEvent, enqueue, enqueueMany } from '@licensing/kafka';
@@ -14,6 +13,7 @@ import { newWebhookSecret, SecretBox } from './secret-box';
 import { WEBHOOK_PING, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
 import { DeliveryWithUrl, TakenDelivery, WebhookRepository } from './webhook.repository';
 import { postWebhook, urlRefusal, WebhookResponse } from './webhook-sender';
+import { signingKey, webhookSignature } from './webhook-signature';
 import {
   CreateWebhookEndpointInput,
   UpdateWebhookEndpointInput,
@@ -328,6 +328,22 @@ export class WebhookService {
     await this.record([await this.attempt(d)]);
   }
 
+  /**
+   * The signing key of a sealed endpoint secret, opened once: a rotated secret is sealed anew,
+   * so it is another entry. Bounded: the cache starts over past 10,000 endpoints.
+   */
+  private keyOf(sealed: string): Buffer {
+    let key = this.signingKeys.get(sealed);
+    if (!key) {
+      if (this.signingKeys.size >= 10_000) this.signingKeys.clear();
+      key = signingKey(this.secrets.open(sealed));
+      this.signingKeys.set(sealed, key);
+    }
+    return key;
+  }
+
+  private readonly signingKeys = new Map<string, Buffer>();
+
   /** A worker for take() calls outside the delivery worker (tests, tools). */
   private readonly ownWorker = { id: randomUUID(), held: [] as TakenDelivery[] };
 
@@ -337,14 +353,14 @@ export class WebhookService {
     const body = JSON.stringify(d.payload);
     let response: WebhookResponse;
     try {
-      const signature = new Webhook(this.secrets.open(d.secret_sealed)).sign(d.event_id, attemptedAt, body);
+      const seconds = Math.floor(attemptedAt.getTime() / 1000);
       response = await postWebhook(
         d.url,
         body,
         {
           'webhook-id': d.event_id,
-          'webhook-timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
-          'webhook-signature': signature,
+          'webhook-timestamp': String(seconds),
+          'webhook-signature': webhookSignature(this.keyOf(d.secret_sealed), d.event_id, seconds, body),
           'user-agent': 'licensing-webhooks/1',
         },
         { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowLoopback: this.allowLoopback },
