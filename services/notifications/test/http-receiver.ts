@@ -13,7 +13,10 @@ export interface Received {
  */
 export class HttpReceiver {
   readonly received: Received[] = [];
-  answer: (r: Received, index: number) => { status: number; delayMs?: number } = () => ({ status: 200 });
+  /** How to answer a request: a status, after `after` settles (if given), then `delayMs`. */
+  answer: (r: Received, index: number) => { status: number; delayMs?: number; after?: Promise<unknown> } = () => ({
+    status: 200,
+  });
   inFlight = 0;
   maxInFlight = 0;
   private server?: Server;
@@ -48,12 +51,15 @@ export class HttpReceiver {
         const index = this.received.push(r) - 1;
         this.inFlight++;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-        const { status, delayMs } = this.answer(r, index);
-        setTimeout(() => {
-          this.inFlight--;
-          res.statusCode = status;
-          res.end();
-        }, delayMs ?? 0);
+        const { status, delayMs, after } = this.answer(r, index);
+        const respond = () =>
+          setTimeout(() => {
+            this.inFlight--;
+            res.statusCode = status;
+            res.end();
+          }, delayMs ?? 0);
+        if (after) void after.then(respond);
+        else respond();
       });
     });
     server.keepAliveTimeout = 100;

@@ -28,9 +28,13 @@ function productEvent(vendor: Vendor): EventEnvelope<object> {
  */
 describe('webhook delivery workers on two instances', () => {
   it('deliver everything once, never more than WEBHOOK_ENDPOINT_CONCURRENCY at once per endpoint, and take over from one that stops', async () => {
-    const env = { MAIL_POLL_MS: '0', WEBHOOK_TIMEOUT_MS: '2000' };
+    const env = { MAIL_POLL_MS: '0', WEBHOOK_TIMEOUT_MS: '10000' };
+    // Each receiver answers its first 8 at once, then holds every answer until the gate opens:
+    // the first instance is stuck mid-way (4 in flight per endpoint) while the second starts.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     const receivers = await Promise.all([HttpReceiver.start(), HttpReceiver.start(), HttpReceiver.start()]);
-    for (const rx of receivers) rx.answer = () => ({ status: 204, delayMs: 40 });
+    for (const rx of receivers) rx.answer = (_r, i) => ({ status: 204, delayMs: 20, after: i < 8 ? undefined : gate });
     const bed = await NotificationsTestbed.start('notifications-webhook-instances', env);
     try {
       const hooks = bed.first.get(WebhookService);
@@ -39,14 +43,16 @@ describe('webhook delivery workers on two instances', () => {
       const events = Array.from({ length: 60 }, () => productEvent(acme));
       for (const e of events) await bed.first.deliver(e);
 
-      // The first instance is sending; a second one starts, then the first stops (it lets its
-      // POSTs finish and records them) with most deliveries still to go.
-      await eventually(() => receivers.every((rx) => rx.received.length >= 8), { what: 'the first deliveries' });
+      // The first instance is sending and stuck at the gate; a second one starts, then the
+      // first stops: it lets its POSTs finish (the gate opens), records them and lets go.
+      await eventually(() => receivers.every((rx) => rx.received.length >= 12), { what: 'the first deliveries' });
       await bed.instance(env);
-      const first = bed.instances.shift()!;
-      await first.close();
       const atStop = receivers.map((rx) => rx.received.length);
-      expect(Math.max(...atStop)).toBeLessThan(events.length);
+      const first = bed.instances.shift()!;
+      const closing = first.close();
+      open();
+      await closing;
+      expect(Math.max(...atStop)).toBe(12);
 
       await eventually(() => receivers.every((rx) => rx.received.length >= events.length), {
         what: 'every delivery after the takeover',
