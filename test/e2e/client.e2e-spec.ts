@@ -277,6 +277,22 @@ describe('@licensing/client against the real stack', () => {
     expect(lease).toMatchObject({ state: 'lost', valid: false });
   });
 
+  it('keeps its lease token while it outlives two more heartbeats and renews it then: about every other heartbeat signs', async () => {
+    const keyCode = await keyWith(acme, [{ productCode: 'DESK', seats: 1 }]);
+    const sdk = client(keyCode, 'DESK', 'host-renew');
+    const lease = await acquire(sdk);
+    const tokens = [lease.token];
+    lease.on('renewed', () => tokens.push(lease.token));
+    await eventually(() => tokens.length >= 7, { what: 'six heartbeats', timeoutMs: 15_000 });
+    const renewals = tokens.slice(1).filter((t, i) => t !== tokens[i]).length;
+    // A 3 s lease at 1 s heartbeats: kept at one, renewed at the next.
+    expect(renewals).toBeGreaterThanOrEqual(2);
+    expect(renewals).toBeLessThanOrEqual(4);
+    expect(lease).toMatchObject({ state: 'online', valid: true });
+    expect(lease.expiresAt.getTime()).toBeGreaterThan(Date.now() + 500);
+    await expect(sdk.verifyLease(lease.token)).resolves.toMatchObject({ sub: lease.sessionId });
+  });
+
   it('follows a heartbeat interval the server raises', async () => {
     const keyCode = await keyWith(acme, [{ productCode: 'RAISE', seats: 1 }]);
     const lease = await acquire(client(keyCode, 'RAISE'));
@@ -292,9 +308,13 @@ describe('@licensing/client against the real stack', () => {
         timeoutMs: 15_000,
       });
       const sinceRaised = beats.length;
-      await eventually(() => beats.length >= sinceRaised + 2, { what: 'two heartbeats at 5 s', timeoutMs: 20_000 });
-      const gaps = beats.slice(raised).map((b, k) => b.at - beats[raised - 1 + k]!.at);
-      // The jitter (10%) makes them a little earlier than the interval, never later.
+      await eventually(() => beats.length >= sinceRaised + 3, { what: 'two heartbeats at 5 s', timeoutMs: 20_000 });
+      const all = beats.slice(raised).map((b, k) => b.at - beats[raised - 1 + k]!.at);
+      // A lease token kept by the answer that raised the interval would not reach the next
+      // heartbeat: one heartbeat renews it at once. Then the jitter (10%) makes them a little
+      // earlier than the interval, never later.
+      expect(all.filter((gap) => gap < 1_000).length).toBeLessThanOrEqual(1);
+      const gaps = all.filter((gap) => gap >= 1_000);
       for (const gap of gaps.slice(0, 2)) {
         expect(gap).toBeGreaterThanOrEqual(4_400);
         expect(gap).toBeLessThan(5_600);

@@ -18,3 +18,4 @@ export {
   textBoundaryPlugin,
 } from './text-boundary';
 export type { MalformedText } from './text-boundary';
+export { selectsField } from './selection';

@@ -16,6 +16,15 @@ describe('input validation', () => {
     });
   });
 
+  it('looks only at input: GraphQL arguments (3) and HTTP bodies, not @Info() (2) or other server objects', async () => {
+    const input = { when: new Date('garbage') };
+    await expect(
+      pipe.transform(input, { type: 3 as unknown as 'body', data: 'input', metatype: Object }),
+    ).rejects.toMatchObject({ field: 'input.when' });
+    await expect(pipe.transform(input, { type: 2 as unknown as 'body', metatype: Object })).resolves.toBe(input);
+    await expect(pipe.transform(input, { type: 'custom', metatype: Object })).resolves.toBe(input);
+  });
+
   it('lets a valid date through', async () => {
     const at = new Date('2026-08-07T10:00:00Z');
     await expect(pipe.transform(at, { type: 'body', data: 'from', metatype: Date })).resolves.toEqual(at);

@@ -108,7 +108,8 @@ interface HeartbeatAnswer {
   sessionId: string;
   expiresAt: string;
   heartbeatIntervalSeconds: number;
-  token: string;
+  /** Null when the request said renewToken: false. */
+  token: string | null;
 }
 
 interface CheckAnswer {
@@ -332,6 +333,17 @@ export class Lease extends EventEmitter<LeaseEvents> {
     this.schedule(this.nextBeatDelay());
   }
 
+  /**
+   * Whether the lease token held should be renewed by this heartbeat: unless it outlives two
+   * more heartbeat intervals, so that the application always holds a lease good for at least
+   * one interval beyond the next heartbeat (with the default grace of three intervals, every
+   * other heartbeat asks for a new one; signing is most of a heartbeat's cost on the server).
+   */
+  private tokenRunsShort(now: number): boolean {
+    if (!this.claims) return true;
+    return this.claims.exp * 1000 - now < 2 * this.heartbeatIntervalSeconds * 1000;
+  }
+
   private adopt(token: string, claims: LeaseClaims, expiresAt: string, interval: number, sentAt: number): void {
     this.token = token;
     this.claims = claims;
@@ -346,16 +358,26 @@ export class Lease extends EventEmitter<LeaseEvents> {
     const sessionId = this.sessionId;
     const sentAt = Date.now();
     try {
-      const answer = await this.client.transport.post<HeartbeatAnswer>('runtime/v1/heartbeat', { sessionId });
-      const claims = await this.client.keys.verifyLease(answer.token);
+      const renewToken = this.tokenRunsShort(sentAt);
+      const answer = await this.client.transport.post<HeartbeatAnswer>('runtime/v1/heartbeat', {
+        sessionId,
+        renewToken,
+      });
+      // No new lease (as asked): the one held stays, and so does its expiry.
+      const token = answer.token ?? (renewToken ? null : this.token);
+      if (!token || !this.claims) {
+        throw new LicensingError(SdkErrorCode.INVALID_SIGNATURE, 'The heartbeat answered without a lease token');
+      }
+      const claims = token === this.token ? this.claims : await this.client.keys.verifyLease(token);
       if (claims.sub !== sessionId) {
         throw new LicensingError(SdkErrorCode.INVALID_SIGNATURE, 'The lease token is for another session');
       }
       if (this.sessionId !== sessionId || (this.current !== 'online' && this.current !== 'offline')) return;
-      this.adopt(answer.token, claims, answer.expiresAt, answer.heartbeatIntervalSeconds, sentAt);
+      this.adopt(token, claims, answer.expiresAt, answer.heartbeatIntervalSeconds, sentAt);
       this.failures = 0;
       this.armExpiry();
-      this.schedule(this.nextBeatDelay());
+      // A lease kept by an answer that raised the interval may not reach the next heartbeat: renew it now.
+      this.schedule(answer.token === null && this.tokenRunsShort(Date.now()) ? 0 : this.nextBeatDelay());
       const wasOffline = this.current === 'offline';
       this.current = 'online';
       if (wasOffline) this.emit('online');

@@ -120,8 +120,20 @@ describe('runtime endpoint', () => {
 
       const beat = await post('heartbeat', { sessionId });
       expect(beat.status).toBe(200);
-      expect(beat.body).toMatchObject({ sessionId, heartbeatIntervalSeconds: 60 });
+      expect(beat.body).toMatchObject({
+        sessionId,
+        heartbeatIntervalSeconds: 60,
+        token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      });
       expect(Date.parse(beat.body['expiresAt'])).toBeGreaterThanOrEqual(Date.parse(acquired.body['expiresAt']));
+      // renewToken false: the session is extended, no new lease is signed.
+      const kept = await post('heartbeat', { sessionId, renewToken: false });
+      expect(kept).toMatchObject({ status: 200, body: { sessionId, token: null } });
+      expect(Date.parse(kept.body['expiresAt'])).toBeGreaterThanOrEqual(Date.parse(beat.body['expiresAt']));
+      expect(await post('heartbeat', { sessionId, renewToken: 'no' })).toMatchObject({
+        status: 400,
+        body: { error: { code: 'BAD_USER_INPUT', field: 'renewToken' } },
+      });
 
       expect(await post('release', { sessionId })).toMatchObject({ status: 200, body: { released: true } });
       expect((await footprint(key)).live).toEqual([]);

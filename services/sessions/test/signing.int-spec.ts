@@ -152,11 +152,15 @@ describe('signed leases and checks', () => {
     expect(verified.payload.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
 
     const beat = await testbed.instances[1]!.get(SessionsService).heartbeat(lease.sessionId);
-    const refreshed = await jwtVerify(beat.token, jwks, { typ: LEASE_TYP, subject: lease.sessionId });
+    const refreshed = await jwtVerify(beat.token!, jwks, { typ: LEASE_TYP, subject: lease.sessionId });
     expect(refreshed.payload).toMatchObject({
       exp: Math.ceil(beat.expiresAt.getTime() / 1000),
       hostFingerprint: 'fp-lease',
     });
+    // A heartbeat that asks for no new lease extends the session and signs nothing.
+    const kept = await testbed.instances[1]!.get(SessionsService).heartbeat(lease.sessionId, { signLease: false });
+    expect(kept.token).toBeNull();
+    expect(kept.expiresAt.getTime()).toBeGreaterThanOrEqual(beat.expiresAt.getTime());
 
     // A changed byte anywhere fails, in the header, the claims or the signature.
     for (const at of [5, lease.token.indexOf('.') + 10, lease.token.length - 5]) {

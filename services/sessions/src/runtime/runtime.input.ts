@@ -48,13 +48,27 @@ export function validInput<T extends object>(type: ClassConstructor<T>, body: Re
   return input;
 }
 
-/** The session id of a heartbeat or release body: `{ "sessionId": "…" }` and nothing else. */
-export function sessionIdOf(body: Record<string, unknown>): string {
+/** The session id of a release body: `{ "sessionId": "…" }` and nothing else. */
+export function sessionIdOf(body: Record<string, unknown>, also: readonly string[] = []): string {
   for (const name of Object.keys(body)) {
-    if (name !== 'sessionId') throw new BadInputError(name, `${name}: property ${name} should not exist`);
+    if (name !== 'sessionId' && !also.includes(name))
+      throw new BadInputError(name, `${name}: property ${name} should not exist`);
   }
   const { sessionId } = body;
   if (sessionId === undefined || sessionId === null) throw new BadInputError('sessionId', 'sessionId is required');
   if (typeof sessionId !== 'string') throw new BadInputError('sessionId', 'sessionId must be a string');
   return sessionId;
+}
+
+/**
+ * A heartbeat body: `{ "sessionId": "…", "renewToken"?: boolean }`. renewToken false: the
+ * application's lease token is still good for a while, so no new one is signed (true or
+ * absent: a new one is).
+ */
+export function heartbeatOf(body: Record<string, unknown>): { sessionId: string; renewToken: boolean } {
+  const sessionId = sessionIdOf(body, ['renewToken']);
+  const { renewToken } = body;
+  if (renewToken !== undefined && renewToken !== null && typeof renewToken !== 'boolean')
+    throw new BadInputError('renewToken', 'renewToken must be true or false');
+  return { sessionId, renewToken: renewToken !== false };
 }

@@ -8,7 +8,7 @@ import { leaseView } from '../sessions/sessions.types';
 import type { Jwks } from '../signing/jwks';
 import { SigningService } from '../signing/signing.service';
 import { plainAcquireInput, plainCheckInput } from './plain-input';
-import { bodyObject, requireObject, sessionIdOf, validInput } from './runtime.input';
+import { bodyObject, heartbeatOf, requireObject, sessionIdOf, validInput } from './runtime.input';
 
 /** What POST /runtime/v1/acquire answers (openapi.json, `Lease`). */
 export interface RuntimeLease {
@@ -29,7 +29,8 @@ export interface RuntimeHeartbeat {
   sessionId: string;
   expiresAt: Date;
   heartbeatIntervalSeconds: number;
-  token: string;
+  /** A new signed lease; null when the body said renewToken: false. */
+  token: string | null;
 }
 
 /** What POST /runtime/v1/check answers: the recorded check, as GraphQL's LicenseCheck. */
@@ -82,7 +83,8 @@ export class RuntimeService {
   }
 
   async heartbeat(body: unknown): Promise<RuntimeHeartbeat> {
-    const beat = await bodyFields(this.sessions.heartbeat(sessionIdOf(bodyObject(body))));
+    const { sessionId, renewToken } = heartbeatOf(bodyObject(body));
+    const beat = await bodyFields(this.sessions.heartbeat(sessionId, { signLease: renewToken }));
     return {
       sessionId: beat.sessionId,
       expiresAt: beat.expiresAt,

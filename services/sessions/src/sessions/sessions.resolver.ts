@@ -1,4 +1,6 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { selectsField } from '@licensing/graphql';
 import { Allow, CurrentIdentity, Identity, requireVendorId, vendorIdOf } from '@licensing/identity';
 import { UuidPipe } from '@licensing/platform';
 import { cabinetScope } from '../common/cabinet-scope';
@@ -41,10 +43,14 @@ export class SessionsResolver {
       'Extends a live session. SESSION_ENDED for one that expired, was released or terminated (acquire again); ' +
       '2008 when its license is no longer in force (the session ends).',
   })
-  heartbeat(
+  async heartbeat(
     @Args('sessionId', { type: () => ID, description: 'The sessionId acquireLicense returned.' }) sessionId: string,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<SessionHeartbeat> {
-    return this.sessionsService.heartbeat(sessionId);
+    // The lease is signed only for a heartbeat that selects token (signing is most of its cost).
+    const beat = await this.sessionsService.heartbeat(sessionId, { signLease: selectsField(info, 'token') });
+    // Not selected: null is never read (the field is non-null for those who select it).
+    return { ...beat, token: beat.token ?? '' };
   }
 
   @Allow('application')

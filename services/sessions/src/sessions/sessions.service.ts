@@ -55,8 +55,8 @@ export interface HeartbeatAnswer {
   sessionId: string;
   expiresAt: Date;
   heartbeatIntervalSeconds: number;
-  /** A fresh signed lease with the new expiry. */
-  token: string;
+  /** A fresh signed lease with the new expiry; null when none was asked for. */
+  token: string | null;
 }
 
 const SWEEP_BATCH = 200;
@@ -193,7 +193,12 @@ export class SessionsService implements OnApplicationBootstrap, HealthCheckProvi
    * Extends a live session. An ended or expired one gets SESSION_ENDED (acquire again); one
    * whose license is no longer in force ends now and gets 2008 with the reason.
    */
-  async heartbeat(sessionId: string): Promise<HeartbeatAnswer> {
+  /**
+   * Extends a live session. `signLease: false` leaves the lease token out (null): the caller
+   * holds one that is still good (the runtime's renewToken: false), or did not ask for it
+   * (a GraphQL heartbeat that does not select token). Signing is most of a heartbeat's cost.
+   */
+  async heartbeat(sessionId: string, { signLease = true }: { signLease?: boolean } = {}): Promise<HeartbeatAnswer> {
     assertSessionId(sessionId);
     const beat = await this.sessions.heartbeat(sessionId, this.timing);
     if (!beat.alive) throw sessionGone(beat.endReason);
@@ -214,7 +219,9 @@ export class SessionsService implements OnApplicationBootstrap, HealthCheckProvi
     }
     const seat = { sessionId, expiresAt: beat.expiresAt, heartbeatIntervalSeconds: beat.intervalSeconds };
     // The host is known here for bound hosts only: the lease states it when it is (docs/signing.md).
-    const token = await this.signing.signLease(standing, { ...seat, hostFingerprint: binding?.fingerprint ?? null });
+    const token = signLease
+      ? await this.signing.signLease(standing, { ...seat, hostFingerprint: binding?.fingerprint ?? null })
+      : null;
     return { ...seat, token };
   }
 
