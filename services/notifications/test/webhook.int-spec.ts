@@ -6,6 +6,7 @@ import { eventually } from '@licensing/testing';
 import { NotificationService } from '../src/notification/notification.service';
 import { SettingsService } from '../src/settings/settings.service';
 import { WebhookService } from '../src/webhook/webhook.service';
+import { WebhookDeliveryService } from '../src/webhook/webhook-delivery.service';
 import { HttpReceiver } from './http-receiver';
 import { NotificationsTestbed, Vendor } from './notifications-testbed';
 import { SmtpReceiver } from './smtp-receiver';
@@ -284,9 +285,10 @@ describe('webhooks to real HTTP receivers on loopback', () => {
       const eGone = await hooks.create(acme.id, { url: gone.url });
       // Four deliveries in flight to the 410 endpoint at once: each fails, one transaction disables it.
       for (let i = 0; i < 4; i++) await own.first.deliver(productEvent(acme));
-      const taken = (await hooks.take(10)).deliveries;
+      const sender = own.first.get(WebhookDeliveryService);
+      const taken = (await sender.take(10)).deliveries;
       expect(taken).toHaveLength(4);
-      await Promise.all(taken.map((d) => hooks.deliver(d)));
+      await Promise.all(taken.map((d) => sender.deliver(d)));
       expect(gone.received).toHaveLength(4);
       expect(gone.maxInFlight).toBeGreaterThan(1);
       expect((await hooks.list(acme.id)).find((e) => e.id === eGone.id)?.enabled).toBe(false);
@@ -428,9 +430,10 @@ describe('webhooks to real HTTP receivers on loopback', () => {
       // Registered where loopback is allowed; the strict instance refuses the delivery before connecting.
       const endpoint = await other.first.get(WebhookService).create(vendor.id, { url: rx.url });
       await other.first.deliver(productEvent(vendor));
-      const taken = (await strictHooks.take(5)).deliveries;
+      const strictSender = strict.get(WebhookDeliveryService);
+      const taken = (await strictSender.take(5)).deliveries;
       expect(taken).toHaveLength(1);
-      await strictHooks.deliver(taken[0]!);
+      await strictSender.deliver(taken[0]!);
       expect(rx.received).toHaveLength(0);
       const [d] = await strictHooks.deliveries(vendor.id, endpoint.id);
       expect(d).toMatchObject({ status: 'PENDING', attempts: 1 });

@@ -6,6 +6,7 @@ import { WebhookHandler } from './webhook.handler';
 import { WebhookRepository } from './webhook.repository';
 import { WebhookResolver } from './webhook.resolver';
 import { WebhookService } from './webhook.service';
+import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookWorker } from './webhook.worker';
 
 /**
@@ -17,6 +18,7 @@ import { WebhookWorker } from './webhook.worker';
   providers: [
     WebhookRepository,
     WebhookService,
+    WebhookDeliveryService,
     WebhookResolver,
     WebhookHandler,
     WebhookWorker,

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { PgListener, pgClientConfig } from '@licensing/kafka';
 import { InjectNotificationsConfig, NotificationsConfig } from '../config';
 import { TakenDelivery, WEBHOOK_DUE_CHANNEL } from './webhook.repository';
-import { DeliveryAttempt, WebhookService } from './webhook.service';
+import { DeliveryAttempt, WebhookDeliveryService } from './webhook-delivery.service';
 
 /** A POST starts only with this much of its endpoint's lease left beyond the timeout. */
 const LEASE_MARGIN_MS = 1_000;
@@ -54,7 +54,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
 
   constructor(
-    private readonly webhooks: WebhookService,
+    private readonly webhooks: WebhookDeliveryService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectNotificationsConfig() private readonly config: NotificationsConfig,
   ) {}
