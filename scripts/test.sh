@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The project's one test command (README: `bash scripts/test.sh`, which `npm test` runs too;
-# CI runs exactly that on a fresh clone). On Node 22 (scripts/node22.sh fetches it once when
-# the machine's node is older) it installs the dependencies when they are missing or were
+# What the project's one test command runs (README and .ci/run: `npm test`; CI runs it on a
+# fresh clone). On Node 22 (scripts/node22.sh fetches it once when the machine's node is
+# older) it installs the dependencies when they are missing or were
 # installed by another Node (npm ci), starts the real infrastructure it needs, then runs
 # every check and every test tier: type checks, lint, unit, integration (real Postgres,
 # Redis, Kafka) and end-to-end through the gateway with the contract's own operations.

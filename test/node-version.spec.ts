@@ -69,9 +69,10 @@ describe('the Node version', () => {
   it('is fetched by the README test command that CI runs, and by npm run stack', () => {
     const readme = read('README.md');
     const blocks = [...readme.matchAll(/^```bash\n([^\n]+)\n```$/gm)].map((m) => m[1]);
-    expect(blocks.slice(0, 2)).toEqual(['npm run stack', 'bash scripts/test.sh']);
+    expect(blocks.slice(0, 2)).toEqual(['npm run stack', 'npm test']);
     const ci = read('.ci/run').trim().split('\n');
-    expect(ci[ci.length - 1]).toBe('bash scripts/test.sh');
+    expect(ci[ci.length - 1]).toBe('npm test');
+    expect(JSON.parse(read('package.json')).scripts.test).toBe('bash scripts/test.sh');
     expect(read('scripts/test.sh')).toMatch(/^\. scripts\/node22\.sh$/m);
     expect(read('deploy/local/start.sh')).toMatch(/^\. scripts\/node22\.sh$/m);
   });
