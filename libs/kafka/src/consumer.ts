@@ -368,21 +368,25 @@ export class EventConsumer extends Startable {
         `process ${envelope.type}`,
         'consumer',
         headerText(message.headers?.[TRACEPARENT_HEADER]),
-        {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': topic,
-          'messaging.consumer.group.name': this.options.consumerName,
-          'messaging.message.id': envelope.id,
-          'messaging.kafka.offset': message.offset,
-        },
+        { ...this.spanAttributes(topic, message.offset), 'messaging.message.id': envelope.id },
         work,
       ),
     );
   }
 
+  /** What every consumer span says: the system, the topic, the group and the (first) offset. */
+  private spanAttributes(topic: string, offset: string) {
+    return {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': this.options.consumerName,
+      'messaging.kafka.offset': offset,
+    };
+  }
+
   /**
    * A run of events for one batch handler, in a span of its own that links to nothing (each
-   * event's cause is its own trace): the run's size and offsets are its attributes.
+   * event's cause is its own trace): the run's size and first offset are its attributes.
    */
   private tracedRun(topic: string, run: Handled[], manager: EntityManager): Promise<void> {
     return runWithRequestId(chooseRequestId(undefined), () =>
@@ -390,13 +394,7 @@ export class EventConsumer extends Startable {
         `process ${run.length} events`,
         'consumer',
         undefined,
-        {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': topic,
-          'messaging.consumer.group.name': this.options.consumerName,
-          'messaging.batch.message_count': run.length,
-          'messaging.kafka.offset': run[0]!.message.offset,
-        },
+        { ...this.spanAttributes(topic, run[0]!.message.offset), 'messaging.batch.message_count': run.length },
         () =>
           run[0]!.many!(
             run.map((r) => r.envelope),

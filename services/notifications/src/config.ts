@@ -139,3 +139,10 @@ export class NotificationsConfig extends ServiceConfig {
 
 /** Injects the NotificationsConfig that main.ts validated and SubgraphModule provides. */
 export const InjectNotificationsConfig = () => Inject(SERVICE_CONFIG);
+
+/** Whether webhooks may go to http and loopback addresses: the development setting, never in production. */
+export function webhookLoopbackAllowed(
+  config: Pick<NotificationsConfig, 'WEBHOOK_ALLOW_LOOPBACK' | 'NODE_ENV'>,
+): boolean {
+  return config.WEBHOOK_ALLOW_LOOPBACK === 'true' && config.NODE_ENV !== 'production';
+}

@@ -13,6 +13,7 @@ import {
   EventEnvelope,
   KeyCreated,
   ProductCreated,
+  ProductUpdated,
   StaffCreated,
   VendorCreated,
 } from '@licensing/events';
@@ -181,6 +182,16 @@ export class NotificationsInstance {
     await this.app.close();
     await this.dataSource.destroy();
   }
+}
+
+/** An event of the vendor's that carries no key (product.updated of a new product id): what webhook tests fan out. */
+export function productEvent(vendor: Pick<Vendor, 'id'>, name = 'PBX Server'): EventEnvelope<object> {
+  const productId = randomUUID();
+  return createEvent(ProductUpdated, {
+    vendorId: vendor.id,
+    subject: productId,
+    data: { productId, code: 'PBX', name, licenseModel: 'HOST_BINDING', trialDays: 30, requiresProductCode: null },
+  });
 }
 
 /** A database of its own and the instances running on it. */

@@ -1,25 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { createEvent, EventEnvelope, ProductUpdated } from '@licensing/events';
 import { eventually } from '@licensing/testing';
 import { WebhookService } from '../src/webhook/webhook.service';
 import { HttpReceiver } from './http-receiver';
-import { NotificationsTestbed, Vendor } from './notifications-testbed';
-
-function productEvent(vendor: Vendor): EventEnvelope<object> {
-  const productId = randomUUID();
-  return createEvent(ProductUpdated, {
-    vendorId: vendor.id,
-    subject: productId,
-    data: {
-      productId,
-      code: 'PBX',
-      name: 'PBX Server',
-      licenseModel: 'HOST_BINDING',
-      trialDays: 30,
-      requiresProductCode: null,
-    },
-  });
-}
+import { NotificationsTestbed, productEvent, Vendor } from './notifications-testbed';
 
 /**
  * A receiver that was down and is back: its deliveries waiting for a retry (scheduled 30–60 s

@@ -1,25 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { createEvent, EventEnvelope, ProductUpdated } from '@licensing/events';
 import { eventually } from '@licensing/testing';
 import { WebhookService } from '../src/webhook/webhook.service';
 import { HttpReceiver } from './http-receiver';
-import { NotificationsTestbed, Vendor } from './notifications-testbed';
-
-function productEvent(vendor: Vendor): EventEnvelope<object> {
-  const productId = randomUUID();
-  return createEvent(ProductUpdated, {
-    vendorId: vendor.id,
-    subject: productId,
-    data: {
-      productId,
-      code: 'PBX',
-      name: 'PBX Server',
-      licenseModel: 'HOST_BINDING',
-      trialDays: 30,
-      requiresProductCode: null,
-    },
-  });
-}
+import { NotificationsTestbed, productEvent } from './notifications-testbed';
 
 /**
  * Delivery workers on several instances: an endpoint's deliveries are sent by the instance

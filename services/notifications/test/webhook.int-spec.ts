@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { CouponDeactivated, createEvent, EventEnvelope, LicenseExpired, ProductUpdated } from '@licensing/events';
+import { CouponDeactivated, createEvent, EventEnvelope, LicenseExpired } from '@licensing/events';
 import { DomainError } from '@licensing/graphql';
 import { eventually } from '@licensing/testing';
 import { NotificationService } from '../src/notification/notification.service';
@@ -8,7 +8,7 @@ import { SettingsService } from '../src/settings/settings.service';
 import { WebhookService } from '../src/webhook/webhook.service';
 import { WebhookDeliveryService } from '../src/webhook/webhook-delivery.service';
 import { HttpReceiver } from './http-receiver';
-import { NotificationsTestbed, Vendor } from './notifications-testbed';
+import { NotificationsTestbed, productEvent, Vendor } from './notifications-testbed';
 import { SmtpReceiver } from './smtp-receiver';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
@@ -20,16 +20,6 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
       ? `${error.code}${error.field ? `:${error.field}` : ''}: ${error.message}`
       : String(error);
   }
-}
-
-/** An event of the vendor's (product.updated carries no key). */
-function productEvent(vendor: Vendor, name = 'PBX Server'): EventEnvelope<object> {
-  const productId = randomUUID();
-  return createEvent(ProductUpdated, {
-    vendorId: vendor.id,
-    subject: productId,
-    data: { productId, code: 'PBX', name, licenseModel: 'HOST_BINDING', trialDays: 30, requiresProductCode: null },
-  });
 }
 
 function keyEvent(vendor: Vendor): EventEnvelope<object> {

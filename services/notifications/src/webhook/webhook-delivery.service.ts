@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { createEvent, NotificationSent, WebhookDeliveryFailed } from '@licensing/events';
 import { backoffDelayMs, enqueue, enqueueMany } from '@licensing/kafka';
-import { InjectNotificationsConfig, NotificationsConfig } from '../config';
+import { InjectNotificationsConfig, NotificationsConfig, webhookLoopbackAllowed } from '../config';
 import { EmailService } from '../email/email.service';
 import { SecretBox } from './secret-box';
 import { TakenDelivery, WebhookRepository } from './webhook.repository';
@@ -66,7 +66,7 @@ export class WebhookDeliveryService {
     private readonly secrets: SecretBox,
     private readonly emails: EmailService,
   ) {
-    this.allowLoopback = config.WEBHOOK_ALLOW_LOOPBACK === 'true' && config.NODE_ENV !== 'production';
+    this.allowLoopback = webhookLoopbackAllowed(config);
   }
 
   /**

@@ -5,7 +5,7 @@ import { EventEnvelope, NotificationSent, WebhookDeliveryFailed } from '@licensi
 import { BadInputError, ConflictError, NotFoundError } from '@licensing/graphql';
 import { ClaimedEvent } from '@licensing/kafka';
 import { assertPageSize } from '@licensing/platform';
-import { InjectNotificationsConfig, NotificationsConfig } from '../config';
+import { InjectNotificationsConfig, NotificationsConfig, webhookLoopbackAllowed } from '../config';
 import { Notification } from '../email/email.types';
 import { newWebhookSecret, SecretBox } from './secret-box';
 import { WEBHOOK_PING, WebhookDeliveryRecord, WebhookEndpointRecord } from './webhook.entity';
@@ -71,7 +71,7 @@ export class WebhookService {
     private readonly webhooks: WebhookRepository,
     private readonly secrets: SecretBox,
   ) {
-    this.allowLoopback = config.WEBHOOK_ALLOW_LOOPBACK === 'true' && config.NODE_ENV !== 'production';
+    this.allowLoopback = webhookLoopbackAllowed(config);
   }
 
   private async assertUrl(url: string, field: string): Promise<void> {

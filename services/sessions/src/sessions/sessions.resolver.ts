@@ -43,14 +43,12 @@ export class SessionsResolver {
       'Extends a live session. SESSION_ENDED for one that expired, was released or terminated (acquire again); ' +
       '2008 when its license is no longer in force (the session ends).',
   })
-  async heartbeat(
+  heartbeat(
     @Args('sessionId', { type: () => ID, description: 'The sessionId acquireLicense returned.' }) sessionId: string,
     @Info() info: GraphQLResolveInfo,
   ): Promise<SessionHeartbeat> {
     // The lease is signed only for a heartbeat that selects token (signing is most of its cost).
-    const beat = await this.sessionsService.heartbeat(sessionId, { signLease: selectsField(info, 'token') });
-    // Not selected: null is never read (the field is non-null for those who select it).
-    return { ...beat, token: beat.token ?? '' };
+    return this.sessionsService.heartbeat(sessionId, { signLease: selectsField(info, 'token') });
   }
 
   @Allow('application')

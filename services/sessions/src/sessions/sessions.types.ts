@@ -53,11 +53,12 @@ export class SessionHeartbeat {
   @Field(() => Int, { description: 'When to heartbeat next.' })
   heartbeatIntervalSeconds!: number;
 
-  @Field({
+  // Signed only when selected (the resolver asks), so never null where it is read.
+  @Field(() => String, {
     description:
       'A fresh signed lease with the new expiry (as AcquireLicense’s token; the host is stated for bound hosts only).',
   })
-  token!: string;
+  token!: string | null;
 }
 
 export function leaseView(lease: Lease): LicenseLease {
