@@ -16,6 +16,7 @@
 //   memory             100,000 more live sessions: Redis INFO used_memory before and after
 //                      (the Redis is shared, so also the MEMORY USAGE of this run's own keys)
 //                      (target ≤ 100 MB)
+// Each measured phase starts once the previous one's events are published (settle()).
 // Rate limits are raised for the run; BENCH_CPU_PROF=<dir> profiles the services. Figures are reported, never asserted; on a shared
 // machine they are noisy.
 const { fork } = require('node:child_process');
@@ -23,6 +24,7 @@ const { randomBytes } = require('node:crypto');
 const { once } = require('node:events');
 const path = require('node:path');
 const Redis = require('ioredis');
+const { Client } = require('pg');
 const { loadTest } = require('../lib/load');
 const { startPlatform, summarize } = require('../lib/platform');
 const { round, withTimeout } = require('../lib/stats');
@@ -146,6 +148,24 @@ async function ownKeys(redis, prefix, remove = false) {
   return { keys, bytes, stream: kinds[':events'] || 0, kinds };
 }
 
+/**
+ * Waits until what the last phase left behind has been published (the sessions outbox and the
+ * session event stream are empty), then a second more: a phase measured while the relays still
+ * publish the previous one's events, or while the keys and coupons relays poll every few
+ * milliseconds, measured the machine's leftovers as much as itself (the same phase read 0.42
+ * and 0.66 of the ceiling from one run to the next).
+ */
+async function settle(db, redis, redisPrefix) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`);
+    const stream = await redis.xlen(`${redisPrefix}:events`);
+    if ((rows[0].n === 0 && stream === 0) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
+}
+
 const usedMemory = async (redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
 const ratio = (a, b) => (b ? round(a / b, 3) : 'n/a');
 
@@ -156,7 +176,6 @@ async function run({ root, ceilings }) {
     {
       RUNTIME_RATE_LIMIT_PER_MINUTE: '1000000000',
       SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      OUTBOX_POLL_MS: '20',
       // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops;
       // BENCH_NODE_ARGS: other node options for the services (e.g. --trace-gc, with BENCH_SERVICE_LOGS).
       NODE_ARGS: [
@@ -172,6 +191,9 @@ async function run({ root, ceilings }) {
   const redis = new Redis(REDIS_URL);
   const redisPrefix = `sessions:${platform.topicPrefix.replace(/[.:]+$/, '')}`;
   const runtime = platform.urls.sessions;
+  const db = new Client({ connectionString: platform.databaseUrl('sessions') });
+  await db.connect();
+  const quiet = () => settle(db, redis, redisPrefix);
   try {
     const { gql, operatorToken } = platform;
     const { createVendor } = await gql(
@@ -244,20 +266,25 @@ async function run({ root, ceilings }) {
     await runtimeLoad({ mode: 'rotate', url: runtime, path: '/runtime/v1/heartbeat', bodies: fleetMix, duration: 2 });
 
     // Ceiling at the same connection count, then the runtime endpoint.
+    await quiet();
     const ceiling = await ceilingAt(CONNECTIONS);
+    await quiet();
     const heartbeat = await runtimeLoad({ mode: 'rotate', url: runtime, path: '/runtime/v1/heartbeat', bodies: kept });
+    await quiet();
     const heartbeatRenewed = await runtimeLoad({
       mode: 'rotate',
       url: runtime,
       path: '/runtime/v1/heartbeat',
       bodies: renewed,
     });
+    await quiet();
     const heartbeatMix = await runtimeLoad({
       mode: 'rotate',
       url: runtime,
       path: '/runtime/v1/heartbeat',
       bodies: fleetMix,
     });
+    await quiet();
     const offered = await runtimeLoad({
       mode: 'paced',
       url: runtime,
@@ -265,11 +292,13 @@ async function run({ root, ceilings }) {
       bodies: fleetMix,
       overallRate: OFFERED_RATE,
     });
+    await quiet();
     const acquireRelease = await runtimeLoad({
       mode: 'acquire-release',
       url: runtime,
       body: JSON.stringify(acquireBody(fleet, 'churn')),
     });
+    await quiet();
     const check = await runtimeLoad({
       mode: 'fixed',
       url: runtime,
@@ -277,6 +306,7 @@ async function run({ root, ceilings }) {
       body: JSON.stringify({ keyCode: fleet.code, productCode: 'DESK' }),
     });
     const gatewayUrl = new URL(platform.url);
+    await quiet();
     const gateway = await runtimeLoad({
       mode: 'rotate',
       url: gatewayUrl.origin,
@@ -387,6 +417,7 @@ async function run({ root, ceilings }) {
   } finally {
     await ownKeys(redis, redisPrefix, true).catch(() => undefined);
     redis.disconnect();
+    await db.end().catch(() => undefined);
     await platform.stop();
   }
 }

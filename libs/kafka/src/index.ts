@@ -8,8 +8,9 @@ export {
   createMessagingMigration,
   createMessagingTraceMigration,
   createProcessedEventsAgeMigration,
+  createOutboxOrderMigration,
 } from './messaging.migration';
-export { enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
+export { changeAndEnqueue, enqueue, enqueueMany, OUTBOX_CHANNEL } from './outbox';
 export { OutboxRelay } from './outbox-relay';
 export { PgListener, pgClientConfig } from './pg-listener';
 export { EventPublisher } from './publisher';

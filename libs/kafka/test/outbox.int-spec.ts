@@ -1,6 +1,6 @@
 import { EventEnvelope, Topics } from '@licensing/events';
 import { eventually } from '@licensing/testing';
-import { enqueue, enqueueMany, OutboxRelay, OutboxRelayOptions } from '../src';
+import { changeAndEnqueue, enqueue, enqueueMany, OutboxRelay, OutboxRelayOptions } from '../src';
 import {
   capturingLogger,
   collectMessages,
@@ -89,6 +89,29 @@ describe('transactional outbox', () => {
 
   it('refuses to enqueue outside a transaction', async () => {
     await expect(enqueue(f.dataSource.manager, deactivation())).rejects.toThrow(/inside the transaction/);
+  });
+
+  it('commits a one-statement change with its events, and neither when the change fails', async () => {
+    await f.dataSource.query('CREATE TABLE IF NOT EXISTS outbox_spec_changes (id uuid PRIMARY KEY)');
+    const id = crypto.randomUUID();
+    const [first, second] = [deactivation(), deactivation()];
+    const change = { sql: 'INSERT INTO outbox_spec_changes (id) SELECT unnest($1::uuid[])', params: [[id]] };
+    await changeAndEnqueue(f.dataSource, change, [first, second]);
+    expect(await f.dataSource.query('SELECT id FROM outbox_spec_changes WHERE id = $1', [id])).toEqual([{ id }]);
+    expect(Object.keys(await rows([first.id, second.id])).sort()).toEqual([first.id, second.id].sort());
+
+    // The same id again breaks the primary key: no events either.
+    const refused = deactivation();
+    await expect(changeAndEnqueue(f.dataSource, change, [refused])).rejects.toThrow(/duplicate key/);
+    expect(await rows([refused.id])).toEqual({});
+
+    const messages = await probe();
+    await relay().start();
+    await eventually(() => idsOf(messages, new Set([first.id, second.id])).length === 2, {
+      what: 'both events of the change',
+    });
+    // Published in the order given.
+    expect(idsOf(messages, new Set([first.id, second.id]))).toEqual([first.id, second.id]);
   });
 
   it('keeps an event committed while Kafka is unreachable, then delivers it with its key and headers', async () => {

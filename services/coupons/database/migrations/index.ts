@@ -2,6 +2,7 @@ import { createIdempotencyMigration } from '@licensing/database';
 import {
   createMessagingMigration,
   createMessagingTraceMigration,
+  createOutboxOrderMigration,
   createProcessedEventsAgeMigration,
 } from '@licensing/kafka';
 import { Coupons1732200000000 } from './1732200000000-coupons';
@@ -14,4 +15,6 @@ export const couponsMigrations = [
   createMessagingTraceMigration(1734000000000),
   // Retention finds old processed-event records by age (libs/kafka).
   createProcessedEventsAgeMigration(1737000000000),
+  // The outbox relay claims pending rows in order from an index (libs/kafka).
+  createOutboxOrderMigration(1739000000000),
 ];

@@ -2,6 +2,7 @@ import { createIdempotencyMigration } from '@licensing/database';
 import {
   createMessagingMigration,
   createMessagingTraceMigration,
+  createOutboxOrderMigration,
   createProcessedEventsAgeMigration,
 } from '@licensing/kafka';
 import { VendorsProducts1732000000000 } from './1732000000000-vendors-products';
@@ -18,4 +19,6 @@ export const keysMigrations = [
   createMessagingTraceMigration(1734000000000),
   // Retention finds old processed-event records by age (libs/kafka).
   createProcessedEventsAgeMigration(1737000000000),
+  // The outbox relay claims pending rows in order from an index (libs/kafka).
+  createOutboxOrderMigration(1739000000000),
 ];

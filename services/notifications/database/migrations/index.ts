@@ -1,6 +1,7 @@
 import {
   createMessagingMigration,
   createMessagingTraceMigration,
+  createOutboxOrderMigration,
   createProcessedEventsAgeMigration,
 } from '@licensing/kafka';
 import { Notifications1733000000000 } from './1733000000000-notifications';
@@ -21,4 +22,6 @@ export const notificationsMigrations = [
   // Retention finds old processed-event records by age (libs/kafka).
   createProcessedEventsAgeMigration(1737000000000),
   WebhookSenders1738000000000,
+  // The outbox relay claims pending rows in order from an index (libs/kafka).
+  createOutboxOrderMigration(1739000000000),
 ];

@@ -1,6 +1,7 @@
 import {
   createMessagingMigration,
   createMessagingTraceMigration,
+  createOutboxOrderMigration,
   createProcessedEventsAgeMigration,
 } from '@licensing/kafka';
 import { ReadModel1733000000000 } from './1733000000000-read-model';
@@ -20,4 +21,6 @@ export const sessionsMigrations = [
   createMessagingTraceMigration(1734000000000),
   // Retention finds old processed-event records by age (libs/kafka).
   createProcessedEventsAgeMigration(1737000000000),
+  // The outbox relay claims pending rows in order from an index (libs/kafka).
+  createOutboxOrderMigration(1739000000000),
 ];

@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { createEvent, LicenseChecked } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
-import { enqueueMany } from '@licensing/kafka';
+import { changeAndEnqueue } from '@licensing/kafka';
 import { Metrics } from '@licensing/platform';
 import type { Counter } from 'prom-client';
 import { ReadModelService } from '../read-model/read-model.service';
@@ -40,15 +40,13 @@ export class ChecksService {
   private readonly recorded: Counter<'active'>;
 
   /**
-   * The record and license.checked commit together; checks that arrive while others are being
-   * written share the next transaction (group commit), so a busy instance commits once per
-   * batch instead of once per check. A check answers only after its batch has committed.
+   * The records and their license.checked events commit together, in one statement; checks
+   * that arrive while others are being written share the next one (group commit), so a busy
+   * instance commits once per batch instead of once per check. A check answers only after its
+   * batch has committed.
    */
   private readonly recording = new CommitBatches<LicenseCheckRecord>((records) =>
-    this.dataSource.transaction(async (manager) => {
-      await this.checks.insertMany(manager, records);
-      await enqueueMany(manager, records.map(checkedEvent));
-    }),
+    changeAndEnqueue(this.dataSource, this.checks.insertion(records), records.map(checkedEvent)),
   );
 
   async check(input: { keyCode: string; productCode: string }): Promise<LicenseCheckView> {

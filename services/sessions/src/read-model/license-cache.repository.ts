@@ -41,19 +41,19 @@ export class LicenseCacheRepository {
 
   /**
    * The key (null: known not to exist; undefined: not cached) and its vendor's catalogue
-   * (undefined: not cached in full), in one round trip.
+   * (undefined: not cached in full). Two plain commands rather than a pipeline: the client's
+   * auto-pipelining writes them with every other command of this turn of the event loop in
+   * one socket write (an explicit pipeline writes each command itself: a tenth of a busy
+   * instance's time went to those writes).
    */
   async read(
     code: string,
     vendorPrefix: string,
   ): Promise<{ snapshot: KeySnapshot | null | undefined; catalogue: Catalogue | undefined }> {
-    const results = await this.redis.pipeline().get(this.keyOf(code)).hgetall(this.catalogueOf(vendorPrefix)).exec();
-    const [[keyError, rawKey], [catalogueError, rawCatalogue]] = results ?? [
-      [null, null],
-      [null, {}],
-    ];
-    if (keyError) throw keyError;
-    if (catalogueError) throw catalogueError;
+    const [rawKey, rawCatalogue] = await Promise.all([
+      this.redis.get(this.keyOf(code)),
+      this.redis.hgetall(this.catalogueOf(vendorPrefix)),
+    ]);
     return { snapshot: parseSnapshot(rawKey), catalogue: parseCatalogue(rawCatalogue) };
   }
 
