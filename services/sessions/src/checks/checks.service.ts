@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { createEvent, LicenseChecked } from '@licensing/events';
 import { BadInputError, NotFoundError } from '@licensing/graphql';
 import { changeAndEnqueue } from '@licensing/kafka';
 import { Metrics } from '@licensing/platform';
@@ -10,6 +9,7 @@ import type { Counter } from 'prom-client';
 import { ReadModelService } from '../read-model/read-model.service';
 import { SigningService } from '../signing/signing.service';
 import { LicenseCheckRecord } from './check.entity';
+import { checkedEvent } from './checked-event';
 import { checkView, LicenseCheckView } from './checks.types';
 import { CommitBatches } from './commit-batches';
 import { ChecksRepository } from './checks.repository';
@@ -79,20 +79,4 @@ export class ChecksService {
     if (!record) throw new NotFoundError('License check', 'requestId');
     return checkView(record);
   }
-}
-
-function checkedEvent(record: LicenseCheckRecord) {
-  return createEvent(LicenseChecked, {
-    vendorId: record.vendorId,
-    subject: record.keyId,
-    time: record.checkedAt,
-    data: {
-      requestId: record.requestId,
-      keyCode: record.keyCode,
-      productCode: record.productCode,
-      active: record.active,
-      validUntil: record.validUntil?.toISOString() ?? null,
-      reason: record.reason,
-    },
-  });
 }
