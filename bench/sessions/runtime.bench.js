@@ -310,6 +310,7 @@ async function run({ root, ceilings }) {
     });
     await ceiling.stop();
     stopCeiling = undefined;
+    const gatewayUrl = new URL(platform.url);
     await quiet();
     const gateway = await runtimeLoad({
       mode: 'rotate',
