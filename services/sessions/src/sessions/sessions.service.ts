@@ -192,11 +192,9 @@ export class SessionsService implements OnApplicationBootstrap, HealthCheckProvi
   /**
    * Extends a live session. An ended or expired one gets SESSION_ENDED (acquire again); one
    * whose license is no longer in force ends now and gets 2008 with the reason.
-   */
-  /**
-   * Extends a live session. `signLease: false` leaves the lease token out (null): the caller
-   * holds one that is still good (the runtime's renewToken: false), or did not ask for it
-   * (a GraphQL heartbeat that does not select token). Signing is most of a heartbeat's cost.
+   * `signLease: false` leaves the lease token out (null): the caller holds one that is still
+   * good (the runtime's renewToken: false), or did not ask for it (a GraphQL heartbeat that
+   * does not select token). Signing is most of a heartbeat's cost.
    */
   async heartbeat(sessionId: string, { signLease = true }: { signLease?: boolean } = {}): Promise<HeartbeatAnswer> {
     assertSessionId(sessionId);
